@@ -1,0 +1,52 @@
+// CliArgs: every flag of every command, filled by CLI11 in main.cpp and read by the command
+// that runs. One struct keeps the flag spellings in one place (they must match the seed and
+// PRODUCT.md exactly).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kb::cli {
+
+struct CliArgs {
+  // Global
+  int verbosity = 0;
+  bool quiet = false;
+  std::string log_format = "text";  // text | json
+  std::string format = "text";      // text | json | yaml (| csv | shell-script where noted)
+
+  // Config-driven commands
+  std::string config_file;
+  std::string time_window_start;    // epoch ms or ISO-8601, raw; parsed by the command
+  std::string time_window_end;
+  bool dry_run = false;
+  bool allow_non_empty = false;
+
+  // Storage inspection and offsets
+  std::string path;                 // s3://bucket/prefix, file:///abs, dir, memory://name
+  std::string backup_id;
+  std::string restore_id;           // which restore's offset mapping; default newest
+  bool deep = false;
+
+  // Kafka connection
+  std::string bootstrap_servers;
+  std::string security_protocol, sasl_mechanism, sasl_username, sasl_password;
+  std::string ssl_ca_location, ssl_certificate_location, ssl_key_location;
+  std::vector<std::string> kafka_properties;  // -X key=value, passed to librdkafka
+
+  // Consumer offsets
+  std::vector<std::string> groups;
+  bool all_groups = false;
+  std::string strategy;             // offset-reset: translation strategy
+  bool force = false;
+  std::string description;
+  std::string snapshot_id;
+  std::string verify = "true";      // rollback --verify true|false
+  bool delete_extra = false;        // rollback: remove offsets the snapshot lacks
+  std::string output_file;          // script: write here instead of stdout
+  int max_concurrency = 8;          // offset-reset-bulk
+  int max_retries = 3;
+};
+
+}  // namespace kb::cli

@@ -1,0 +1,54 @@
+#include "support/test_env.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+
+#include <gtest/gtest.h>
+
+namespace kb::test {
+namespace {
+std::map<std::string, std::string> LoadFile() {
+  std::map<std::string, std::string> out;
+  const char* path = std::getenv("KB_TEST_ENV_FILE");
+  std::ifstream in(path ? path : KB_TEST_ENV_FILE);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto eq = line.find('=');
+    if (line.empty() || line[0] == '#' || eq == std::string::npos) continue;
+    std::string k = line.substr(0, eq), v = line.substr(eq + 1);
+    if (k.rfind("export ", 0) == 0) k = k.substr(7);
+    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'')) v = v.substr(1, v.size() - 2);
+    out[k] = v;
+  }
+  return out;
+}
+}  // namespace
+
+std::string EnvValue(const std::string& key) {
+  if (const char* v = std::getenv(key.c_str()); v && *v) return v;
+  static const auto file = LoadFile();
+  auto it = file.find(key);
+  return it == file.end() ? "" : it->second;
+}
+
+std::string RequireEnv(const std::string& key) {
+  std::string v = EnvValue(key);
+  if (v.empty())
+    ADD_FAILURE() << key << " is not set: start the servers with scripts/servers-up.sh (env file "
+                  << KB_TEST_ENV_FILE << ")";
+  return v;
+}
+
+std::string UniqueName(const std::string& stem) {
+  static std::atomic<int> counter{0};
+  auto now = std::chrono::system_clock::now().time_since_epoch().count() / 1000;
+  return stem + "-" + std::to_string(getpid()) + "-" + std::to_string(now % 100000000) + "-" +
+         std::to_string(counter++);
+}
+
+}  // namespace kb::test
