@@ -23,6 +23,15 @@ case "$version" in
   *) echo "fetch-kafka: unsupported version $version (use 3.9.1 or 4.1.1)" >&2; exit 2 ;;
 esac
 
+# One fetch per version at a time: a second caller waits, then finds the stamp.
+mkdir -p "$cache"
+exec 9>"$dest.lock"
+flock 9
+if [ -f "$stamp" ]; then
+  echo "$dest/libs"
+  exit 0
+fi
+
 work="$dest.tmp"
 rm -rf "$work"
 mkdir -p "$work"

@@ -12,15 +12,10 @@ int NotBuilt(const char* name) {
 }
 }  // namespace
 
-int RunBackup(const CliArgs&) { return NotBuilt("backup"); }
 int RunRestore(const CliArgs&) { return NotBuilt("restore"); }
 int RunThreePhaseRestore(const CliArgs&) { return NotBuilt("three-phase-restore"); }
 int RunValidateRestore(const CliArgs&) { return NotBuilt("validate-restore"); }
 int RunSnapshotGroups(const CliArgs&) { return NotBuilt("snapshot-groups"); }
-int RunList(const CliArgs&) { return NotBuilt("list"); }
-int RunDescribe(const CliArgs&) { return NotBuilt("describe"); }
-int RunValidate(const CliArgs&) { return NotBuilt("validate"); }
-int RunStatus(const CliArgs&) { return NotBuilt("status"); }
 int RunShowOffsetMapping(const CliArgs&) { return NotBuilt("show-offset-mapping"); }
 int RunOffsetResetPlan(const CliArgs&) { return NotBuilt("offset-reset plan"); }
 int RunOffsetResetExecute(const CliArgs&) { return NotBuilt("offset-reset execute"); }

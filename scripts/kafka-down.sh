@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Stops Kafka instances that scripts/kafka-up.sh started, by their pid files, and waits until they exit.
+#
+# Usage: kafka-down.sh [--name NAME]... [--purge]
+#   --name   instance to stop (repeatable); default: every instance under $KB_STATE_DIR (.test-env)
+#   --purge  also delete the instance's data, logs and config
+# Only processes whose pid file and command line match an instance's node are signalled: SIGTERM, then
+# SIGKILL after KB_STOP_TIMEOUT seconds (default 30). Stopping what is not running is not an error.
+set -euo pipefail
+KB_SCRIPT=kafka-down
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+names=()
+purge=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --name) names+=("${2:?--name needs a value}"); shift 2 ;;
+    --purge) purge=1; shift ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) kb_die "unknown argument '$1' (see --help)" ;;
+  esac
+done
+if [ ${#names[@]} -eq 0 ]; then
+  for pidfile in "$KB_STATE_DIR"/*/node*/kafka.pid; do
+    [ -f "$pidfile" ] && names+=("$(basename "$(dirname "$(dirname "$pidfile")")")")
+  done
+  [ ${#names[@]} -gt 0 ] && mapfile -t names < <(printf '%s\n' "${names[@]}" | sort -u)
+fi
+
+for name in "${names[@]}"; do
+  dir="$KB_STATE_DIR/$name"
+  nodes=()
+  for nd in "$dir"/node*; do [ -d "$nd" ] && nodes+=("$nd"); done
+  # SIGTERM every node first so a cluster shuts down together rather than one node at a time.
+  stopped=()
+  for nd in "${nodes[@]}"; do
+    if kb_pid_alive "$nd/kafka.pid" "$nd/server.properties"; then
+      stopped+=("$(basename "$nd") (pid $(cat "$nd/kafka.pid"))")
+      kill -TERM "$(cat "$nd/kafka.pid")" 2>/dev/null || true
+    fi
+  done
+  for nd in "${nodes[@]}"; do
+    KB_QUIET=1 kb_stop_pid "$nd/kafka.pid" "$nd/server.properties" "Kafka '$name' $(basename "$nd")"
+  done
+  [ ${#stopped[@]} -eq 0 ] || kb_log "stopped Kafka '$name': ${stopped[*]}"
+  [ "$purge" = 1 ] && rm -rf "$dir"
+done
+exit 0

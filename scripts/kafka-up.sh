@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Starts a real Apache Kafka (KRaft) on 127.0.0.1 from the jars scripts/fetch-kafka.sh caches.
+#
+# Usage: kafka-up.sh [--nodes 1|3] [--version 3.9.1|4.1.1] [--name NAME] [--port PORT]
+#   --nodes    1: one combined broker+controller; 3: three combined nodes, all three quorum voters
+#   --version  Kafka version (default 3.9.1)
+#   --name     instance name (default: single for 1 node, cluster for 3); state lives in
+#              $KB_STATE_DIR/NAME (default .test-env/NAME): nodeN/{server.properties,data,kafka.log,kafka.pid}
+#   --port     client port of node 1 (default $KAFKA_PORT, else a free port); other ports are free ones
+# Env: KB_KAFKA_HEAP (default 512m), KB_KAFKA_READY_TIMEOUT seconds (default 90),
+#      KB_KAFKA_SEGMENT_BYTES (log.segment.bytes, default 1048576, the minimum Kafka 4.x accepts).
+# Prints the bootstrap servers (host:port,...) on stdout; also writes them to NAME/bootstrap.
+# Idempotent: if NAME is already running and answering, prints its bootstrap and leaves it alone.
+# Otherwise it starts NAME afresh (its old data is removed). Stop it with scripts/kafka-down.sh --name NAME.
+set -euo pipefail
+KB_SCRIPT=kafka-up
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+nodes=1
+version=3.9.1
+name=""
+port="${KAFKA_PORT:-}"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --nodes) nodes="${2:?--nodes needs a value}"; shift 2 ;;
+    --version) version="${2:?--version needs a value}"; shift 2 ;;
+    --name) name="${2:?--name needs a value}"; shift 2 ;;
+    --port) port="${2:?--port needs a value}"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) kb_die "unknown argument '$1' (see --help)" ;;
+  esac
+done
+case "$nodes" in 1|3) ;; *) kb_die "--nodes must be 1 or 3, got '$nodes'" ;; esac
+[ -n "$name" ] || { [ "$nodes" = 1 ] && name=single || name=cluster; }
+[[ "$name" =~ ^[A-Za-z0-9._-]+$ ]] || kb_die "--name '$name' may hold only letters, digits, '.', '_' and '-'"
+command -v java >/dev/null || kb_die "java not found; run scripts/install-deps.sh"
+command -v kcat >/dev/null || kb_die "kcat not found (used for the readiness check); run scripts/install-deps.sh"
+
+dir="$KB_STATE_DIR/$name"
+node_pattern() { printf '%s' "$dir/node$1/server.properties"; }
+
+# Already up? Then this is a no-op.
+if [ -f "$dir/bootstrap" ] && [ "$(cat "$dir/nodes" 2>/dev/null)" = "$nodes" ] \
+    && [ "$(cat "$dir/version" 2>/dev/null)" = "$version" ]; then
+  all_alive=1
+  for ((i = 1; i <= nodes; i++)); do
+    kb_pid_alive "$dir/node$i/kafka.pid" "$(node_pattern "$i")" || all_alive=0
+  done
+  if [ "$all_alive" = 1 ] && [ "$(kb_kafka_broker_count "$(cat "$dir/bootstrap")")" = "$nodes" ]; then
+    kb_log "Kafka '$name' ($version, $nodes node(s)) is already running at $(cat "$dir/bootstrap")"
+    cat "$dir/bootstrap"
+    exit 0
+  fi
+fi
+# Leftovers of an earlier run (some nodes dead, other version...): stop what we started, start afresh.
+bash "$KB_REPO/scripts/kafka-down.sh" --name "$name" >&2
+rm -rf "$dir"
+mkdir -p "$dir"
+
+libs="$(bash "$KB_REPO/scripts/fetch-kafka.sh" "$version")" || kb_die "could not fetch Kafka $version"
+[ -d "$libs" ] || kb_die "fetch-kafka.sh printed '$libs', which is not a directory"
+
+# Ports: PLAINTEXT for nodes 1..n, then CONTROLLER for nodes 1..n.
+read -r -a ports <<<"$(kb_free_ports $((2 * nodes)))"
+[ "${#ports[@]}" = $((2 * nodes)) ] || kb_die "could not find $((2 * nodes)) free loopback ports"
+if [ -n "$port" ]; then
+  [[ "$port" =~ ^[0-9]+$ ]] || kb_die "port '$port' is not a number"
+  python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null \
+    || kb_die "port $port on 127.0.0.1 is already in use; free it or pick another (--port / KAFKA_PORT)"
+  for ((i = 1; i < ${#ports[@]}; i++)); do [ "${ports[$i]}" != "$port" ] || ports[$i]="${ports[0]}"; done
+  ports[0]="$port"
+fi
+voters=""
+bootstrap=""
+for ((i = 1; i <= nodes; i++)); do
+  voters+="${voters:+,}$i@127.0.0.1:${ports[$((nodes + i - 1))]}"
+  bootstrap+="${bootstrap:+,}127.0.0.1:${ports[$((i - 1))]}"
+done
+rf="$nodes"
+min_isr=$(( nodes > 1 ? 2 : 1 ))
+
+for ((i = 1; i <= nodes; i++)); do
+  nd="$dir/node$i"
+  mkdir -p "$nd/data"
+  cat >"$nd/server.properties" <<PROPS
+# Written by scripts/kafka-up.sh for instance '$name', node $i of $nodes (Kafka $version).
+process.roles=broker,controller
+node.id=$i
+controller.quorum.voters=$voters
+listeners=PLAINTEXT://127.0.0.1:${ports[$((i - 1))]},CONTROLLER://127.0.0.1:${ports[$((nodes + i - 1))]}
+advertised.listeners=PLAINTEXT://127.0.0.1:${ports[$((i - 1))]}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$nd/data
+num.partitions=1
+default.replication.factor=$rf
+min.insync.replicas=1
+offsets.topic.replication.factor=$rf
+transaction.state.log.replication.factor=$rf
+transaction.state.log.min.isr=$min_isr
+group.initial.rebalance.delay.ms=0
+log.cleaner.dedupe.buffer.size=16777216
+log.retention.ms=-1
+log.segment.bytes=${KB_KAFKA_SEGMENT_BYTES:-1048576}
+auto.create.topics.enable=true
+delete.topic.enable=true
+PROPS
+done
+
+java_base=(java "-Xmx${KB_KAFKA_HEAP:-512m}" -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true)
+start=$(kb_now)
+"${java_base[@]}" $(kb_kafka_log_opts "$version" tools) -cp "$libs/*" kafka.tools.StorageTool random-uuid \
+  >"$dir/format.log" 2>&1 || true
+cluster_id="$(tail -n 1 "$dir/format.log")"
+[[ "$cluster_id" =~ ^[A-Za-z0-9_-]{22}$ ]] || { cat "$dir/format.log" >&2; kb_die "StorageTool random-uuid failed (log: $dir/format.log)"; }
+for ((i = 1; i <= nodes; i++)); do
+  if ! "${java_base[@]}" $(kb_kafka_log_opts "$version" tools) -cp "$libs/*" kafka.tools.StorageTool \
+      format -t "$cluster_id" -c "$dir/node$i/server.properties" --ignore-formatted >>"$dir/format.log" 2>&1; then
+    cat "$dir/format.log" >&2
+    kb_die "formatting node $i of '$name' failed (log: $dir/format.log)"
+  fi
+done
+
+for ((i = 1; i <= nodes; i++)); do
+  nd="$dir/node$i"
+  # setsid: the broker outlives this script and ignores the terminal's Ctrl-C; the inner shell
+  # records its own pid, which exec hands on to java.
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$nd/kafka.pid" \
+    "${java_base[@]}" $(kb_kafka_log_opts "$version" broker) -cp "$libs/*" kafka.Kafka "$nd/server.properties" \
+    </dev/null >"$nd/kafka.log" 2>&1 &
+done
+printf '%s\n' "$bootstrap" >"$dir/bootstrap"
+printf '%s\n' "$version" >"$dir/version"
+printf '%s\n' "$nodes" >"$dir/nodes"
+printf '%s\n' "$libs" >"$dir/libs"
+
+fail_start() {
+  for ((i = 1; i <= nodes; i++)); do
+    printf '\n----- last lines of %s -----\n' "$dir/node$i/kafka.log" >&2
+    tail -n 40 "$dir/node$i/kafka.log" >&2 2>/dev/null || true
+  done
+  bash "$KB_REPO/scripts/kafka-down.sh" --name "$name" >&2 || true
+  kb_die "$1"
+}
+
+timeout_s="${KB_KAFKA_READY_TIMEOUT:-90}"
+deadline=$(( $(date +%s) + timeout_s ))
+while :; do
+  sleep 0.5
+  for ((i = 1; i <= nodes; i++)); do
+    if ! kb_pid_alive "$dir/node$i/kafka.pid" "$(node_pattern "$i")" && [ -f "$dir/node$i/kafka.pid" ]; then
+      fail_start "Kafka '$name' node $i exited during start-up (log: $dir/node$i/kafka.log)"
+    fi
+  done
+  count="$(kb_kafka_broker_count "$bootstrap")"
+  [ "$count" = "$nodes" ] && break
+  [ "$(date +%s)" -lt "$deadline" ] || \
+    fail_start "Kafka '$name' not ready after ${timeout_s}s: metadata at $bootstrap lists $count of $nodes broker(s)"
+done
+kb_log "Kafka '$name' ($version, $nodes node(s)) ready at $bootstrap in $(kb_elapsed "$start")s"
+echo "$bootstrap"

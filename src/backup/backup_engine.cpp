@@ -1,0 +1,524 @@
+#include "backup/backup_engine.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "catalog/manifest_store.h"
+#include "config/kafka_options.h"
+#include "config/topic_filter.h"
+#include "core/stop.h"
+#include "core/time_util.h"
+#include "format/object_keys.h"
+#include "format/segment.h"
+#include "kafka/admin_client.h"
+#include "kafka/consumer.h"
+#include "metrics/progress.h"
+#include "offsets/group_offsets.h"
+
+namespace kb {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int64_t kNoEnd = INT64_MAX;
+// Buffered segment bytes all workers together may hold before the largest open segment is
+// flushed early: memory stays bounded however many partitions are followed.
+constexpr uint64_t kBufferBudgetBytes = 96ull << 20;
+
+struct PartitionJob {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t start = 0;  // next offset to read
+  int64_t end = kNoEnd;  // stop here (exclusive); kNoEnd in continuous mode
+};
+
+// Shared state of one run.
+struct RunState {
+  const Config& config;
+  ObjectStore& store;
+  ManifestStore& manifest;
+  Progress& progress;
+  kafka::AdminClient& admin;
+  kafka::KafkaClientConfig kafka_config;
+  format::SegmentOptions segment_options;
+  bool continuous = false;
+
+  std::mutex mu;
+  std::deque<PartitionJob> pending;         // one-shot: pulled by idle workers
+  std::vector<std::deque<PartitionJob>> inbox;  // continuous: per worker
+  std::vector<std::string> errors;
+  std::atomic<uint64_t> segments{0}, gaps{0}, gap_records{0};
+  std::atomic<bool> abort{false};           // a fatal error: every worker flushes and stops
+
+  void AddError(std::string e) {
+    spdlog::error("{}", e);
+    std::lock_guard<std::mutex> lock(mu);
+    errors.push_back(std::move(e));
+    abort = true;
+  }
+};
+
+// One partition being read by a worker.
+struct OpenPartition {
+  PartitionJob job;
+  int64_t position = 0;  // next offset not yet covered by the writer or stored segments
+  std::unique_ptr<format::SegmentWriter> writer;
+  Clock::time_point opened_at;  // when the writer got its first record
+};
+
+class Worker {
+ public:
+  Worker(RunState& run, size_t index) : run_(run), index_(index) {}
+
+  void Main() {
+    auto consumer = kafka::PartitionConsumer::Create(run_.kafka_config, ConsumerOptions());
+    if (!consumer) {
+      run_.AddError("cannot create Kafka consumer: " + consumer.error().message);
+      return;
+    }
+    consumer_ = std::move(*consumer);
+    while (true) {
+      bool stopping = StopRequested() || run_.abort;
+      if (stopping) break;
+      TakeWork();
+      if (open_.empty()) {
+        if (!run_.continuous) break;  // one-shot: no work left
+        std::this_thread::sleep_for(std::chrono::milliseconds(run_.config.backup.poll_interval_ms));
+        continue;
+      }
+      auto events = consumer_->Poll(std::chrono::milliseconds(run_.config.backup.poll_interval_ms));
+      if (!events) {
+        run_.AddError("consumer poll failed: " + events.error().message);
+        break;
+      }
+      for (auto& ev : *events) Handle(ev);
+      RollAgedAndOversized();
+    }
+    // Stopping (signal, abort) or done: store what is buffered so the checkpoint keeps up.
+    for (auto it = open_.begin(); it != open_.end();) {
+      Flush(it->second);
+      it = open_.erase(it);
+    }
+  }
+
+ private:
+  kafka::ConsumerOptions ConsumerOptions() const {
+    kafka::ConsumerOptions o;
+    o.read_committed = run_.config.backup.isolation_level == "read_committed";
+    return o;
+  }
+
+  void TakeWork() {
+    std::vector<PartitionJob> jobs;
+    {
+      std::lock_guard<std::mutex> lock(run_.mu);
+      if (run_.continuous) {
+        auto& box = run_.inbox[index_];
+        while (!box.empty()) jobs.push_back(box.front()), box.pop_front();
+      } else if (open_.empty() && !run_.pending.empty()) {
+        jobs.push_back(run_.pending.front());
+        run_.pending.pop_front();
+      }
+    }
+    for (auto& job : jobs) {
+      if (job.start >= job.end) continue;  // nothing to read
+      OpenPartition p;
+      p.job = job;
+      p.position = job.start;
+      p.writer = std::make_unique<format::SegmentWriter>(run_.segment_options);
+      auto st = consumer_->Assign({kafka::PartitionStart{job.topic, job.partition, job.start}});
+      if (!st) {
+        run_.AddError("topic=" + job.topic + " partition=" + std::to_string(job.partition) +
+                      ": cannot assign: " + st.error().message);
+        continue;
+      }
+      spdlog::debug("backup topic={} partition={} from offset {} to {}", job.topic, job.partition, job.start,
+                    job.end == kNoEnd ? std::string("(following)") : std::to_string(job.end));
+      open_.emplace(kafka::TopicPartition{job.topic, job.partition}, std::move(p));
+    }
+  }
+
+  void Handle(kafka::ConsumerEvent& ev) {
+    auto it = open_.find(kafka::TopicPartition{ev.topic, ev.partition});
+    if (it == open_.end()) return;  // a late event for a partition already finished
+    OpenPartition& p = it->second;
+    switch (ev.kind) {
+      case kafka::ConsumerEvent::Kind::kRecord: {
+        if (ev.record.offset < p.position) return;  // already covered (re-delivery after a seek)
+        if (ev.record.offset >= p.job.end) return Finish(it);
+        uint64_t bytes = ev.record.ApproxBytes();
+        if (p.writer->empty()) p.opened_at = Clock::now();
+        if (auto st = p.writer->Append(ev.record); !st) {
+          run_.AddError(Where(p) + ": cannot encode record at offset " + std::to_string(ev.record.offset) + ": " +
+                        st.error().message);
+          return;
+        }
+        p.position = ev.record.offset + 1;
+        run_.progress.AddRecords(1, bytes);
+        const auto& b = run_.config.backup;
+        if (p.writer->raw_bytes() >= b.segment_max_bytes ||
+            (b.segment_max_records > 0 && p.writer->record_count() >= b.segment_max_records))
+          Flush(p);
+        if (p.position >= p.job.end) Finish(it);
+        return;
+      }
+      case kafka::ConsumerEvent::Kind::kPartitionEof:
+        // The end may lie past the last record (transaction markers, compaction): the
+        // reported position covers them.
+        p.position = std::max(p.position, ev.offset);
+        if (p.position >= p.job.end) Finish(it);
+        return;
+      case kafka::ConsumerEvent::Kind::kOffsetOutOfRange:
+        return RecordGap(p);
+      case kafka::ConsumerEvent::Kind::kError:
+        // librdkafka retries transient errors itself; fatal ones fail Poll.
+        spdlog::warn("{}: {}", Where(p), ev.error ? ev.error->message : std::string("consumer error"));
+        return;
+    }
+  }
+
+  // Records deleted before we read them: store what is buffered, record the gap, go on from
+  // the log start.
+  void RecordGap(OpenPartition& p) {
+    Flush(p);
+    auto wm = run_.admin.Watermarks(p.job.topic, p.job.partition);
+    if (!wm) return run_.AddError(Where(p) + ": offset out of range and watermarks unavailable: " + wm.error().message);
+    int64_t resume = wm->low;
+    if (resume <= p.position) {
+      // The log start did not move past us: a transient condition; seek again.
+      if (auto st = consumer_->Seek(p.job.topic, p.job.partition, p.position); !st)
+        run_.AddError(Where(p) + ": " + st.error().message);
+      return;
+    }
+    format::Gap gap;
+    gap.from_offset = p.position;
+    gap.to_offset = std::min(resume, p.job.end) - 1;
+    gap.reason = "offset out of range: log start moved to " + std::to_string(resume) +
+                 " before these records were read (retention or DeleteRecords)";
+    gap.detected_at_ms = NowMs();
+    spdlog::warn("{}: records {}..{} were deleted before they could be backed up; recorded as a gap", Where(p),
+                 gap.from_offset, gap.to_offset);
+    run_.gaps++;
+    run_.gap_records += static_cast<uint64_t>(gap.to_offset - gap.from_offset + 1);
+    p.position = std::min(resume, p.job.end);
+    auto st = run_.manifest.Commit([&](format::Manifest& m) {
+      auto* pm = m.FindTopic(p.job.topic)->FindPartition(p.job.partition);
+      pm->gaps.push_back(gap);
+      pm->next_offset = p.position;
+    });
+    if (!st) return run_.AddError(Where(p) + ": cannot record gap in manifest: " + st.error().message);
+    if (p.position < p.job.end) {
+      if (auto s2 = consumer_->Seek(p.job.topic, p.job.partition, p.position); !s2)
+        run_.AddError(Where(p) + ": " + s2.error().message);
+    }
+  }
+
+  void RollAgedAndOversized() {
+    auto now = Clock::now();
+    auto max_age = std::chrono::milliseconds(run_.config.backup.segment_max_interval_ms);
+    uint64_t buffered = 0;
+    OpenPartition* largest = nullptr;
+    for (auto& [tp, p] : open_) {
+      if (!p.writer->empty() && now - p.opened_at >= max_age) Flush(p);
+      buffered += p.writer->raw_bytes();
+      if (!largest || p.writer->raw_bytes() > largest->writer->raw_bytes()) largest = &p;
+    }
+    uint64_t budget = kBufferBudgetBytes / std::max<size_t>(1, run_.inbox.size());
+    if (largest && buffered > budget) Flush(*largest);
+  }
+
+  // Stores the open segment, then commits it and the checkpoint to the manifest.
+  void Flush(OpenPartition& p) {
+    auto& pm_next = p.position;
+    if (p.writer->empty()) {
+      // Only markers or compacted-away offsets since the last segment: move the checkpoint.
+      CommitCheckpoint(p, pm_next, nullptr);
+      return;
+    }
+    format::SegmentSummary s;
+    auto bytes = p.writer->Finish(&s);
+    if (!bytes) return run_.AddError(Where(p) + ": cannot seal segment: " + bytes.error().message);
+    std::string key = format::SegmentKey(run_.config.backup_id, p.job.topic, p.job.partition, s.first_offset, s.last_offset);
+    if (auto st = run_.store.Put(key, *bytes); !st) {
+      // The records stay unreferenced; the checkpoint did not move, so a re-run reads them again.
+      return run_.AddError(Where(p) + ": cannot store segment " + key + ": " + st.error().message);
+    }
+    run_.progress.AddStoredBytes(bytes->size());
+    run_.segments++;
+    format::SegmentRef ref;
+    ref.key = key;
+    ref.first_offset = s.first_offset;
+    ref.last_offset = s.last_offset;
+    ref.min_timestamp = s.min_timestamp;
+    ref.max_timestamp = s.max_timestamp;
+    ref.record_count = s.record_count;
+    ref.raw_bytes = s.raw_bytes;
+    ref.stored_bytes = s.stored_bytes;
+    ref.crc32c = s.crc32c;
+    ref.codec = format::CodecName(run_.segment_options.codec);
+    CommitCheckpoint(p, pm_next, &ref);
+  }
+
+  void CommitCheckpoint(OpenPartition& p, int64_t next_offset, const format::SegmentRef* ref) {
+    bool changed = true;
+    auto st = run_.manifest.Commit([&](format::Manifest& m) {
+      auto* pm = m.FindTopic(p.job.topic)->FindPartition(p.job.partition);
+      if (!ref && pm->next_offset >= next_offset) {
+        changed = false;
+        return;
+      }
+      if (ref) pm->segments.push_back(*ref);
+      pm->next_offset = std::max(pm->next_offset, next_offset);
+    });
+    if (!st && changed) run_.AddError(Where(p) + ": cannot write manifest: " + st.error().message);
+  }
+
+  void Finish(std::map<kafka::TopicPartition, OpenPartition>::iterator it) {
+    Flush(it->second);
+    if (auto st = consumer_->Unassign({kafka::TopicPartition{it->second.job.topic, it->second.job.partition}}); !st)
+      spdlog::warn("{}: unassign failed: {}", Where(it->second), st.error().message);
+    open_.erase(it);
+  }
+
+  static std::string Where(const OpenPartition& p) {
+    return "topic=" + p.job.topic + " partition=" + std::to_string(p.job.partition);
+  }
+
+  RunState& run_;
+  size_t index_;
+  std::unique_ptr<kafka::PartitionConsumer> consumer_;
+  std::map<kafka::TopicPartition, OpenPartition> open_;
+};
+
+std::string ModeName(const BackupOptions& b) {
+  if (b.continuous) return "continuous";
+  return b.stop_at_current_offsets ? "snapshot" : "one-shot";
+}
+
+// Adds a topic to the manifest (or refreshes its configuration) and returns the jobs for its
+// partitions: resumed partitions continue at their checkpoint.
+Result<std::vector<PartitionJob>> PlanTopic(kafka::AdminClient& admin, const Config& config, format::Manifest& m,
+                                            const std::string& topic, bool continuous) {
+  KB_ASSIGN_OR_RETURN(auto desc, admin.DescribeTopicConfigs(topic));
+  auto* tm = m.FindTopic(topic);
+  if (!tm) {
+    m.topics.push_back(format::TopicManifest{});
+    m.topics.back().name = topic;
+    std::sort(m.topics.begin(), m.topics.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    tm = m.FindTopic(topic);
+  }
+  tm->partition_count = desc.partition_count;
+  tm->replication_factor = desc.replication_factor;
+  tm->configs = desc.configs;
+  std::vector<PartitionJob> jobs;
+  for (int32_t p = 0; p < desc.partition_count; ++p) {
+    KB_ASSIGN_OR_RETURN(auto wm, admin.Watermarks(topic, p));
+    auto* pm = tm->FindPartition(p);
+    PartitionJob job{topic, p, 0, continuous ? kNoEnd : wm.high};
+    if (pm) {
+      job.start = pm->next_offset;  // resume
+    } else {
+      tm->partitions.push_back(format::PartitionManifest{});
+      pm = &tm->partitions.back();
+      pm->partition = p;
+      const std::string& so = config.backup.start_offset;
+      if (so == "earliest") job.start = wm.low;
+      else if (so == "latest") job.start = wm.high;
+      else job.start = std::max<int64_t>(std::stoll(so), wm.low);
+      pm->next_offset = job.start;
+      std::sort(tm->partitions.begin(), tm->partitions.end(),
+                [](const auto& a, const auto& b) { return a.partition < b.partition; });
+      pm = tm->FindPartition(p);
+    }
+    pm->end_offset_at_start = wm.high;
+    jobs.push_back(job);
+  }
+  return jobs;
+}
+
+Result<std::vector<std::string>> SelectTopics(kafka::AdminClient& admin, const Config& config) {
+  TopicSelection sel = config.source->topics;
+  KB_ASSIGN_OR_RETURN(auto filter, TopicFilter::Create(sel));
+  KB_ASSIGN_OR_RETURN(auto topics, admin.ListTopics(config.backup.include_internal_topics));
+  std::vector<std::string> out;
+  for (const auto& t : topics)
+    if (filter.Matches(t)) out.push_back(t);
+  return out;
+}
+
+}  // namespace
+
+BackupEngine::BackupEngine(const Config& config, ObjectStore& store) : config_(config), store_(store) {}
+
+Result<BackupSummary> BackupEngine::Run() {
+  if (config_.backup_id.empty()) return Fail(ErrorCode::kInvalidArgument, config_.file + ": backup_id is required");
+  if (!config_.source || config_.source->bootstrap_servers.empty())
+    return Fail(ErrorCode::kInvalidArgument, config_.file + ": source.bootstrap_servers is required for a backup");
+  KB_ASSIGN_OR_RETURN(auto codec, format::ParseCodec(config_.backup.compression));
+
+  auto kafka_config = ToKafkaClientConfig(*config_.source);
+  KB_ASSIGN_OR_RETURN(auto admin, kafka::AdminClient::Create(kafka_config));
+  KB_ASSIGN_OR_RETURN(auto meta, admin->Metadata());
+
+  KB_ASSIGN_OR_RETURN(auto filter, TopicFilter::Create(config_.source->topics));
+  for (const auto& literal : filter.LiteralIncludes()) {
+    if (!meta.topics.count(literal))
+      return Fail(ErrorCode::kNotFound, "topic '" + literal + "' named in source.topics.include does not exist on " +
+                                            admin->bootstrap() + ": check the name, or create the topic first");
+  }
+  KB_ASSIGN_OR_RETURN(auto topics, SelectTopics(*admin, config_));
+  if (topics.empty() && !config_.backup.continuous)
+    return Fail(ErrorCode::kNotFound, "no topic on " + admin->bootstrap() + " matches source.topics");
+
+  // Resume an existing backup of the same id, or start a new one.
+  format::Manifest m;
+  auto existing = LoadManifest(store_, config_.backup_id);
+  if (existing) {
+    m = std::move(*existing);
+    spdlog::info("resuming backup '{}' ({} topics already in it)", config_.backup_id, m.topics.size());
+    if (!m.cluster_id.empty() && !meta.cluster_id.empty() && m.cluster_id != meta.cluster_id)
+      return Fail(ErrorCode::kConflict, "backup '" + config_.backup_id + "' was taken from cluster " + m.cluster_id +
+                                            " but " + admin->bootstrap() + " is cluster " + meta.cluster_id +
+                                            ": use another backup_id");
+  } else if (existing.error().code != ErrorCode::kNotFound) {
+    return Fail(existing.error());
+  } else {
+    m.backup_id = config_.backup_id;
+    m.created_at_ms = NowMs();
+    m.cluster_id = meta.cluster_id;
+  }
+  m.status = "in_progress";
+  m.mode = ModeName(config_.backup);
+  m.compression = config_.backup.compression;
+  m.tool_version = KB_VERSION;
+
+  bool continuous = config_.backup.continuous;
+  std::vector<PartitionJob> jobs;
+  for (const auto& t : topics) {
+    KB_ASSIGN_OR_RETURN(auto topic_jobs, PlanTopic(*admin, config_, m, t, continuous));
+    jobs.insert(jobs.end(), topic_jobs.begin(), topic_jobs.end());
+  }
+  ManifestStore manifest(store_, m);
+  KB_TRY(manifest.Commit([](format::Manifest&) {}));
+
+  Progress progress("backup");
+  uint64_t expected = 0;
+  for (const auto& j : jobs)
+    if (j.end != kNoEnd && j.end > j.start) expected += static_cast<uint64_t>(j.end - j.start);
+  progress.SetExpectedRecords(expected);
+  progress.StartLiveLine();
+
+  RunState run{config_, store_, manifest, progress, *admin, kafka_config, {}, continuous};
+  run.segment_options.codec = codec;
+  run.segment_options.level = config_.backup.compression_level;
+  run.segment_options.block_bytes = config_.backup.block_bytes;
+  size_t workers = std::max<size_t>(1, std::min<size_t>(config_.backup.max_concurrent_partitions,
+                                                        continuous ? std::max<size_t>(jobs.size(), 1) : jobs.size()));
+  run.inbox.resize(workers);
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (continuous) run.inbox[i % workers].push_back(jobs[i]);
+    else run.pending.push_back(jobs[i]);
+  }
+  std::set<kafka::TopicPartition> known;
+  for (const auto& j : jobs) known.insert({j.topic, j.partition});
+
+  spdlog::info("backup '{}' ({}): {} topics, {} partitions, {} records to read", config_.backup_id, m.mode,
+               topics.size(), jobs.size(), continuous ? std::string("following") : std::to_string(expected));
+  std::vector<std::thread> threads;
+  std::vector<std::unique_ptr<Worker>> worker_objs;
+  for (size_t i = 0; i < workers; ++i) {
+    worker_objs.push_back(std::make_unique<Worker>(run, i));
+    threads.emplace_back([w = worker_objs.back().get()] { w->Main(); });
+  }
+
+  std::set<std::string> backed_up(topics.begin(), topics.end());
+  auto capture_offsets = [&]() {
+    if (!config_.backup.capture_consumer_offsets) return;
+    auto c = offsets::CaptureGroupOffsets(*admin, config_.backup.consumer_groups, backed_up);
+    if (!c) return run.AddError("cannot capture consumer group offsets: " + c.error().message);
+    if (auto st = offsets::StoreCapture(store_, config_.backup_id, *c); !st)
+      run.AddError("cannot store consumer group offsets: " + st.error().message);
+    else
+      spdlog::info("captured committed offsets of {} consumer groups", c->groups.size());
+  };
+
+  if (continuous) {
+    auto next_refresh = Clock::now() + std::chrono::milliseconds(config_.backup.topic_refresh_interval_ms);
+    auto next_capture = Clock::now();
+    size_t rr = 0;
+    while (!StopRequested() && !run.abort) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (Clock::now() >= next_capture) {
+        capture_offsets();
+        next_capture = Clock::now() + std::chrono::milliseconds(config_.backup.offset_capture_interval_ms);
+      }
+      if (Clock::now() < next_refresh) continue;
+      next_refresh = Clock::now() + std::chrono::milliseconds(config_.backup.topic_refresh_interval_ms);
+      // New topics that match the filter, and partitions added to known topics.
+      auto now_topics = SelectTopics(*admin, config_);
+      if (!now_topics) {
+        spdlog::warn("topic refresh failed (will retry): {}", now_topics.error().message);
+        continue;
+      }
+      for (const auto& t : *now_topics) {
+        auto desc = admin->DescribeTopic(t);
+        if (!desc) continue;
+        bool has_new = false;
+        for (const auto& p : desc->partitions) has_new |= !known.count({t, p.id});
+        if (!has_new) continue;
+        std::vector<PartitionJob> added;
+        auto st = manifest.Commit([&](format::Manifest& mm) {
+          auto planned = PlanTopic(*admin, config_, mm, t, true);
+          if (planned) added = std::move(*planned);
+        });
+        if (!st) {
+          run.AddError("cannot add topic " + t + " to manifest: " + st.error().message);
+          break;
+        }
+        backed_up.insert(t);
+        std::lock_guard<std::mutex> lock(run.mu);
+        for (auto& j : added) {
+          if (known.count({j.topic, j.partition})) continue;
+          known.insert({j.topic, j.partition});
+          spdlog::info("following new partition topic={} partition={}", j.topic, j.partition);
+          run.inbox[rr++ % workers].push_back(j);
+        }
+      }
+    }
+  }
+  for (auto& t : threads) t.join();
+  progress.Stop();
+
+  BackupSummary summary;
+  summary.interrupted = StopRequested();
+  if (run.errors.empty()) capture_offsets();
+  bool complete = run.errors.empty() && (!summary.interrupted || continuous);
+  if (complete) {
+    if (auto st = manifest.Commit([](format::Manifest& mm) { mm.status = "complete"; }); !st)
+      run.errors.push_back("cannot mark manifest complete: " + st.error().message);
+  }
+  summary.backup_id = config_.backup_id;
+  summary.mode = ModeName(config_.backup);
+  summary.topics = static_cast<int>(backed_up.size());
+  summary.partitions = static_cast<int>(known.size());
+  summary.records = progress.records();
+  summary.bytes = progress.bytes();
+  summary.stored_bytes = progress.stored_bytes();
+  summary.segments = run.segments;
+  summary.gaps = run.gaps;
+  summary.gap_records = run.gap_records;
+  summary.seconds = progress.elapsed_seconds();
+  summary.mb_per_second = progress.megabytes_per_second();
+  summary.errors = run.errors;
+  return summary;
+}
+
+}  // namespace kb

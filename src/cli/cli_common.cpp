@@ -1,0 +1,114 @@
+#include "cli/cli_common.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "config/kafka_options.h"
+#include "core/time_util.h"
+#include "storage/storage_config.h"
+
+namespace kb::cli {
+namespace {
+
+void EmitYaml(YAML::Emitter& out, const nlohmann::json& j) {
+  if (j.is_object()) {
+    out << YAML::BeginMap;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      out << YAML::Key << it.key() << YAML::Value;
+      EmitYaml(out, it.value());
+    }
+    out << YAML::EndMap;
+  } else if (j.is_array()) {
+    out << YAML::BeginSeq;
+    for (const auto& v : j) EmitYaml(out, v);
+    out << YAML::EndSeq;
+  } else if (j.is_string()) {
+    out << j.get<std::string>();
+  } else if (j.is_null()) {
+    out << YAML::Null;
+  } else {
+    out << j.dump();
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ObjectStore>> OpenStoreForPath(const std::string& path) {
+  KB_ASSIGN_OR_RETURN(auto sc, ParseStoragePath(path));
+  return OpenObjectStore(sc);
+}
+
+Result<std::unique_ptr<ObjectStore>> OpenStoreForConfig(const Config& config, const std::string& path_flag) {
+  if (!path_flag.empty()) return OpenStoreForPath(path_flag);
+  if (config.storage_given) return OpenObjectStore(config.storage);
+  if (const char* env = std::getenv("KAFKA_BACKUP_PATH"); env && *env) return OpenStoreForPath(env);
+  return OpenObjectStore(StorageConfig{});
+}
+
+Result<kafka::KafkaClientConfig> KafkaConfigFromFlags(const CliArgs& a) {
+  kafka::KafkaClientConfig c;
+  KB_ASSIGN_OR_RETURN(c.bootstrap_servers, ParseBootstrapServers(a.bootstrap_servers));
+  c.security_protocol = a.security_protocol;
+  c.sasl_mechanism = a.sasl_mechanism;
+  c.sasl_username = a.sasl_username;
+  c.sasl_password = a.sasl_password;
+  c.ssl_ca_location = a.ssl_ca_location;
+  c.ssl_certificate_location = a.ssl_certificate_location;
+  c.ssl_key_location = a.ssl_key_location;
+  KB_TRY(ParseKafkaProperties(a.kafka_properties, &c.extra));
+  return c;
+}
+
+Result<Config> LoadConfigWithOverrides(const CliArgs& a) {
+  KB_ASSIGN_OR_RETURN(Config c, LoadConfigFile(a.config_file));
+  if (!a.time_window_start.empty()) {
+    KB_ASSIGN_OR_RETURN(auto t, ParseTimestampMs(a.time_window_start));
+    c.restore.time_window_start = t;
+  }
+  if (!a.time_window_end.empty()) {
+    KB_ASSIGN_OR_RETURN(auto t, ParseTimestampMs(a.time_window_end));
+    c.restore.time_window_end = t;
+  }
+  if (c.restore.time_window_start && c.restore.time_window_end && *c.restore.time_window_start > *c.restore.time_window_end)
+    return Fail(ErrorCode::kInvalidArgument, "time window start " + FormatTimestampMs(*c.restore.time_window_start) +
+                                                 " is after its end " + FormatTimestampMs(*c.restore.time_window_end));
+  if (a.dry_run) c.restore.dry_run = true;
+  if (a.allow_non_empty) c.restore.allow_non_empty = true;
+  if (!a.bootstrap_servers.empty()) {
+    if (!c.target) c.target.emplace();
+    KB_ASSIGN_OR_RETURN(c.target->bootstrap_servers, ParseBootstrapServers(a.bootstrap_servers));
+  }
+  return c;
+}
+
+int ReportError(const Error& e) {
+  std::fprintf(stderr, "error: %s\n", e.message.c_str());
+  return ExitCodeFor(e);
+}
+
+void PrintReport(const CliArgs& a, const nlohmann::json& doc, const std::function<void()>& text) {
+  if (a.format == "json") {
+    std::cout << doc.dump(2) << std::endl;
+  } else if (a.format == "yaml") {
+    YAML::Emitter out;
+    EmitYaml(out, doc);
+    std::cout << out.c_str() << std::endl;
+  } else {
+    text();
+    std::cout.flush();
+  }
+}
+
+std::string HumanBytes(uint64_t bytes) {
+  char buf[32];
+  if (bytes < 1024) std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
+  else if (bytes < (1ull << 20)) std::snprintf(buf, sizeof buf, "%.1f KiB", bytes / 1024.0);
+  else if (bytes < (1ull << 30)) std::snprintf(buf, sizeof buf, "%.1f MiB", bytes / 1048576.0);
+  else std::snprintf(buf, sizeof buf, "%.2f GiB", bytes / 1073741824.0);
+  return buf;
+}
+
+}  // namespace kb::cli

@@ -1,0 +1,49 @@
+// `status --path P [--backup-id ID]`: backups and their restores at a glance.
+#include <cstdio>
+
+#include "catalog/backup_catalog.h"
+#include "catalog/manifest_store.h"
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "cli/manifest_json.h"
+#include "format/object_keys.h"
+
+namespace kb::cli {
+
+int RunStatus(const CliArgs& a) {
+  auto store = OpenStoreForPath(a.path);
+  if (!store) return ReportError(store.error());
+  std::vector<std::string> ids{a.backup_id};
+  if (a.backup_id.empty()) {
+    auto listed = ListBackupIds(**store);
+    if (!listed) return ReportError(listed.error());
+    ids = *listed;
+  }
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& id : ids) {
+    auto m = LoadManifest(**store, id);
+    if (!m) return ReportError(m.error());
+    auto row = ManifestSummaryJson(*m);
+    auto restores = (*store)->List(format::RestorePrefix(id));
+    if (!restores) return ReportError(restores.error());
+    nlohmann::json names = nlohmann::json::array();
+    for (const auto& o : *restores)
+      if (o.key.size() > 12 && o.key.compare(o.key.size() - 12, 12, "/report.json") == 0)
+        names.push_back(o.key.substr(format::RestorePrefix(id).size(), o.key.size() - 12 - format::RestorePrefix(id).size()));
+    row["restores"] = names;
+    rows.push_back(row);
+  }
+  PrintReport(a, nlohmann::json{{"storage", (*store)->Describe()}, {"backups", rows}}, [&] {
+    std::printf("Storage: %s\n", (*store)->Describe().c_str());
+    for (const auto& r : rows) {
+      std::printf("  %s: %s, %s, %llu records, %llu gaps, updated %s, %zu restores\n",
+                  r["backup_id"].get<std::string>().c_str(), r["status"].get<std::string>().c_str(),
+                  r["mode"].get<std::string>().c_str(), static_cast<unsigned long long>(r["records"].get<uint64_t>()),
+                  static_cast<unsigned long long>(r["gaps"].get<uint64_t>()), r["updated_at"].get<std::string>().c_str(),
+                  r["restores"].size());
+    }
+  });
+  return 0;
+}
+
+}  // namespace kb::cli

@@ -1,0 +1,46 @@
+#include "config/kafka_options.h"
+
+#include <sstream>
+
+namespace kb {
+
+kafka::KafkaClientConfig ToKafkaClientConfig(const ClusterSection& s) {
+  kafka::KafkaClientConfig c;
+  c.bootstrap_servers = s.bootstrap_servers;
+  c.security_protocol = s.security.security_protocol;
+  c.sasl_mechanism = s.security.sasl_mechanism;
+  c.sasl_username = s.security.sasl_username;
+  c.sasl_password = s.security.sasl_password;
+  c.ssl_ca_location = s.security.ssl_ca_location;
+  c.ssl_certificate_location = s.security.ssl_certificate_location;
+  c.ssl_key_location = s.security.ssl_key_location;
+  c.ssl_key_password = s.security.ssl_key_password;
+  c.extra = s.properties;
+  return c;
+}
+
+Result<std::vector<std::string>> ParseBootstrapServers(const std::string& list) {
+  std::vector<std::string> out;
+  std::stringstream ss(list);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (item.empty()) continue;
+    if (item.find(':') == std::string::npos)
+      return Fail(ErrorCode::kInvalidArgument, "bootstrap server '" + item + "' has no port: write host:port");
+    out.push_back(item);
+  }
+  if (out.empty()) return Fail(ErrorCode::kInvalidArgument, "no bootstrap servers given: use --bootstrap-servers host:port");
+  return out;
+}
+
+Status ParseKafkaProperties(const std::vector<std::string>& entries, std::map<std::string, std::string>* out) {
+  for (const auto& e : entries) {
+    auto eq = e.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return Fail(ErrorCode::kInvalidArgument, "kafka property '" + e.substr(0, e.find('=')) + "' must be key=value");
+    (*out)[e.substr(0, eq)] = e.substr(eq + 1);
+  }
+  return {};
+}
+
+}  // namespace kb

@@ -1,0 +1,590 @@
+#include "kafka/admin_client.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <thread>
+#include <tuple>
+
+#include "core/stop.h"
+#include "kafka/rdkafka_handles.h"
+
+namespace kb::kafka {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+int ToMs(milliseconds d) { return static_cast<int>(std::min<int64_t>(d.count(), INT32_MAX)); }
+
+// "10 s" or "1.5 s", for messages about waits.
+std::string Seconds(milliseconds d) {
+  if (d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + " s";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(d.count()) / 1000.0);
+  return buf;
+}
+
+bool IsUnreachable(rd_kafka_resp_err_t err) {
+  return err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__TIMED_OUT ||
+         err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__RESOLVE ||
+         err == RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE;
+}
+
+GroupState ToGroupState(rd_kafka_consumer_group_state_t s) {
+  switch (s) {
+    case RD_KAFKA_CONSUMER_GROUP_STATE_PREPARING_REBALANCE: return GroupState::kPreparingRebalance;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_COMPLETING_REBALANCE: return GroupState::kCompletingRebalance;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_STABLE: return GroupState::kStable;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_DEAD: return GroupState::kDead;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY: return GroupState::kEmpty;
+    default: return GroupState::kUnknown;
+  }
+}
+
+// An Error from a rd_kafka_error_t (owned by the result event).
+Error FromRdError(const rd_kafka_error_t* e, const std::string& context) {
+  return KafkaError(rd_kafka_error_code(e), context, rd_kafka_error_string(e));
+}
+
+PartitionListPtr NewPartitionList(size_t n) {
+  return PartitionListPtr(rd_kafka_topic_partition_list_new(static_cast<int>(std::max<size_t>(n, 1))));
+}
+
+// Per-partition outcomes from a group result's partition list.
+std::vector<PartitionOutcome> Outcomes(const rd_kafka_topic_partition_list_t* parts,
+                                       const std::string& group) {
+  std::vector<PartitionOutcome> out;
+  if (!parts) return out;
+  for (int i = 0; i < parts->cnt; ++i) {
+    const rd_kafka_topic_partition_t& p = parts->elems[i];
+    PartitionOutcome o{p.topic, p.partition, p.offset, std::nullopt};
+    if (p.err)
+      o.error = KafkaError(p.err, "group=" + group + " " + PartitionContext(p.topic, p.partition));
+    out.push_back(std::move(o));
+  }
+  std::sort(out.begin(), out.end(), [](const PartitionOutcome& a, const PartitionOutcome& b) {
+    return std::tie(a.topic, a.partition) < std::tie(b.topic, b.partition);
+  });
+  return out;
+}
+
+// Runs `attempt` under the retry policy. A partial answer whose refused partitions all failed
+// for retryable reasons (coordinator loading or moving) is tried again; when the budget is
+// spent, the last answer is returned as it is, per-partition errors included.
+Result<std::vector<PartitionOutcome>> RetryOutcomes(
+    const RetryPolicy& policy, const std::function<Result<std::vector<PartitionOutcome>>()>& attempt) {
+  std::optional<std::vector<PartitionOutcome>> last;
+  auto r = policy.Run<std::vector<PartitionOutcome>>([&]() -> Result<std::vector<PartitionOutcome>> {
+    last.reset();
+    KB_ASSIGN_OR_RETURN(auto outcomes, attempt());
+    for (const auto& o : outcomes) {
+      if (o.error && o.error->retryable) {
+        last = outcomes;
+        return Fail(*o.error);
+      }
+    }
+    return outcomes;
+  });
+  if (!r && last) return *last;
+  return r;
+}
+
+}  // namespace
+
+const char* GroupStateName(GroupState state) {
+  switch (state) {
+    case GroupState::kPreparingRebalance: return "PreparingRebalance";
+    case GroupState::kCompletingRebalance: return "CompletingRebalance";
+    case GroupState::kStable: return "Stable";
+    case GroupState::kDead: return "Dead";
+    case GroupState::kEmpty: return "Empty";
+    case GroupState::kUnknown: break;
+  }
+  return "Unknown";
+}
+
+struct AdminClient::Impl {
+  AdminOptions options;
+  std::string bootstrap;
+  RdKafkaPtr rk;
+
+  Error Unreachable(milliseconds waited) const {
+    Error e;
+    e.code = ErrorCode::kUnavailable;
+    e.retryable = true;
+    e.message = "could not reach Kafka at " + bootstrap + " within " + Seconds(waited) +
+                ": check bootstrap_servers and that the brokers are running";
+    return e;
+  }
+
+  // Sends one admin request and waits for its result event. `call` receives the result queue
+  // and the options (request timeout set; operation timeout too when `with_operation_timeout`).
+  Result<EventPtr> Request(rd_kafka_admin_op_t op, const std::string& context,
+                           const std::function<void(const rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& call,
+                           bool with_operation_timeout = false) {
+    QueuePtr queue(rd_kafka_queue_new(rk.get()));
+    AdminOptionsPtr opts(rd_kafka_AdminOptions_new(rk.get(), op));
+    char errstr[256] = "";
+    if (rd_kafka_AdminOptions_set_request_timeout(opts.get(), ToMs(options.request_timeout), errstr,
+                                                  sizeof errstr))
+      return Fail(ErrorCode::kInvalidArgument, context + ": bad request timeout: " + errstr);
+    if (with_operation_timeout &&
+        rd_kafka_AdminOptions_set_operation_timeout(opts.get(), ToMs(options.request_timeout), errstr,
+                                                    sizeof errstr))
+      return Fail(ErrorCode::kInvalidArgument, context + ": bad operation timeout: " + errstr);
+    call(opts.get(), queue.get());
+    // librdkafka enforces the request timeout itself; the margin only guards against a lost event.
+    EventPtr ev(rd_kafka_queue_poll(queue.get(), ToMs(options.request_timeout + milliseconds(5000))));
+    if (!ev) return Fail(Unreachable(options.request_timeout).With(context));
+    rd_kafka_resp_err_t err = rd_kafka_event_error(ev.get());
+    if (err) {
+      if (IsUnreachable(err)) return Fail(Unreachable(options.request_timeout).With(context));
+      return Fail(KafkaError(err, context, rd_kafka_event_error_string(ev.get())));
+    }
+    return ev;
+  }
+
+  Result<ClusterMetadata> FetchMetadata() {
+    const rd_kafka_metadata_t* raw = nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk.get(), 1, nullptr, &raw, ToMs(options.metadata_timeout));
+    MetadataPtr md(raw);
+    if (err) {
+      if (IsUnreachable(err)) return Fail(Unreachable(options.metadata_timeout));
+      return Fail(KafkaError(err, "reading cluster metadata from " + bootstrap));
+    }
+    ClusterMetadata out;
+    // The cluster id and controller come with the metadata just fetched; the short wait only
+    // covers a broker that does not report them.
+    RdStringPtr id(rd_kafka_clusterid(rk.get(), 1000), RdMemDeleter{rk.get()});
+    if (id) out.cluster_id = id.get();
+    out.controller_id = rd_kafka_controllerid(rk.get(), 1000);
+    for (int i = 0; i < md->broker_cnt; ++i)
+      out.brokers.push_back({md->brokers[i].id, md->brokers[i].host, md->brokers[i].port});
+    std::sort(out.brokers.begin(), out.brokers.end(),
+              [](const BrokerInfo& a, const BrokerInfo& b) { return a.id < b.id; });
+    for (int t = 0; t < md->topic_cnt; ++t) {
+      const rd_kafka_metadata_topic_t& mt = md->topics[t];
+      if (mt.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) continue;
+      TopicInfo info;
+      info.name = mt.topic;
+      info.internal = info.name.rfind("__", 0) == 0;
+      for (int p = 0; p < mt.partition_cnt; ++p) {
+        const rd_kafka_metadata_partition_t& mp = mt.partitions[p];
+        info.partitions.push_back({mp.id, mp.leader, mp.replica_cnt, mp.isr_cnt});
+      }
+      std::sort(info.partitions.begin(), info.partitions.end(),
+                [](const PartitionInfo& a, const PartitionInfo& b) { return a.id < b.id; });
+      out.topics.emplace(info.name, std::move(info));
+    }
+    return out;
+  }
+
+  // Polls metadata until `done` says yes or topic_ready_timeout passes.
+  Status WaitForMetadata(const std::function<bool(const ClusterMetadata&)>& done,
+                         const std::string& what_we_wait_for) {
+    auto deadline = std::chrono::steady_clock::now() + options.topic_ready_timeout;
+    for (;;) {
+      auto md = FetchMetadata();
+      if (md && done(*md)) return {};
+      if (StopRequested()) return Fail(ErrorCode::kCancelled, "interrupted while waiting until " + what_we_wait_for);
+      if (std::chrono::steady_clock::now() >= deadline) {
+        std::string why = md ? "" : ": last error: " + md.error().message;
+        return Fail(ErrorCode::kUnavailable,
+                    "timed out after " + Seconds(options.topic_ready_timeout) + " waiting until " +
+                        what_we_wait_for + why,
+                    true);
+      }
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+  }
+};
+
+AdminClient::AdminClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+AdminClient::~AdminClient() = default;
+
+Result<std::unique_ptr<AdminClient>> AdminClient::Create(const KafkaClientConfig& config,
+                                                         AdminOptions options) {
+  // Metadata requests for named topics must never create them on the broker.
+  PropertyList forced = {{"allow.auto.create.topics", "false"}};
+  KB_ASSIGN_OR_RETURN(RdKafkaConfPtr conf, BuildRdKafkaConf(config, {}, forced));
+  KB_ASSIGN_OR_RETURN(RdKafkaPtr rk, NewClient(RD_KAFKA_PRODUCER, std::move(conf), "admin client"));
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->bootstrap = BootstrapList(config);
+  impl->rk = std::move(rk);
+  return std::unique_ptr<AdminClient>(new AdminClient(std::move(impl)));
+}
+
+const std::string& AdminClient::bootstrap() const { return impl_->bootstrap; }
+
+Result<ClusterMetadata> AdminClient::Metadata() { return impl_->FetchMetadata(); }
+
+Result<std::vector<std::string>> AdminClient::ListTopics(bool include_internal) {
+  KB_ASSIGN_OR_RETURN(ClusterMetadata md, impl_->FetchMetadata());
+  std::vector<std::string> names;
+  for (const auto& [name, info] : md.topics)
+    if (include_internal || !info.internal) names.push_back(name);
+  return names;  // std::map keeps them sorted
+}
+
+Result<bool> AdminClient::TopicExists(const std::string& topic) {
+  KB_ASSIGN_OR_RETURN(ClusterMetadata md, impl_->FetchMetadata());
+  return md.topics.count(topic) > 0;
+}
+
+Result<TopicInfo> AdminClient::DescribeTopic(const std::string& topic) {
+  KB_ASSIGN_OR_RETURN(ClusterMetadata md, impl_->FetchMetadata());
+  auto it = md.topics.find(topic);
+  if (it == md.topics.end())
+    return Fail(ErrorCode::kNotFound, "topic=" + topic + " does not exist in the cluster at " + impl_->bootstrap);
+  return it->second;
+}
+
+Status AdminClient::CreateTopic(const std::string& topic, int32_t partitions, int16_t replication_factor,
+                                const std::map<std::string, std::string>& configs) {
+  const std::string context = "creating topic=" + topic;
+  char errstr[512] = "";
+  NewTopicPtr nt(rd_kafka_NewTopic_new(topic.c_str(), partitions, replication_factor, errstr, sizeof errstr));
+  if (!nt) return Fail(ErrorCode::kInvalidArgument, context + ": " + errstr);
+  for (const auto& [name, value] : configs) {
+    if (rd_kafka_NewTopic_set_config(nt.get(), name.c_str(), value.c_str()))
+      return Fail(ErrorCode::kInvalidArgument, context + ": config " + name + " was refused");
+  }
+  // Not retried: a create that timed out may have happened, and a second try would then fail
+  // with kAlreadyExists for the wrong reason.
+  KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->Request(RD_KAFKA_ADMIN_OP_CREATETOPICS, context,
+                                                  [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                                                    rd_kafka_NewTopic_t* arr[] = {nt.get()};
+                                                    rd_kafka_CreateTopics(impl_->rk.get(), arr, 1, o, q);
+                                                  },
+                                                  true));
+  size_t n = 0;
+  const rd_kafka_topic_result_t** results =
+      rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev.get()), &n);
+  for (size_t i = 0; i < n; ++i) {
+    rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
+    if (err) return Fail(KafkaError(err, context, rd_kafka_topic_result_error_string(results[i])));
+  }
+  return impl_->WaitForMetadata(
+      [&](const ClusterMetadata& md) {
+        auto it = md.topics.find(topic);
+        if (it == md.topics.end()) return false;
+        const auto& parts = it->second.partitions;
+        if (parts.empty() || (partitions > 0 && static_cast<int32_t>(parts.size()) != partitions)) return false;
+        return std::all_of(parts.begin(), parts.end(), [](const PartitionInfo& p) { return p.leader >= 0; });
+      },
+      "every partition of topic=" + topic + " has a leader");
+}
+
+Status AdminClient::DeleteTopic(const std::string& topic) {
+  const std::string context = "deleting topic=" + topic;
+  DeleteTopicPtr dt(rd_kafka_DeleteTopic_new(topic.c_str()));
+  KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->Request(RD_KAFKA_ADMIN_OP_DELETETOPICS, context,
+                                                  [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                                                    rd_kafka_DeleteTopic_t* arr[] = {dt.get()};
+                                                    rd_kafka_DeleteTopics(impl_->rk.get(), arr, 1, o, q);
+                                                  },
+                                                  true));
+  size_t n = 0;
+  const rd_kafka_topic_result_t** results =
+      rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev.get()), &n);
+  for (size_t i = 0; i < n; ++i) {
+    rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
+    if (err) return Fail(KafkaError(err, context, rd_kafka_topic_result_error_string(results[i])));
+  }
+  return impl_->WaitForMetadata([&](const ClusterMetadata& md) { return md.topics.count(topic) == 0; },
+                                "topic=" + topic + " is gone from the cluster metadata");
+}
+
+Result<TopicDescription> AdminClient::DescribeTopicConfigs(const std::string& topic) {
+  KB_ASSIGN_OR_RETURN(TopicInfo info, DescribeTopic(topic));
+  TopicDescription out;
+  out.name = topic;
+  out.partition_count = static_cast<int32_t>(info.partitions.size());
+  out.replication_factor = static_cast<int16_t>(info.replication_factor());
+  const std::string context = "describing the configs of topic=" + topic;
+  auto configs = impl_->options.retry.Run<std::map<std::string, std::string>>(
+      [&]() -> Result<std::map<std::string, std::string>> {
+        ConfigResourcePtr res(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str()));
+        KB_ASSIGN_OR_RETURN(EventPtr ev,
+                            impl_->Request(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, context,
+                                           [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                                             rd_kafka_ConfigResource_t* arr[] = {res.get()};
+                                             rd_kafka_DescribeConfigs(impl_->rk.get(), arr, 1, o, q);
+                                           }));
+        size_t n = 0;
+        const rd_kafka_ConfigResource_t** resources =
+            rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev.get()), &n);
+        std::map<std::string, std::string> found;
+        for (size_t i = 0; i < n; ++i) {
+          if (rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(resources[i]))
+            return Fail(KafkaError(err, context, rd_kafka_ConfigResource_error_string(resources[i])));
+          size_t entry_count = 0;
+          const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(resources[i], &entry_count);
+          for (size_t e = 0; e < entry_count; ++e) {
+            // Only what was set on this topic: broker-wide settings belong to the cluster, not
+            // to the topic, and would be wrong on another cluster.
+            if (rd_kafka_ConfigEntry_source(entries[e]) != RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG) continue;
+            const char* value = rd_kafka_ConfigEntry_value(entries[e]);
+            if (!value) continue;  // sensitive: the broker does not reveal it
+            found[rd_kafka_ConfigEntry_name(entries[e])] = value;
+          }
+        }
+        return found;
+      });
+  if (!configs) return Fail(configs.error());
+  out.configs = std::move(*configs);
+  return out;
+}
+
+Result<WatermarkOffsets> AdminClient::Watermarks(const std::string& topic, int32_t partition) {
+  return impl_->options.retry.Run<WatermarkOffsets>([&]() -> Result<WatermarkOffsets> {
+    WatermarkOffsets w;
+    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(impl_->rk.get(), topic.c_str(), partition, &w.low,
+                                                               &w.high, ToMs(impl_->options.request_timeout));
+    if (err) return Fail(KafkaError(err, "reading the watermarks of " + PartitionContext(topic, partition)));
+    return w;
+  });
+}
+
+Result<std::map<int32_t, int64_t>> AdminClient::OffsetsForTimes(const std::string& topic,
+                                                                const std::map<int32_t, int64_t>& timestamps) {
+  std::map<int32_t, int64_t> out;
+  if (timestamps.empty()) return out;
+  return impl_->options.retry.Run<std::map<int32_t, int64_t>>([&]() -> Result<std::map<int32_t, int64_t>> {
+    PartitionListPtr list = NewPartitionList(timestamps.size());
+    for (const auto& [partition, ts] : timestamps)
+      rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = ts;
+    rd_kafka_resp_err_t err =
+        rd_kafka_offsets_for_times(impl_->rk.get(), list.get(), ToMs(impl_->options.request_timeout));
+    if (err) return Fail(KafkaError(err, "looking up offsets by timestamp in topic=" + topic));
+    std::map<int32_t, int64_t> found;
+    for (int i = 0; i < list->cnt; ++i) {
+      const rd_kafka_topic_partition_t& p = list->elems[i];
+      if (p.err)
+        return Fail(KafkaError(p.err, "looking up the offset for timestamp " +
+                                          std::to_string(timestamps.at(p.partition)) + " in " +
+                                          PartitionContext(topic, p.partition)));
+      found[p.partition] = p.offset < 0 ? -1 : p.offset;
+    }
+    return found;
+  });
+}
+
+Result<std::map<int32_t, int64_t>> AdminClient::DeleteRecords(const std::string& topic,
+                                                              const std::map<int32_t, int64_t>& before_offsets) {
+  std::map<int32_t, int64_t> out;
+  if (before_offsets.empty()) return out;
+  const std::string context = "deleting records of topic=" + topic;
+  return impl_->options.retry.Run<std::map<int32_t, int64_t>>([&]() -> Result<std::map<int32_t, int64_t>> {
+    PartitionListPtr list = NewPartitionList(before_offsets.size());
+    for (const auto& [partition, offset] : before_offsets)
+      rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
+    DeleteRecordsPtr del(rd_kafka_DeleteRecords_new(list.get()));
+    KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->Request(RD_KAFKA_ADMIN_OP_DELETERECORDS, context,
+                                                    [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                                                      rd_kafka_DeleteRecords_t* arr[] = {del.get()};
+                                                      rd_kafka_DeleteRecords(impl_->rk.get(), arr, 1, o, q);
+                                                    },
+                                                    true));
+    const rd_kafka_topic_partition_list_t* result =
+        rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(ev.get()));
+    std::map<int32_t, int64_t> low;
+    for (int i = 0; result && i < result->cnt; ++i) {
+      const rd_kafka_topic_partition_t& p = result->elems[i];
+      if (p.err) return Fail(KafkaError(p.err, "deleting records of " + PartitionContext(topic, p.partition)));
+      low[p.partition] = p.offset;
+    }
+    return low;
+  });
+}
+
+Result<std::vector<GroupListing>> AdminClient::ListConsumerGroups() {
+  return impl_->options.retry.Run<std::vector<GroupListing>>([&]() -> Result<std::vector<GroupListing>> {
+    KB_ASSIGN_OR_RETURN(EventPtr ev,
+                        impl_->Request(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, "listing consumer groups",
+                                       [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                                         rd_kafka_ListConsumerGroups(impl_->rk.get(), o, q);
+                                       }));
+    const rd_kafka_ListConsumerGroups_result_t* result = rd_kafka_event_ListConsumerGroups_result(ev.get());
+    size_t n_errors = 0;
+    const rd_kafka_error_t** errors = rd_kafka_ListConsumerGroups_result_errors(result, &n_errors);
+    // A broker that did not answer means a partial list; callers snapshot from this, so fail.
+    if (n_errors > 0) {
+      Error e = FromRdError(errors[0], "listing consumer groups (" + std::to_string(n_errors) +
+                                           " broker(s) did not answer)");
+      e.retryable = true;
+      return Fail(e);
+    }
+    size_t n = 0;
+    const rd_kafka_ConsumerGroupListing_t** valid = rd_kafka_ListConsumerGroups_result_valid(result, &n);
+    std::vector<GroupListing> groups;
+    for (size_t i = 0; i < n; ++i)
+      groups.push_back({rd_kafka_ConsumerGroupListing_group_id(valid[i]),
+                        ToGroupState(rd_kafka_ConsumerGroupListing_state(valid[i])),
+                        rd_kafka_ConsumerGroupListing_is_simple_consumer_group(valid[i]) != 0});
+    std::sort(groups.begin(), groups.end(),
+              [](const GroupListing& a, const GroupListing& b) { return a.group_id < b.group_id; });
+    return groups;
+  });
+}
+
+Result<GroupDescription> AdminClient::DescribeConsumerGroup(const std::string& group) {
+  const std::string context = "describing group=" + group;
+  return impl_->options.retry.Run<GroupDescription>([&]() -> Result<GroupDescription> {
+    KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->Request(RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, context,
+                                                    [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                                                      const char* groups[] = {group.c_str()};
+                                                      rd_kafka_DescribeConsumerGroups(impl_->rk.get(), groups, 1, o, q);
+                                                    }));
+    size_t n = 0;
+    const rd_kafka_ConsumerGroupDescription_t** descs =
+        rd_kafka_DescribeConsumerGroups_result_groups(rd_kafka_event_DescribeConsumerGroups_result(ev.get()), &n);
+    if (n == 0) return Fail(ErrorCode::kInternal, context + ": the broker returned no description");
+    const rd_kafka_ConsumerGroupDescription_t* d = descs[0];
+    if (const rd_kafka_error_t* e = rd_kafka_ConsumerGroupDescription_error(d)) return Fail(FromRdError(e, context));
+    GroupDescription out;
+    out.group_id = rd_kafka_ConsumerGroupDescription_group_id(d);
+    out.state = ToGroupState(rd_kafka_ConsumerGroupDescription_state(d));
+    if (const char* assignor = rd_kafka_ConsumerGroupDescription_partition_assignor(d)) out.partition_assignor = assignor;
+    if (const rd_kafka_Node_t* node = rd_kafka_ConsumerGroupDescription_coordinator(d)) {
+      out.coordinator_id = rd_kafka_Node_id(node);
+      if (const char* host = rd_kafka_Node_host(node)) out.coordinator_host = host;
+      out.coordinator_port = rd_kafka_Node_port(node);
+    }
+    size_t members = rd_kafka_ConsumerGroupDescription_member_count(d);
+    for (size_t i = 0; i < members; ++i) {
+      const rd_kafka_MemberDescription_t* m = rd_kafka_ConsumerGroupDescription_member(d, i);
+      if (!m) continue;
+      GroupMember member;
+      if (const char* s = rd_kafka_MemberDescription_consumer_id(m)) member.consumer_id = s;
+      if (const char* s = rd_kafka_MemberDescription_client_id(m)) member.client_id = s;
+      if (const char* s = rd_kafka_MemberDescription_host(m)) member.host = s;
+      if (const rd_kafka_MemberAssignment_t* a = rd_kafka_MemberDescription_assignment(m)) {
+        if (const rd_kafka_topic_partition_list_t* parts = rd_kafka_MemberAssignment_partitions(a)) {
+          for (int p = 0; p < parts->cnt; ++p)
+            member.assignment.push_back({parts->elems[p].topic, parts->elems[p].partition});
+        }
+      }
+      out.members.push_back(std::move(member));
+    }
+    return out;
+  });
+}
+
+Status AdminClient::DeleteConsumerGroup(const std::string& group) {
+  const std::string context = "deleting group=" + group;
+  return impl_->options.retry.Run<void>([&]() -> Status {
+    DeleteGroupPtr dg(rd_kafka_DeleteGroup_new(group.c_str()));
+    KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->Request(RD_KAFKA_ADMIN_OP_DELETEGROUPS, context,
+                                                    [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                                                      rd_kafka_DeleteGroup_t* arr[] = {dg.get()};
+                                                      rd_kafka_DeleteGroups(impl_->rk.get(), arr, 1, o, q);
+                                                    }));
+    size_t n = 0;
+    const rd_kafka_group_result_t** results =
+        rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(ev.get()), &n);
+    for (size_t i = 0; i < n; ++i)
+      if (const rd_kafka_error_t* e = rd_kafka_group_result_error(results[i])) return Fail(FromRdError(e, context));
+    return {};
+  });
+}
+
+Result<std::vector<GroupOffset>> AdminClient::ListGroupOffsets(const std::string& group) {
+  const std::string context = "listing committed offsets of group=" + group;
+  return impl_->options.retry.Run<std::vector<GroupOffset>>([&]() -> Result<std::vector<GroupOffset>> {
+    // No partitions given: the coordinator returns every committed offset of the group.
+    ListGroupOffsetsPtr req(rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), nullptr));
+    KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->Request(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, context,
+                                                    [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                                                      rd_kafka_ListConsumerGroupOffsets_t* arr[] = {req.get()};
+                                                      rd_kafka_ListConsumerGroupOffsets(impl_->rk.get(), arr, 1, o, q);
+                                                    }));
+    size_t n = 0;
+    const rd_kafka_group_result_t** results = rd_kafka_ListConsumerGroupOffsets_result_groups(
+        rd_kafka_event_ListConsumerGroupOffsets_result(ev.get()), &n);
+    std::vector<GroupOffset> out;
+    for (size_t i = 0; i < n; ++i) {
+      if (const rd_kafka_error_t* e = rd_kafka_group_result_error(results[i])) return Fail(FromRdError(e, context));
+      const rd_kafka_topic_partition_list_t* parts = rd_kafka_group_result_partitions(results[i]);
+      for (int p = 0; parts && p < parts->cnt; ++p) {
+        const rd_kafka_topic_partition_t& tp = parts->elems[p];
+        if (tp.err) return Fail(KafkaError(tp.err, context + " " + PartitionContext(tp.topic, tp.partition)));
+        if (tp.offset < 0) continue;  // no committed offset
+        GroupOffset go{tp.topic, tp.partition, tp.offset, ""};
+        if (tp.metadata && tp.metadata_size > 0)
+          go.metadata.assign(static_cast<const char*>(tp.metadata), tp.metadata_size);
+        out.push_back(std::move(go));
+      }
+    }
+    std::sort(out.begin(), out.end(), [](const GroupOffset& a, const GroupOffset& b) {
+      return std::tie(a.topic, a.partition) < std::tie(b.topic, b.partition);
+    });
+    return out;
+  });
+}
+
+Result<std::vector<PartitionOutcome>> AdminClient::AlterGroupOffsets(const std::string& group,
+                                                                     const std::vector<GroupOffset>& offsets) {
+  if (offsets.empty()) return std::vector<PartitionOutcome>{};
+  const std::string context = "committing offsets for group=" + group;
+  return RetryOutcomes(impl_->options.retry, [&]() -> Result<std::vector<PartitionOutcome>> {
+    PartitionListPtr list = NewPartitionList(offsets.size());
+    for (const auto& o : offsets) {
+      rd_kafka_topic_partition_t* tp = rd_kafka_topic_partition_list_add(list.get(), o.topic.c_str(), o.partition);
+      tp->offset = o.offset;
+      if (!o.metadata.empty()) {
+        // The list frees metadata with free(), so it must come from malloc.
+        tp->metadata = std::malloc(o.metadata.size());
+        std::memcpy(tp->metadata, o.metadata.data(), o.metadata.size());
+        tp->metadata_size = o.metadata.size();
+      }
+    }
+    AlterGroupOffsetsPtr req(rd_kafka_AlterConsumerGroupOffsets_new(group.c_str(), list.get()));
+    KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->Request(RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, context,
+                                                    [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                                                      rd_kafka_AlterConsumerGroupOffsets_t* arr[] = {req.get()};
+                                                      rd_kafka_AlterConsumerGroupOffsets(impl_->rk.get(), arr, 1, o, q);
+                                                    }));
+    size_t n = 0;
+    const rd_kafka_group_result_t** results = rd_kafka_AlterConsumerGroupOffsets_result_groups(
+        rd_kafka_event_AlterConsumerGroupOffsets_result(ev.get()), &n);
+    std::vector<PartitionOutcome> out;
+    for (size_t i = 0; i < n; ++i) {
+      if (const rd_kafka_error_t* e = rd_kafka_group_result_error(results[i])) return Fail(FromRdError(e, context));
+      auto part = Outcomes(rd_kafka_group_result_partitions(results[i]), group);
+      out.insert(out.end(), part.begin(), part.end());
+    }
+    return out;
+  });
+}
+
+Result<std::vector<PartitionOutcome>> AdminClient::DeleteGroupOffsets(const std::string& group,
+                                                                      const std::vector<TopicPartition>& partitions) {
+  if (partitions.empty()) return std::vector<PartitionOutcome>{};
+  const std::string context = "deleting committed offsets of group=" + group;
+  return RetryOutcomes(impl_->options.retry, [&]() -> Result<std::vector<PartitionOutcome>> {
+    PartitionListPtr list = NewPartitionList(partitions.size());
+    for (const auto& tp : partitions) rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition);
+    DeleteGroupOffsetsPtr req(rd_kafka_DeleteConsumerGroupOffsets_new(group.c_str(), list.get()));
+    KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->Request(RD_KAFKA_ADMIN_OP_DELETECONSUMERGROUPOFFSETS, context,
+                                                    [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                                                      rd_kafka_DeleteConsumerGroupOffsets_t* arr[] = {req.get()};
+                                                      rd_kafka_DeleteConsumerGroupOffsets(impl_->rk.get(), arr, 1, o, q);
+                                                    }));
+    size_t n = 0;
+    const rd_kafka_group_result_t** results = rd_kafka_DeleteConsumerGroupOffsets_result_groups(
+        rd_kafka_event_DeleteConsumerGroupOffsets_result(ev.get()), &n);
+    std::vector<PartitionOutcome> out;
+    for (size_t i = 0; i < n; ++i) {
+      if (const rd_kafka_error_t* e = rd_kafka_group_result_error(results[i])) return Fail(FromRdError(e, context));
+      auto part = Outcomes(rd_kafka_group_result_partitions(results[i]), group);
+      out.insert(out.end(), part.begin(), part.end());
+    }
+    return out;
+  });
+}
+
+}  // namespace kb::kafka

@@ -1,0 +1,184 @@
+// AdminClient: cluster metadata, topics, offsets and consumer-group offsets of one Kafka cluster.
+//
+// Contract:
+// - Every call is bounded: metadata calls by AdminOptions::metadata_timeout, admin requests by
+//   AdminOptions::request_timeout, and the waits after create/delete by topic_ready_timeout.
+//   An unreachable cluster is kUnavailable naming the bootstrap servers and the wait.
+// - Calls that may succeed later (coordinator loading or moving, leader elections, timeouts)
+//   are retried with AdminOptions::retry; anything else fails at once.
+// - Errors name what they were about (topic=, partition=, group=) and map librdkafka's codes:
+//   missing topic/group -> kNotFound, TOPIC_ALREADY_EXISTS -> kAlreadyExists, authorization ->
+//   kPermissionDenied, active group members -> kConflict, unreachable -> kUnavailable.
+// - Group-offset calls report per-partition outcomes: the call fails only when the whole
+//   request failed; a partition the broker refused carries its own error.
+// - Thread-safe: librdkafka handles may be shared; each call uses its own result queue.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/retry.h"
+#include "kafka/client_config.h"
+#include "kafka/types.h"
+
+namespace kb::kafka {
+
+struct AdminOptions {
+  std::chrono::milliseconds metadata_timeout{10000};    // one metadata request
+  std::chrono::milliseconds request_timeout{30000};     // one admin request, broker lookup included
+  std::chrono::milliseconds topic_ready_timeout{30000}; // create: all leaders known; delete: gone
+  RetryPolicy retry;                                    // for retryable failures only
+};
+
+struct BrokerInfo {
+  int32_t id = -1;
+  std::string host;
+  int port = 0;
+};
+
+struct PartitionInfo {
+  int32_t id = 0;
+  int32_t leader = -1;  // -1: no leader right now
+  int replica_count = 0;
+  int isr_count = 0;
+};
+
+struct TopicInfo {
+  std::string name;
+  std::vector<PartitionInfo> partitions;  // sorted by id
+  bool internal = false;                  // __consumer_offsets, __transaction_state, ...
+  int replication_factor() const { return partitions.empty() ? 0 : partitions.front().replica_count; }
+};
+
+struct ClusterMetadata {
+  std::string cluster_id;   // "" when the broker does not report one
+  int32_t controller_id = -1;
+  std::vector<BrokerInfo> brokers;
+  std::map<std::string, TopicInfo> topics;  // every topic the broker reports, internal included
+};
+
+// A topic's shape and the configuration set on it (not broker defaults): what a backup captures
+// and a restore recreates.
+struct TopicDescription {
+  std::string name;
+  int32_t partition_count = 0;
+  int16_t replication_factor = 0;
+  std::map<std::string, std::string> configs;  // only DYNAMIC_TOPIC_CONFIG entries with a value
+};
+
+enum class GroupState { kUnknown, kPreparingRebalance, kCompletingRebalance, kStable, kDead, kEmpty };
+// "Empty", "Stable", ...: Kafka's own spelling, as kafka-consumer-groups prints it.
+const char* GroupStateName(GroupState state);
+
+struct GroupListing {
+  std::string group_id;
+  GroupState state = GroupState::kUnknown;
+  bool simple = false;  // offsets only, never joined with a protocol
+};
+
+struct GroupMember {
+  std::string consumer_id;
+  std::string client_id;
+  std::string host;
+  std::vector<TopicPartition> assignment;
+};
+
+struct GroupDescription {
+  std::string group_id;
+  GroupState state = GroupState::kUnknown;
+  std::vector<GroupMember> members;
+  int32_t coordinator_id = -1;
+  std::string coordinator_host;
+  int coordinator_port = 0;
+  std::string partition_assignor;
+};
+
+// A committed offset of a group: `offset` is the next record the group will read.
+struct GroupOffset {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = -1;
+  std::string metadata;
+};
+
+// The outcome for one partition of a multi-partition request.
+struct PartitionOutcome {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = -1;         // the offset written, or the new low watermark for DeleteRecords
+  std::optional<Error> error;  // set when the broker refused this partition
+};
+
+class AdminClient {
+ public:
+  // Creates the client; does not contact the cluster (the first call does).
+  static Result<std::unique_ptr<AdminClient>> Create(const KafkaClientConfig& config,
+                                                     AdminOptions options = {});
+  ~AdminClient();
+  AdminClient(const AdminClient&) = delete;
+  AdminClient& operator=(const AdminClient&) = delete;
+
+  // Brokers, cluster id, controller, and every topic's partitions. Fails with kUnavailable
+  // ("could not reach Kafka at host:port within 10 s: check bootstrap_servers") when no broker
+  // answers within metadata_timeout.
+  Result<ClusterMetadata> Metadata();
+
+  // Topic names, sorted; internal topics (names starting "__" or flagged internal) only when asked.
+  Result<std::vector<std::string>> ListTopics(bool include_internal = false);
+  Result<bool> TopicExists(const std::string& topic);
+  // One topic's metadata; kNotFound when it does not exist.
+  Result<TopicInfo> DescribeTopic(const std::string& topic);
+
+  // Creates a topic and returns once metadata shows every partition with a leader.
+  // replication_factor -1 = the broker default. kAlreadyExists if the topic exists.
+  Status CreateTopic(const std::string& topic, int32_t partitions, int16_t replication_factor,
+                     const std::map<std::string, std::string>& configs = {});
+  // Deletes a topic and returns once metadata no longer lists it. kNotFound if it does not exist.
+  Status DeleteTopic(const std::string& topic);
+
+  // Partition count, replication factor and the configs set on the topic itself.
+  Result<TopicDescription> DescribeTopicConfigs(const std::string& topic);
+
+  Result<WatermarkOffsets> Watermarks(const std::string& topic, int32_t partition);
+  // For each partition, the earliest offset whose timestamp is >= the given ms; -1 if none.
+  Result<std::map<int32_t, int64_t>> OffsetsForTimes(const std::string& topic,
+                                                     const std::map<int32_t, int64_t>& timestamps);
+  // Deletes records before the given offsets (exclusive). Returns the new low watermarks; a
+  // partition the broker refused fails the call with that partition named.
+  Result<std::map<int32_t, int64_t>> DeleteRecords(const std::string& topic,
+                                                   const std::map<int32_t, int64_t>& before_offsets);
+
+  Result<std::vector<GroupListing>> ListConsumerGroups();
+  // State, members and coordinator. A group that does not exist is described as kDead with no
+  // members (what the broker answers), not an error.
+  Result<GroupDescription> DescribeConsumerGroup(const std::string& group);
+  // Deletes a group with no active members (its committed offsets go with it).
+  Status DeleteConsumerGroup(const std::string& group);
+
+  // Every committed offset of the group, sorted by topic then partition. Empty if none.
+  Result<std::vector<GroupOffset>> ListGroupOffsets(const std::string& group);
+  // Commits offsets for a group through its coordinator. Fails as a whole only when the request
+  // failed; partitions the broker refused (e.g. the group has active members: kConflict) carry
+  // their error in the outcome.
+  Result<std::vector<PartitionOutcome>> AlterGroupOffsets(const std::string& group,
+                                                          const std::vector<GroupOffset>& offsets);
+  // Removes the group's committed offsets for these partitions; outcomes as AlterGroupOffsets.
+  Result<std::vector<PartitionOutcome>> DeleteGroupOffsets(const std::string& group,
+                                                           const std::vector<TopicPartition>& partitions);
+
+  // "127.0.0.1:9092,..." for messages.
+  const std::string& bootstrap() const;
+
+ private:
+  struct Impl;
+  explicit AdminClient(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kb::kafka

@@ -1,0 +1,215 @@
+#include "kafka/consumer.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <set>
+
+#include "kafka/rdkafka_handles.h"
+
+namespace kb::kafka {
+
+namespace {
+
+// Copies a fetched message into a Record. Null (no pointer) stays null; a zero-length value
+// with a pointer is the empty string.
+Record ToRecord(rd_kafka_message_t* m) {
+  Record r;
+  r.offset = m->offset;
+  rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+  r.timestamp = rd_kafka_message_timestamp(m, &type);
+  r.timestamp_type = static_cast<TimestampType>(type);
+  if (m->key) r.key.emplace(static_cast<const char*>(m->key), m->key_len);
+  if (m->payload) r.value.emplace(static_cast<const char*>(m->payload), m->len);
+  rd_kafka_headers_t* headers = nullptr;  // owned by the message
+  if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers) {
+    const char* name = nullptr;
+    const void* value = nullptr;
+    size_t size = 0;
+    for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+      RecordHeader h;
+      h.key = name;
+      if (value) h.value.emplace(static_cast<const char*>(value), size);
+      r.headers.push_back(std::move(h));
+    }
+  }
+  return r;
+}
+
+std::string PrivateGroupId() {
+  static std::atomic<int> counter{0};
+  return "kafka-backup-reader-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+}
+
+}  // namespace
+
+struct PartitionConsumer::Impl {
+  ConsumerOptions options;
+  std::string bootstrap;
+  std::set<TopicPartition> assigned;
+  RdKafkaPtr rk;
+
+  Status IncrementalAssign(const std::vector<PartitionStart>& parts) {
+    PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(parts.size())));
+    for (const auto& p : parts)
+      rd_kafka_topic_partition_list_add(list.get(), p.topic.c_str(), p.partition)->offset = p.offset;
+    RdErrorPtr err(rd_kafka_incremental_assign(rk.get(), list.get()));
+    if (err)
+      return Fail(KafkaError(rd_kafka_error_code(err.get()), "assigning partitions to the backup consumer",
+                             rd_kafka_error_string(err.get())));
+    return {};
+  }
+
+  Status IncrementalUnassign(const std::vector<TopicPartition>& parts) {
+    PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(parts.size())));
+    for (const auto& p : parts) rd_kafka_topic_partition_list_add(list.get(), p.topic.c_str(), p.partition);
+    RdErrorPtr err(rd_kafka_incremental_unassign(rk.get(), list.get()));
+    if (err)
+      return Fail(KafkaError(rd_kafka_error_code(err.get()), "unassigning partitions from the backup consumer",
+                             rd_kafka_error_string(err.get())));
+    return {};
+  }
+
+  // One fetched message or consumer error as an event.
+  ConsumerEvent ToEvent(rd_kafka_message_t* m) {
+    ConsumerEvent ev;
+    if (m->rkt) {
+      ev.topic = rd_kafka_topic_name(m->rkt);
+      ev.partition = m->partition;
+    }
+    switch (m->err) {
+      case RD_KAFKA_RESP_ERR_NO_ERROR:
+        ev.kind = ConsumerEvent::Kind::kRecord;
+        ev.record = ToRecord(m);
+        ev.offset = m->offset;
+        break;
+      case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+        ev.kind = ConsumerEvent::Kind::kPartitionEof;
+        ev.offset = m->offset;
+        break;
+      case RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET:
+      case RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE:
+        ev.kind = ConsumerEvent::Kind::kOffsetOutOfRange;
+        ev.offset = m->offset;
+        ev.error = KafkaError(m->err, PartitionContext(ev.topic, ev.partition) + " offset=" + std::to_string(m->offset),
+                              static_cast<const char*>(rd_kafka_message_errstr(m)));
+        break;
+      default: {
+        ev.kind = ConsumerEvent::Kind::kError;
+        ev.offset = m->offset;
+        std::string context = m->rkt ? PartitionContext(ev.topic, ev.partition) : "consumer of " + bootstrap;
+        ev.error = KafkaError(m->err, context, rd_kafka_message_errstr(m));
+        break;
+      }
+    }
+    return ev;
+  }
+};
+
+PartitionConsumer::PartitionConsumer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PartitionConsumer::~PartitionConsumer() = default;
+
+Result<std::unique_ptr<PartitionConsumer>> PartitionConsumer::Create(const KafkaClientConfig& config,
+                                                                     ConsumerOptions options) {
+  PropertyList defaults = {
+      {"fetch.max.bytes", std::to_string(options.fetch_max_bytes)},
+      {"max.partition.fetch.bytes", std::to_string(options.max_partition_fetch_bytes)},
+      {"queued.max.messages.kbytes", std::to_string(options.queued_max_kbytes)},
+      {"fetch.wait.max.ms", std::to_string(options.fetch_wait_max_ms)},
+  };
+  // What the backup's correctness rests on; `extra` cannot change these.
+  PropertyList forced = {
+      {"group.id", options.group_id.empty() ? PrivateGroupId() : options.group_id},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "error"},  // out-of-range is an event, never a silent jump
+      {"enable.partition.eof", "true"},
+      {"isolation.level", options.read_committed ? "read_committed" : "read_uncommitted"},
+      {"allow.auto.create.topics", "false"},
+  };
+  KB_ASSIGN_OR_RETURN(RdKafkaConfPtr conf, BuildRdKafkaConf(config, defaults, forced));
+  KB_ASSIGN_OR_RETURN(RdKafkaPtr rk, NewClient(RD_KAFKA_CONSUMER, std::move(conf), "consumer"));
+  // Serve errors and logs from the consumer queue, so Poll sees them.
+  rd_kafka_poll_set_consumer(rk.get());
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->bootstrap = BootstrapList(config);
+  impl->rk = std::move(rk);
+  return std::unique_ptr<PartitionConsumer>(new PartitionConsumer(std::move(impl)));
+}
+
+Status PartitionConsumer::Assign(const std::vector<PartitionStart>& partitions) {
+  if (partitions.empty()) return {};
+  std::set<TopicPartition> adding;
+  for (const auto& p : partitions) {
+    TopicPartition tp{p.topic, p.partition};
+    if (impl_->assigned.count(tp) || !adding.insert(tp).second)
+      return Fail(ErrorCode::kInvalidArgument,
+                  PartitionContext(p.topic, p.partition) + " is already assigned: use Seek to move it");
+  }
+  KB_TRY(impl_->IncrementalAssign(partitions));
+  impl_->assigned.insert(adding.begin(), adding.end());
+  return {};
+}
+
+Status PartitionConsumer::Unassign(const std::vector<TopicPartition>& partitions) {
+  std::vector<TopicPartition> known;
+  for (const auto& tp : partitions)
+    if (impl_->assigned.count(tp)) known.push_back(tp);
+  if (known.empty()) return {};
+  KB_TRY(impl_->IncrementalUnassign(known));
+  for (const auto& tp : known) impl_->assigned.erase(tp);
+  return {};
+}
+
+Status PartitionConsumer::Seek(const std::string& topic, int32_t partition, int64_t offset) {
+  TopicPartition tp{topic, partition};
+  if (!impl_->assigned.count(tp))
+    return Fail(ErrorCode::kInvalidArgument, PartitionContext(topic, partition) + " is not assigned: Assign it first");
+  // A partition stopped by an out-of-range error cannot be moved with rd_kafka_seek, so the
+  // partition is re-assigned; librdkafka drops messages fetched for the old assignment.
+  KB_TRY(impl_->IncrementalUnassign({tp}));
+  impl_->assigned.erase(tp);
+  KB_TRY(impl_->IncrementalAssign({{topic, partition, offset}}));
+  impl_->assigned.insert(tp);
+  return {};
+}
+
+std::vector<TopicPartition> PartitionConsumer::Assignment() const {
+  return {impl_->assigned.begin(), impl_->assigned.end()};
+}
+
+Result<std::vector<ConsumerEvent>> PartitionConsumer::Poll(std::chrono::milliseconds timeout) {
+  std::vector<ConsumerEvent> events;
+  size_t bytes = 0;
+  int wait_ms = static_cast<int>(std::max<int64_t>(0, timeout.count()));
+  while (events.size() < impl_->options.max_batch_records && bytes < impl_->options.max_batch_bytes) {
+    MessagePtr m(rd_kafka_consumer_poll(impl_->rk.get(), wait_ms));
+    if (!m) break;
+    wait_ms = 0;  // after the first event take only what is ready
+    if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+      char reason[512] = "";
+      rd_kafka_resp_err_t orig = rd_kafka_fatal_error(impl_->rk.get(), reason, sizeof reason);
+      Error e = KafkaError(orig, "backup consumer of " + impl_->bootstrap + " failed fatally", reason);
+      e.code = ErrorCode::kInternal;
+      e.retryable = false;
+      return Fail(e);
+    }
+    ConsumerEvent ev = impl_->ToEvent(m.get());
+    if (ev.kind == ConsumerEvent::Kind::kRecord) bytes += ev.record.ApproxBytes();
+    events.push_back(std::move(ev));
+  }
+  return events;
+}
+
+Result<WatermarkOffsets> PartitionConsumer::QueryWatermarks(const std::string& topic, int32_t partition,
+                                                            std::chrono::milliseconds timeout) {
+  WatermarkOffsets w;
+  rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(impl_->rk.get(), topic.c_str(), partition, &w.low,
+                                                             &w.high, static_cast<int>(timeout.count()));
+  if (err) return Fail(KafkaError(err, "reading the watermarks of " + PartitionContext(topic, partition)));
+  return w;
+}
+
+}  // namespace kb::kafka

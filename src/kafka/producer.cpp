@@ -1,0 +1,240 @@
+#include "kafka/producer.h"
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+
+#include "core/stop.h"
+#include "kafka/rdkafka_handles.h"
+
+namespace kb::kafka {
+
+static_assert(sizeof(void*) >= sizeof(uint64_t), "tags travel in librdkafka's per-message pointer");
+
+struct Producer::Impl {
+  ProducerOptions options;
+  std::string bootstrap;
+  DeliveryCallback on_delivery;
+  std::atomic<bool> closing{false};
+  std::atomic<uint64_t> outstanding{0};
+
+  mutable std::mutex mu;
+  std::optional<Error> first_error;
+  std::optional<Error> fatal;
+  std::map<TopicPartition, PartitionDelivery> deliveries;
+
+  RdKafkaPtr rk;  // last member: destroyed first, while the state its callbacks touch still exists
+
+  std::optional<Error> Fatal() const {
+    std::lock_guard<std::mutex> lock(mu);
+    return fatal;
+  }
+
+  Error MakeFatal() {
+    char reason[512] = "";
+    rd_kafka_resp_err_t orig = rd_kafka_fatal_error(rk.get(), reason, sizeof reason);
+    Error e = KafkaError(orig, "producer to " + bootstrap + " failed fatally", reason);
+    e.code = ErrorCode::kInternal;
+    e.retryable = false;
+    e.message += ": the no-duplicates guarantee cannot be kept by this producer; run the restore again, "
+                 "it resumes from what was confirmed";
+    return e;
+  }
+
+  static void OnDelivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m, void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    DeliveryReport report;
+    report.topic = rd_kafka_topic_name(m->rkt);
+    report.partition = m->partition;
+    report.tag = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(m->_private));
+    if (m->err) {
+      report.error = KafkaError(m->err, "delivering a record to " + PartitionContext(report.topic, report.partition));
+      report.possibly_persisted = rd_kafka_message_status(m) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED;
+    } else {
+      report.offset = m->offset;
+    }
+    {
+      std::lock_guard<std::mutex> lock(self->mu);
+      PartitionDelivery& d = self->deliveries[{report.topic, report.partition}];
+      if (report.error) {
+        ++d.failed;
+        if (!self->first_error) self->first_error = report.error;
+      } else {
+        ++d.delivered;
+        d.last_offset = report.offset;
+        d.last_tag = report.tag;
+      }
+    }
+    self->outstanding.fetch_sub(1);
+    if (self->on_delivery && !self->closing.load()) self->on_delivery(report);
+  }
+
+  static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+      char detail[512] = "";
+      rd_kafka_resp_err_t orig = rd_kafka_fatal_error(rk, detail, sizeof detail);
+      Error e = KafkaError(orig, "producer to " + self->bootstrap + " failed fatally", detail);
+      e.code = ErrorCode::kInternal;
+      std::lock_guard<std::mutex> lock(self->mu);
+      if (!self->fatal) self->fatal = e;
+      return;
+    }
+    // Other errors are transient (a broker restarting); librdkafka retries and the delivery
+    // reports carry anything that stays failed.
+    spdlog::warn("Kafka producer ({}): {} ({})", self->bootstrap, reason,
+                 rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)));
+  }
+};
+
+Producer::Producer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Producer::~Producer() {
+  impl_->closing = true;
+  // Drop what is not delivered so destruction does not wait for the broker.
+  rd_kafka_purge(impl_->rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+}
+
+Result<std::unique_ptr<Producer>> Producer::Create(const KafkaClientConfig& config, ProducerOptions options,
+                                                   DeliveryCallback on_delivery) {
+  bool acks_all = options.acks == "all" || options.acks == "-1";
+  if (options.idempotent && !acks_all)
+    return Fail(ErrorCode::kInvalidArgument,
+                "produce_acks=" + options.acks +
+                    " cannot be used with the idempotent producer (no duplicates needs acks=all): "
+                    "use produce_acks: all");
+  PropertyList defaults = {
+      {"linger.ms", std::to_string(options.linger_ms)},
+      {"batch.num.messages", std::to_string(options.batch_num_messages)},
+      {"batch.size", std::to_string(options.batch_size)},
+      {"compression.type", options.compression},
+      {"queue.buffering.max.kbytes", std::to_string(options.queue_max_kbytes)},
+      {"queue.buffering.max.messages", std::to_string(options.queue_max_messages)},
+      {"delivery.timeout.ms", std::to_string(options.delivery_timeout_ms)},
+      // Restored records may be as large as the source topic allowed; the broker still checks.
+      {"message.max.bytes", std::to_string(64 << 20)},
+  };
+  PropertyList forced = {
+      {"acks", options.acks},
+      {"enable.idempotence", options.idempotent ? "true" : "false"},
+      {"allow.auto.create.topics", "false"},
+  };
+  KB_ASSIGN_OR_RETURN(RdKafkaConfPtr conf, BuildRdKafkaConf(config, defaults, forced));
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->bootstrap = BootstrapList(config);
+  impl->on_delivery = std::move(on_delivery);
+  rd_kafka_conf_set_opaque(conf.get(), impl.get());
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), &Impl::OnDelivery);
+  rd_kafka_conf_set_error_cb(conf.get(), &Impl::OnError);
+  KB_ASSIGN_OR_RETURN(impl->rk, NewClient(RD_KAFKA_PRODUCER, std::move(conf), "producer"));
+  return std::unique_ptr<Producer>(new Producer(std::move(impl)));
+}
+
+Status Producer::Produce(const std::string& topic, int32_t partition, const Record& record, uint64_t tag,
+                         const std::vector<RecordHeader>& extra_headers) {
+  if (auto fatal = impl_->Fatal()) return Fail(*fatal);
+
+  HeadersPtr headers;
+  if (!record.headers.empty() || !extra_headers.empty()) {
+    headers.reset(rd_kafka_headers_new(record.headers.size() + extra_headers.size()));
+    for (const auto* list : {&record.headers, &extra_headers}) {
+      for (const RecordHeader& h : *list) {
+        // A null value is added as NULL so it goes on the wire as null, not as "".
+        const void* value = h.value ? h.value->data() : nullptr;
+        ssize_t size = h.value ? static_cast<ssize_t>(h.value->size()) : 0;
+        rd_kafka_header_add(headers.get(), h.key.data(), static_cast<ssize_t>(h.key.size()), value, size);
+      }
+    }
+  }
+
+  rd_kafka_vu_t vus[8];
+  size_t n = 0;
+  vus[n].vtype = RD_KAFKA_VTYPE_TOPIC;
+  vus[n++].u.cstr = topic.c_str();
+  vus[n].vtype = RD_KAFKA_VTYPE_PARTITION;
+  vus[n++].u.i32 = partition;
+  vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  vus[n++].u.i = RD_KAFKA_MSG_F_COPY;
+  // A present key or value always has a non-null pointer (std::string::data), so an empty one
+  // is sent as empty; an absent one stays NULL, which Kafka stores as null.
+  if (record.key) {
+    vus[n].vtype = RD_KAFKA_VTYPE_KEY;
+    vus[n].u.mem.ptr = const_cast<char*>(record.key->data());
+    vus[n++].u.mem.size = record.key->size();
+  }
+  if (record.value) {
+    vus[n].vtype = RD_KAFKA_VTYPE_VALUE;
+    vus[n].u.mem.ptr = const_cast<char*>(record.value->data());
+    vus[n++].u.mem.size = record.value->size();
+  }
+  if (record.timestamp >= 0) {
+    vus[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+    vus[n++].u.i64 = record.timestamp;
+  }
+  vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
+  vus[n++].u.ptr = reinterpret_cast<void*>(static_cast<uintptr_t>(tag));
+  if (headers) {
+    vus[n].vtype = RD_KAFKA_VTYPE_HEADERS;
+    vus[n++].u.headers = headers.get();
+  }
+
+  for (;;) {
+    // Counted before the call: the delivery report may run on another thread before it returns.
+    impl_->outstanding.fetch_add(1);
+    RdErrorPtr err(rd_kafka_produceva(impl_->rk.get(), vus, n));
+    if (!err) {
+      headers.release();  // the message owns them now
+      return {};
+    }
+    impl_->outstanding.fetch_sub(1);
+    rd_kafka_resp_err_t code = rd_kafka_error_code(err.get());
+    if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      if (StopRequested())
+        return Fail(ErrorCode::kCancelled, "interrupted while waiting for room to produce to " +
+                                               PartitionContext(topic, partition));
+      rd_kafka_poll(impl_->rk.get(), 50);  // deliveries free room
+      continue;
+    }
+    if (code == RD_KAFKA_RESP_ERR__FATAL) return Fail(impl_->MakeFatal());
+    return Fail(KafkaError(code, "producing offset=" + std::to_string(record.offset) + " to " +
+                                     PartitionContext(topic, partition),
+                           rd_kafka_error_string(err.get())));
+  }
+}
+
+int Producer::Poll(std::chrono::milliseconds timeout) {
+  return rd_kafka_poll(impl_->rk.get(), static_cast<int>(timeout.count()));
+}
+
+Status Producer::Flush(std::chrono::milliseconds timeout) {
+  rd_kafka_resp_err_t err = rd_kafka_flush(impl_->rk.get(), static_cast<int>(timeout.count()));
+  if (auto fatal = impl_->Fatal()) return Fail(*fatal);
+  if (auto first = first_error()) {
+    uint64_t failed = 0;
+    for (const auto& [tp, d] : deliveries()) failed += d.failed;
+    return Fail(first->With(std::to_string(failed) + " record(s) were not delivered; the first"));
+  }
+  if (err || impl_->outstanding.load() > 0)
+    return Fail(ErrorCode::kUnavailable,
+                std::to_string(impl_->outstanding.load()) + " record(s) still not confirmed by " + impl_->bootstrap +
+                    " after " + std::to_string(timeout.count()) + " ms: check that the brokers are up",
+                true);
+  return {};
+}
+
+uint64_t Producer::outstanding() const { return impl_->outstanding.load(); }
+
+std::optional<Error> Producer::first_error() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->first_error;
+}
+
+std::map<TopicPartition, PartitionDelivery> Producer::deliveries() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->deliveries;
+}
+
+}  // namespace kb::kafka

@@ -1,0 +1,94 @@
+// Producer: writes records to explicit partitions, for restores.
+//
+// Contract:
+// - Idempotent by default (enable.idempotence=true, acks=all): a retried send is never written
+//   twice and each partition keeps the order of Produce calls.
+// - Produce copies key, value and headers (null values kept null, order and duplicates kept),
+//   then `extra_headers` after the record's own; the record's timestamp is sent as-is (a topic
+//   with message.timestamp.type=LogAppendTime replaces it, as Kafka does). Records with
+//   timestamp < 0 get the produce time.
+// - A full local queue is waited out: Produce serves delivery reports and retries until there is
+//   room or the stop flag is raised (kCancelled).
+// - Every record gets exactly one DeliveryReport (through the callback, when given), from inside
+//   Poll, Produce or Flush on the calling thread. Per-partition progress is kept too.
+// - Flush waits for every outstanding record; it fails if any record failed (the first error,
+//   with its topic/partition) or if records are still outstanding at the timeout.
+// - A fatal producer error (idempotence broken, fenced) makes every later call fail with kInternal.
+// - Produce/Poll/Flush may be called from several threads; the callback then runs on any of them.
+// - Destroying the producer without Flush drops what is not yet delivered (no callbacks run).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/record.h"
+#include "kafka/client_config.h"
+#include "kafka/types.h"
+
+namespace kb::kafka {
+
+struct ProducerOptions {
+  std::string acks = "all";            // acks: all | 1 | 0 (0 cannot be idempotent)
+  bool idempotent = true;              // enable.idempotence
+  int linger_ms = 5;                   // linger.ms: wait to fill batches
+  int batch_num_messages = 10000;      // batch.num.messages
+  int batch_size = 1 << 20;            // batch.size: bytes per partition batch
+  std::string compression = "lz4";     // compression.type: none | gzip | snappy | lz4 | zstd
+  int queue_max_kbytes = 64 << 10;     // queue.buffering.max.kbytes: local buffer budget
+  int queue_max_messages = 100000;     // queue.buffering.max.messages
+  int delivery_timeout_ms = 300000;    // delivery.timeout.ms: a record fails after this long
+};
+
+struct DeliveryReport {
+  std::string topic;
+  int32_t partition = -1;
+  int64_t offset = -1;           // assigned by the broker; -1 when it failed
+  uint64_t tag = 0;              // what the caller passed to Produce
+  std::optional<Error> error;    // set when the record was not written
+  bool possibly_persisted = false;  // failed, but the broker may still have written it
+};
+using DeliveryCallback = std::function<void(const DeliveryReport&)>;
+
+// What has been confirmed for one partition so far.
+struct PartitionDelivery {
+  uint64_t delivered = 0;
+  uint64_t failed = 0;
+  int64_t last_offset = -1;  // broker offset of the latest confirmed record
+  uint64_t last_tag = 0;     // tag of that record
+};
+
+class Producer {
+ public:
+  static Result<std::unique_ptr<Producer>> Create(const KafkaClientConfig& config, ProducerOptions options = {},
+                                                  DeliveryCallback on_delivery = {});
+  ~Producer();
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+
+  // Queues one record for topic/partition. Fails at once on a refused record (too large,
+  // unknown partition), a fatal producer state, or stop.
+  Status Produce(const std::string& topic, int32_t partition, const Record& record, uint64_t tag = 0,
+                 const std::vector<RecordHeader>& extra_headers = {});
+  // Serves delivery reports for up to `timeout`; returns how many events were served.
+  int Poll(std::chrono::milliseconds timeout);
+  // Waits until everything queued is delivered (or failed).
+  Status Flush(std::chrono::milliseconds timeout);
+
+  uint64_t outstanding() const;  // queued or in flight
+  std::optional<Error> first_error() const;
+  std::map<TopicPartition, PartitionDelivery> deliveries() const;
+
+ private:
+  struct Impl;
+  explicit Producer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kb::kafka

@@ -1,0 +1,26 @@
+// Small value types shared by the Kafka clients.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <string>
+
+namespace kb::kafka {
+
+// Kafka's special offsets, as librdkafka spells them, for assigning a consumer.
+inline constexpr int64_t kOffsetBeginning = -2;  // the log start of the partition
+inline constexpr int64_t kOffsetEnd = -1;        // the end: only records written after assign
+
+struct TopicPartition {
+  std::string topic;
+  int32_t partition = 0;
+  auto operator<=>(const TopicPartition&) const = default;
+  bool operator==(const TopicPartition&) const = default;
+};
+
+struct WatermarkOffsets {
+  int64_t low = -1;   // first offset still stored (log start)
+  int64_t high = -1;  // next offset to be written (end)
+};
+
+}  // namespace kb::kafka

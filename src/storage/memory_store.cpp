@@ -1,0 +1,116 @@
+#include "storage/memory_store.h"
+
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+#include "storage/object_key.h"
+
+namespace kb {
+
+struct MemoryStore::State {
+  std::mutex mu;
+  // Values are shared_ptr so a reader can copy a range without holding the lock for long,
+  // and an overwrite never changes bytes a reader is looking at.
+  std::map<std::string, std::shared_ptr<const std::string>> objects;
+};
+
+namespace {
+
+struct Registry {
+  std::mutex mu;
+  std::unordered_map<std::string, std::shared_ptr<MemoryStore::State>> stores;
+};
+
+Registry& GetRegistry() {
+  static Registry* registry = new Registry();  // never destroyed: stores may outlive main's statics
+  return *registry;
+}
+
+std::shared_ptr<MemoryStore::State> OpenState(const std::string& name) {
+  Registry& r = GetRegistry();
+  std::lock_guard lock(r.mu);
+  auto& slot = r.stores[name];
+  if (!slot) slot = std::make_shared<MemoryStore::State>();
+  return slot;
+}
+
+}  // namespace
+
+MemoryStore::MemoryStore(const std::string& name) : name_(name), state_(OpenState(name)) {}
+MemoryStore::~MemoryStore() = default;
+
+void MemoryStore::ClearForTests(const std::string& name) {
+  auto state = OpenState(name);
+  std::lock_guard lock(state->mu);
+  state->objects.clear();
+}
+
+Status MemoryStore::Put(const std::string& key, const std::string& data) {
+  KB_TRY(ValidateObjectKey(key));
+  auto value = std::make_shared<const std::string>(data);
+  std::lock_guard lock(state_->mu);
+  state_->objects[key] = std::move(value);
+  return {};
+}
+
+Result<std::string> MemoryStore::Get(const std::string& key) {
+  KB_TRY(ValidateObjectKey(key));
+  std::shared_ptr<const std::string> value;
+  {
+    std::lock_guard lock(state_->mu);
+    auto it = state_->objects.find(key);
+    if (it == state_->objects.end())
+      return Fail(ErrorCode::kNotFound, "key=" + key + " not found in " + Describe());
+    value = it->second;
+  }
+  CountRead(value->size());
+  return *value;
+}
+
+Result<std::string> MemoryStore::GetRange(const std::string& key, uint64_t offset, uint64_t length) {
+  KB_TRY(ValidateObjectKey(key));
+  std::shared_ptr<const std::string> value;
+  {
+    std::lock_guard lock(state_->mu);
+    auto it = state_->objects.find(key);
+    if (it == state_->objects.end())
+      return Fail(ErrorCode::kNotFound, "key=" + key + " not found in " + Describe());
+    value = it->second;
+  }
+  if (offset >= value->size()) return std::string();
+  std::string out = value->substr(offset, length);
+  CountRead(out.size());
+  return out;
+}
+
+Result<std::vector<ObjectInfo>> MemoryStore::List(const std::string& prefix) {
+  KB_TRY(ValidateListPrefix(prefix));
+  std::vector<ObjectInfo> out;
+  std::lock_guard lock(state_->mu);
+  for (auto it = state_->objects.lower_bound(prefix);
+       it != state_->objects.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+    out.push_back(ObjectInfo{it->first, it->second->size()});
+  }
+  return out;
+}
+
+Status MemoryStore::Delete(const std::string& key) {
+  KB_TRY(ValidateObjectKey(key));
+  std::lock_guard lock(state_->mu);
+  state_->objects.erase(key);
+  return {};
+}
+
+Result<uint64_t> MemoryStore::Size(const std::string& key) {
+  KB_TRY(ValidateObjectKey(key));
+  std::lock_guard lock(state_->mu);
+  auto it = state_->objects.find(key);
+  if (it == state_->objects.end())
+    return Fail(ErrorCode::kNotFound, "key=" + key + " not found in " + Describe());
+  return static_cast<uint64_t>(it->second->size());
+}
+
+std::string MemoryStore::Describe() const { return "memory://" + name_; }
+
+}  // namespace kb

@@ -1,0 +1,268 @@
+// AdminClient against the real broker: topics, configs, watermarks, offsets by time,
+// DeleteRecords, and what an unreachable cluster looks like.
+#include <chrono>
+#include <algorithm>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "kafka/admin_client.h"
+#include "kafka/client_config.h"
+#include "kafka/consumer.h"
+#include "kafka/producer.h"
+#include "support/test_env.h"
+
+namespace kb::kafka {
+namespace {
+
+using namespace std::chrono_literals;
+
+KafkaClientConfig BrokerConfig() {
+  KafkaClientConfig c;
+  c.bootstrap_servers = {test::RequireEnv("KB_BOOTSTRAP")};
+  return c;
+}
+
+class KafkaAdminTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto admin = AdminClient::Create(BrokerConfig());
+    ASSERT_TRUE(admin) << admin.error().ToString();
+    admin_ = std::move(*admin);
+  }
+  void TearDown() override {
+    for (const auto& t : created_) (void)admin_->DeleteTopic(t);
+  }
+  std::string NewTopic(int32_t partitions, const std::map<std::string, std::string>& configs = {}) {
+    std::string topic = test::UniqueName("kafka-admin");
+    auto st = admin_->CreateTopic(topic, partitions, 1, configs);
+    EXPECT_TRUE(st) << st.error().ToString();
+    created_.push_back(topic);
+    return topic;
+  }
+  // Writes `count` records to partition 0 with timestamps base, base+1000, ...
+  void ProduceTimed(const std::string& topic, int count, int64_t base) {
+    auto producer = Producer::Create(BrokerConfig());
+    ASSERT_TRUE(producer) << producer.error().ToString();
+    for (int i = 0; i < count; ++i) {
+      Record r;
+      r.timestamp = base + i * 1000;
+      r.value = "v" + std::to_string(i);
+      ASSERT_TRUE((*producer)->Produce(topic, 0, r));
+    }
+    auto st = (*producer)->Flush(30s);
+    ASSERT_TRUE(st) << st.error().ToString();
+  }
+
+  std::unique_ptr<AdminClient> admin_;
+  std::vector<std::string> created_;
+};
+
+TEST_F(KafkaAdminTest, MetadataNamesTheBrokerAndTheCluster) {
+  auto md = admin_->Metadata();
+  ASSERT_TRUE(md) << md.error().ToString();
+  EXPECT_FALSE(md->cluster_id.empty());
+  ASSERT_FALSE(md->brokers.empty());
+  std::string bootstrap = test::RequireEnv("KB_BOOTSTRAP");
+  bool found = std::any_of(md->brokers.begin(), md->brokers.end(), [&](const BrokerInfo& b) {
+    return b.host + ":" + std::to_string(b.port) == bootstrap;
+  });
+  EXPECT_TRUE(found) << "no broker advertises " << bootstrap;
+  EXPECT_GE(md->controller_id, 0);
+}
+
+TEST_F(KafkaAdminTest, CreatedTopicIsDescribedWithOnlyItsOwnConfigs) {
+  std::string topic = NewTopic(3, {{"cleanup.policy", "compact"}, {"retention.ms", "123456789"}});
+  auto exists = admin_->TopicExists(topic);
+  ASSERT_TRUE(exists);
+  EXPECT_TRUE(*exists);
+
+  auto info = admin_->DescribeTopic(topic);
+  ASSERT_TRUE(info) << info.error().ToString();
+  ASSERT_EQ(info->partitions.size(), 3u);
+  for (const auto& p : info->partitions) EXPECT_GE(p.leader, 0) << "partition " << p.id;
+
+  auto desc = admin_->DescribeTopicConfigs(topic);
+  ASSERT_TRUE(desc) << desc.error().ToString();
+  EXPECT_EQ(desc->partition_count, 3);
+  EXPECT_EQ(desc->replication_factor, 1);
+  std::map<std::string, std::string> expected = {{"cleanup.policy", "compact"}, {"retention.ms", "123456789"}};
+  EXPECT_EQ(desc->configs, expected);  // no broker defaults such as segment.bytes
+
+  auto topics = admin_->ListTopics();
+  ASSERT_TRUE(topics);
+  EXPECT_NE(std::find(topics->begin(), topics->end(), topic), topics->end());
+  for (const auto& t : *topics) EXPECT_NE(t.rfind("__", 0), 0u) << "internal topic listed: " << t;
+}
+
+TEST_F(KafkaAdminTest, CreatingAnExistingTopicIsAlreadyExists) {
+  std::string topic = NewTopic(1);
+  auto again = admin_->CreateTopic(topic, 1, 1);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists) << again.error().ToString();
+  EXPECT_NE(again.error().message.find(topic), std::string::npos);
+}
+
+TEST_F(KafkaAdminTest, DeletedTopicIsGoneFromMetadataWhenDeleteReturns) {
+  std::string topic = test::UniqueName("kafka-admin-del");
+  ASSERT_TRUE(admin_->CreateTopic(topic, 2, 1));
+  auto st = admin_->DeleteTopic(topic);
+  ASSERT_TRUE(st) << st.error().ToString();
+  auto exists = admin_->TopicExists(topic);
+  ASSERT_TRUE(exists);
+  EXPECT_FALSE(*exists);
+  auto desc = admin_->DescribeTopicConfigs(topic);
+  ASSERT_FALSE(desc);
+  EXPECT_EQ(desc.error().code, ErrorCode::kNotFound);
+  auto again = admin_->DeleteTopic(topic);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kNotFound) << again.error().ToString();
+}
+
+TEST_F(KafkaAdminTest, WatermarksAndOffsetsForTimesFollowTheWrittenRecords) {
+  std::string topic = NewTopic(1);
+  const int64_t base = 1700000000000;
+  ProduceTimed(topic, 10, base);
+
+  auto w = admin_->Watermarks(topic, 0);
+  ASSERT_TRUE(w) << w.error().ToString();
+  EXPECT_EQ(w->low, 0);
+  EXPECT_EQ(w->high, 10);
+
+  auto offsets = admin_->OffsetsForTimes(topic, {{0, base}});
+  ASSERT_TRUE(offsets) << offsets.error().ToString();
+  EXPECT_EQ(offsets->at(0), 0);
+  offsets = admin_->OffsetsForTimes(topic, {{0, base + 3500}});
+  ASSERT_TRUE(offsets);
+  EXPECT_EQ(offsets->at(0), 4);  // first record at or after the time
+  offsets = admin_->OffsetsForTimes(topic, {{0, base + 9000}});
+  ASSERT_TRUE(offsets);
+  EXPECT_EQ(offsets->at(0), 9);
+  offsets = admin_->OffsetsForTimes(topic, {{0, base + 100000}});
+  ASSERT_TRUE(offsets);
+  EXPECT_EQ(offsets->at(0), -1);  // nothing that late
+}
+
+TEST_F(KafkaAdminTest, DeleteRecordsMakesOldOffsetsOutOfRangeForTheConsumer) {
+  std::string topic = NewTopic(1);
+  ProduceTimed(topic, 10, 1700000000000);
+  auto low = admin_->DeleteRecords(topic, {{0, 6}});
+  ASSERT_TRUE(low) << low.error().ToString();
+  EXPECT_EQ(low->at(0), 6);
+  auto w = admin_->Watermarks(topic, 0);
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->low, 6);
+  EXPECT_EQ(w->high, 10);
+
+  auto consumer = PartitionConsumer::Create(BrokerConfig());
+  ASSERT_TRUE(consumer) << consumer.error().ToString();
+  ASSERT_TRUE((*consumer)->Assign({{topic, 0, 0}}));
+
+  // Offset 0 is gone: the consumer must say so instead of jumping ahead on its own.
+  std::optional<ConsumerEvent> out_of_range;
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (!out_of_range && std::chrono::steady_clock::now() < deadline) {
+    auto events = (*consumer)->Poll(500ms);
+    ASSERT_TRUE(events) << events.error().ToString();
+    for (auto& ev : *events) {
+      ASSERT_NE(ev.kind, ConsumerEvent::Kind::kRecord) << "a record arrived from a deleted range: offset "
+                                                       << ev.record.offset;
+      if (ev.kind == ConsumerEvent::Kind::kOffsetOutOfRange) out_of_range = ev;
+    }
+  }
+  ASSERT_TRUE(out_of_range) << "no out-of-range event within 20 s";
+  EXPECT_EQ(out_of_range->topic, topic);
+  EXPECT_EQ(out_of_range->partition, 0);
+  EXPECT_EQ(out_of_range->offset, 0);
+  ASSERT_TRUE(out_of_range->error);
+
+  // The backup engine's move: record the gap, re-seek to the log start.
+  ASSERT_TRUE((*consumer)->Seek(topic, 0, w->low));
+  std::vector<int64_t> offsets;
+  bool eof = false;
+  deadline = std::chrono::steady_clock::now() + 20s;
+  while (!eof && std::chrono::steady_clock::now() < deadline) {
+    auto events = (*consumer)->Poll(500ms);
+    ASSERT_TRUE(events);
+    for (auto& ev : *events) {
+      if (ev.kind == ConsumerEvent::Kind::kRecord) offsets.push_back(ev.record.offset);
+      if (ev.kind == ConsumerEvent::Kind::kPartitionEof) {
+        eof = true;
+        EXPECT_EQ(ev.offset, 10);
+      }
+    }
+  }
+  EXPECT_TRUE(eof);
+  EXPECT_EQ(offsets, (std::vector<int64_t>{6, 7, 8, 9}));
+}
+
+TEST(KafkaAdminUnreachableTest, UnreachableBootstrapIsUnavailableWithinFifteenSeconds) {
+  KafkaClientConfig c;
+  c.bootstrap_servers = {"127.0.0.1:9999"};
+  auto admin = AdminClient::Create(c);
+  ASSERT_TRUE(admin) << admin.error().ToString();
+  auto start = std::chrono::steady_clock::now();
+  auto md = (*admin)->Metadata();
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(md);
+  EXPECT_EQ(md.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(md.error().message.find("could not reach Kafka at 127.0.0.1:9999 within 10 s"), std::string::npos)
+      << md.error().message;
+  EXPECT_NE(md.error().message.find("bootstrap_servers"), std::string::npos);
+  EXPECT_LT(elapsed, 15s);
+}
+
+TEST(KafkaClientConfigTest, EmptyBootstrapIsInvalidArgument) {
+  KafkaClientConfig c;
+  auto admin = AdminClient::Create(c);
+  ASSERT_FALSE(admin);
+  EXPECT_EQ(admin.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(admin.error().message.find("bootstrap_servers"), std::string::npos);
+}
+
+TEST(KafkaClientConfigTest, RefusedPropertyIsNamedButSecretValueIsNot) {
+  KafkaClientConfig c;
+  c.bootstrap_servers = {"127.0.0.1:9092"};
+  c.extra["no.such.password.property"] = "hunter2-secret";
+  auto conf = BuildRdKafkaConf(c);
+  ASSERT_FALSE(conf);
+  EXPECT_EQ(conf.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(conf.error().message.find("no.such.password.property"), std::string::npos);
+  EXPECT_EQ(conf.error().message.find("hunter2"), std::string::npos) << conf.error().message;
+
+  KafkaClientConfig bad_acks;
+  bad_acks.bootstrap_servers = {"127.0.0.1:9092"};
+  bad_acks.extra["acks"] = "sometimes";
+  auto conf2 = BuildRdKafkaConf(bad_acks);
+  ASSERT_FALSE(conf2);
+  EXPECT_NE(conf2.error().message.find("'acks'"), std::string::npos) << conf2.error().message;
+}
+
+TEST(KafkaClientConfigTest, TypedFieldsBecomeLibrdkafkaPropertiesAndExtraComesLast) {
+  KafkaClientConfig c;
+  c.bootstrap_servers = {"a:1", "b:2"};
+  c.security_protocol = "SASL_SSL";
+  c.sasl_mechanism = "SCRAM-SHA-512";
+  c.sasl_username = "u";
+  c.sasl_password = "p";
+  c.extra["security.protocol"] = "SSL";
+  auto props = ToRdKafkaProperties(c);
+  ASSERT_TRUE(props);
+  EXPECT_EQ(props->front(), (std::pair<std::string, std::string>{"bootstrap.servers", "a:1,b:2"}));
+  auto find = [&](const std::string& name) {
+    std::string last;
+    for (const auto& [k, v] : *props)
+      if (k == name) last = v;
+    return last;
+  };
+  EXPECT_EQ(find("sasl.mechanisms"), "SCRAM-SHA-512");
+  EXPECT_EQ(find("sasl.username"), "u");
+  EXPECT_EQ(find("security.protocol"), "SSL");  // extra overrides the typed field
+  EXPECT_EQ(find("client.id"), "kafka-backup");
+  EXPECT_TRUE(IsSecretProperty("sasl.password"));
+  EXPECT_TRUE(IsSecretProperty("ssl.key.password"));
+  EXPECT_FALSE(IsSecretProperty("sasl.username"));
+}
+
+}  // namespace
+}  // namespace kb::kafka

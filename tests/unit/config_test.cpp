@@ -1,0 +1,129 @@
+#include <cstdlib>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "config/config.h"
+#include "config/topic_filter.h"
+#include "core/time_util.h"
+
+namespace kb {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(Config, SeedBackupConfigParsesUnchanged) {
+  auto c = LoadConfigFile(std::string(KB_SOURCE_DIR) + "/examples/backup-pitr.yaml");
+  ASSERT_TRUE(c) << c.error().ToString();
+  EXPECT_EQ(c->mode, "backup");
+  EXPECT_EQ(c->backup_id, "pitr-backup");
+  ASSERT_TRUE(c->source);
+  EXPECT_EQ(c->source->bootstrap_servers, std::vector<std::string>{"kafka-broker-1:9092"});
+  EXPECT_EQ(c->source->topics.include, std::vector<std::string>{"payments"});
+  EXPECT_EQ(c->storage.backend, StorageBackendKind::kS3);
+  EXPECT_EQ(c->storage.bucket, "kafka-backups");
+  EXPECT_EQ(c->storage.prefix, "pitr-demo");
+  EXPECT_EQ(c->storage.endpoint, "http://minio:9000");
+}
+
+TEST(Config, SeedRestoreConfigParsesUnchanged) {
+  auto c = LoadConfigFile(std::string(KB_SOURCE_DIR) + "/examples/restore-pitr.yaml");
+  ASSERT_TRUE(c) << c.error().ToString();
+  EXPECT_EQ(c->mode, "restore");
+  EXPECT_EQ(c->restore.consumer_group_strategy, "header-based");
+  EXPECT_EQ(c->restore.consumer_groups, std::vector<std::string>{"payments-processor"});
+  EXPECT_TRUE(c->restore.reset_consumer_offsets);
+  EXPECT_FALSE(c->restore.time_window_end.has_value());
+  EXPECT_FALSE(c->storage_given);
+}
+
+TEST(Config, UnknownKeyNamesTheNearestValidKey) {
+  auto c = ParseConfig("mode: backup\nsource:\n  bootstrap_server: [a:1]\n", "t.yaml");
+  ASSERT_FALSE(c);
+  EXPECT_EQ(ExitCodeFor(c.error()), 2);
+  EXPECT_NE(c.error().message.find("'bootstrap_server'"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("line 3"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("did you mean 'bootstrap_servers'"), std::string::npos) << c.error().message;
+}
+
+TEST(Config, TypeErrorNamesKeyAndLine) {
+  auto c = ParseConfig("mode: backup\nbackup:\n  compression_level: high\n", "t.yaml");
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("backup.compression_level"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("line 3"), std::string::npos) << c.error().message;
+}
+
+TEST(Config, MalformedYamlIsAClearError) {
+  auto c = ParseConfig("mode: backup\nsource: [unclosed\n", "t.yaml");
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("malformed YAML"), std::string::npos);
+}
+
+TEST(Config, EnvironmentVariablesExpandWithDefaults) {
+  setenv("KB_TEST_BROKER", "127.0.0.1:1234", 1);
+  unsetenv("KB_TEST_UNSET");
+  auto c = ParseConfig(
+      "mode: backup\nbackup_id: ${KB_TEST_UNSET:-fallback-id}\nsource:\n  bootstrap_servers: [\"${KB_TEST_BROKER}\"]\n",
+      "t.yaml");
+  ASSERT_TRUE(c) << c.error().ToString();
+  EXPECT_EQ(c->backup_id, "fallback-id");
+  EXPECT_EQ(c->source->bootstrap_servers[0], "127.0.0.1:1234");
+  auto missing = ParseConfig("backup_id: ${KB_TEST_UNSET}\n", "t.yaml");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("KB_TEST_UNSET"), std::string::npos);
+}
+
+TEST(Config, SecretValuesNeverAppearInErrors) {
+  auto c = ParseConfig("storage:\n  backend: s3\n  bucket: b\n  secret_key: [SUPERSECRET]\n", "t.yaml");
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().message.find("SUPERSECRET"), std::string::npos);
+}
+
+TEST(Config, SeedSpellingOfS3CredentialsIsAccepted) {
+  auto c = ParseConfig("storage:\n  backend: s3\n  bucket: b\n  access_key_id: AK\n  secret_access_key: SK\n", "t.yaml");
+  ASSERT_TRUE(c) << c.error().ToString();
+  EXPECT_EQ(c->storage.access_key, "AK");
+  EXPECT_EQ(c->storage.secret_key, "SK");
+}
+
+TEST(Config, TimeWindowAcceptsIsoAndMillis) {
+  auto c = ParseConfig("restore:\n  time_window_start: 2026-11-24T10:15:30.123Z\n  time_window_end: 1795000000000\n", "t");
+  ASSERT_TRUE(c) << c.error().ToString();
+  EXPECT_EQ(*c->restore.time_window_start, 1795515330123);
+  EXPECT_EQ(*c->restore.time_window_end, 1795000000000 );
+}
+
+TEST(Config, UnknownStrategyIsRejectedWithSuggestion) {
+  auto c = ParseConfig("restore:\n  consumer_group_strategy: header_based\n", "t");
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("did you mean 'header-based'"), std::string::npos) << c.error().message;
+}
+
+TEST(TimeUtil, ParsesIsoWithZoneOffsets) {
+  EXPECT_EQ(*ParseTimestampMs("1970-01-01T00:00:01Z"), 1000);
+  EXPECT_EQ(*ParseTimestampMs("1970-01-01T01:00:00+01:00"), 0);
+  EXPECT_EQ(*ParseTimestampMs("2026-11-24T10:15:30.5Z"), 1795515330500);
+  EXPECT_FALSE(ParseTimestampMs("yesterday"));
+  EXPECT_FALSE(ParseTimestampMs("2026-13-01T00:00:00Z"));
+  EXPECT_EQ(FormatTimestampMs(1795515330123), "2026-11-24T10:15:30.123Z");
+}
+
+TEST(TopicFilter, GlobRegexAndExclude) {
+  TopicSelection sel{{"pay*", "~orders-[0-9]+", "audit"}, {"payments-dlq"}};
+  auto f = TopicFilter::Create(sel);
+  ASSERT_TRUE(f);
+  EXPECT_TRUE(f->Matches("payments"));
+  EXPECT_FALSE(f->Matches("payments-dlq"));
+  EXPECT_TRUE(f->Matches("orders-12"));
+  EXPECT_FALSE(f->Matches("orders-x"));
+  EXPECT_TRUE(f->Matches("audit"));
+  EXPECT_FALSE(f->Matches("audits"));
+  EXPECT_EQ(f->LiteralIncludes(), std::vector<std::string>{"audit"});
+  EXPECT_FALSE(TopicFilter::Create({{"~("}, {}}));
+}
+
+}  // namespace
+}  // namespace kb
