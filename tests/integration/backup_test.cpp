@@ -1,0 +1,346 @@
+// Backup against the real broker: every mode, resume, crash-kill, gaps, compaction,
+// transactions and record fidelity.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+
+#include "backup/backup_engine.h"
+#include "catalog/manifest_store.h"
+#include "core/stop.h"
+#include "storage/filesystem_store.h"
+#include "support/backup_fixture.h"
+#include "support/test_env.h"
+
+namespace kb {
+namespace {
+
+using test::ReadBackup;
+using test::UniqueName;
+
+Record Rec(std::optional<std::string> key, std::optional<std::string> value, int64_t ts,
+           std::vector<RecordHeader> headers = {}) {
+  Record r;
+  r.key = std::move(key);
+  r.value = std::move(value);
+  r.timestamp = ts;
+  r.headers = std::move(headers);
+  return r;
+}
+
+std::vector<Record> Numbered(int from, int to, int64_t ts0) {
+  std::vector<Record> out;
+  for (int i = from; i < to; ++i) out.push_back(Rec("k" + std::to_string(i), "v" + std::to_string(i), ts0 + i));
+  return out;
+}
+
+BackupSummary RunBackup(const Config& c) {
+  FilesystemStore store(c.storage.path);
+  BackupEngine engine(c, store);
+  auto s = engine.Run();
+  EXPECT_TRUE(s) << s.error().ToString();
+  if (!s) return {};
+  EXPECT_TRUE(s->errors.empty()) << s->errors.front();
+  return *s;
+}
+
+TEST(Backup, OneShotKeepsEveryFieldNullDistinctFromEmpty) {
+  std::string topic = UniqueName("fidelity");
+  test::CreateTopic(topic, 1);
+  std::vector<Record> produced = {
+      Rec(std::nullopt, std::nullopt, 1000),
+      Rec("", "", 1001),
+      Rec("key", std::nullopt, 1002, {{"h", "1"}, {"h", "2"}, {"null-header", std::nullopt}, {"empty", ""}}),
+      Rec(std::nullopt, "value", 1003, {{"z", "last"}, {"a", "first"}}),
+      Rec("big", std::string(300000, 'x'), 999),  // out-of-order timestamp
+  };
+  test::ProduceRecords(topic, 0, produced);
+  auto dir = test::TempDir("fidelity");
+  auto s = RunBackup(test::BackupConfig("b1", topic, dir));
+  EXPECT_EQ(s.records, produced.size());
+  FilesystemStore store(dir);
+  auto got = ReadBackup(store, "b1", topic, 0);
+  ASSERT_EQ(got.size(), produced.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    Record expected = produced[i];
+    expected.offset = static_cast<int64_t>(i);
+    expected.timestamp_type = TimestampType::kCreateTime;
+    EXPECT_EQ(got[i], expected) << "record " << i;
+  }
+  auto m = LoadManifest(store, "b1");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->status, "complete");
+  const auto& seg = m->topics[0].partitions[0].segments.at(0);
+  EXPECT_EQ(seg.min_timestamp, 999);
+  EXPECT_EQ(seg.max_timestamp, 1003);
+}
+
+TEST(Backup, SnapshotStopsAtCapturedEndAndResumeAddsOnlyNewRecords) {
+  std::string topic = UniqueName("resume");
+  test::CreateTopic(topic, 3);
+  for (int p = 0; p < 3; ++p) test::ProduceRecords(topic, p, Numbered(0, 100, 5000));
+  auto dir = test::TempDir("resume");
+  auto c = test::BackupConfig("snap", topic, dir);
+  c.backup.stop_at_current_offsets = true;
+  c.backup.segment_max_records = 30;  // several segments per partition
+  auto s1 = RunBackup(c);
+  EXPECT_EQ(s1.records, 300u);
+  EXPECT_EQ(s1.mode, "snapshot");
+  for (int p = 0; p < 3; ++p) test::ProduceRecords(topic, p, Numbered(100, 150, 5000));
+  auto s2 = RunBackup(c);
+  EXPECT_EQ(s2.records, 150u) << "resume must read only what is new";
+  FilesystemStore store(dir);
+  for (int p = 0; p < 3; ++p) {
+    auto got = ReadBackup(store, "snap", topic, p);
+    ASSERT_EQ(got.size(), 150u);
+    for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i].offset, static_cast<int64_t>(i));
+  }
+  auto m = LoadManifest(store, "snap");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->topics[0].partitions[0].next_offset, 150);
+  EXPECT_GE(m->topics[0].partitions[0].segments.size(), 5u);
+}
+
+TEST(Backup, LiteralTopicThatDoesNotExistIsAnError) {
+  auto dir = test::TempDir("missing");
+  auto c = test::BackupConfig("m", UniqueName("no-such-topic"), dir);
+  FilesystemStore store(dir);
+  auto s = BackupEngine(c, store).Run();
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, ErrorCode::kNotFound);
+  EXPECT_NE(s.error().message.find("does not exist"), std::string::npos);
+}
+
+TEST(Backup, RecordsDeletedBeforeReadingAreRecordedAsAGap) {
+  std::string topic = UniqueName("gap");
+  test::CreateTopic(topic, 1);
+  test::ProduceRecords(topic, 0, Numbered(0, 20, 1000));
+  auto dir = test::TempDir("gap");
+  auto c = test::BackupConfig("g", topic, dir);
+  RunBackup(c);
+  test::ProduceRecords(topic, 0, Numbered(20, 100, 1000));
+  auto admin = test::Admin();
+  auto del = admin->DeleteRecords(topic, {{0, 60}});
+  ASSERT_TRUE(del) << del.error().ToString();
+  auto s = RunBackup(c);
+  EXPECT_EQ(s.gaps, 1u);
+  EXPECT_EQ(s.gap_records, 40u);
+  EXPECT_EQ(s.records, 40u);
+  FilesystemStore store(dir);
+  auto m = LoadManifest(store, "g");
+  ASSERT_TRUE(m);
+  const auto& gaps = m->topics[0].partitions[0].gaps;
+  ASSERT_EQ(gaps.size(), 1u);
+  EXPECT_EQ(gaps[0].from_offset, 20);
+  EXPECT_EQ(gaps[0].to_offset, 59);
+  auto got = ReadBackup(store, "g", topic, 0);
+  ASSERT_EQ(got.size(), 60u);
+  EXPECT_EQ(got[19].offset, 19);
+  EXPECT_EQ(got[20].offset, 60);
+  // validate reports the gap and still passes.
+  EXPECT_EQ(test::RunCli({"validate", "--path", dir, "--backup-id", "g", "--deep"}), 0);
+}
+
+TEST(Backup, CompactedTopicBacksUpWithoutStallingAndKeepsItsConfig) {
+  std::string topic = UniqueName("compacted");
+  test::CreateTopic(topic, 1, {{"cleanup.policy", "compact"}, {"segment.ms", "100"},
+                               {"min.cleanable.dirty.ratio", "0.001"}, {"delete.retention.ms", "0"}});
+  for (int round = 0; round < 5; ++round) {
+    std::vector<Record> batch;
+    for (int k = 0; k < 20; ++k) batch.push_back(Rec("key-" + std::to_string(k), "round-" + std::to_string(round), 1000 + round));
+    test::ProduceRecords(topic, 0, batch);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  auto dir = test::TempDir("compacted");
+  auto start = std::chrono::steady_clock::now();
+  auto s = RunBackup(test::BackupConfig("c", topic, dir));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
+  EXPECT_GE(s.records, 20u);
+  EXPECT_LE(s.records, 100u);
+  FilesystemStore store(dir);
+  auto m = LoadManifest(store, "c");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->topics[0].configs.at("cleanup.policy"), "compact");
+  auto got = ReadBackup(store, "c", topic, 0);
+  for (size_t i = 1; i < got.size(); ++i) ASSERT_GT(got[i].offset, got[i - 1].offset);
+}
+
+// Writes committed, aborted, then committed transactions with librdkafka's transactional API.
+void ProduceTransactions(const std::string& topic) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", test::RequireEnv("KB_BOOTSTRAP").c_str(), err, sizeof err);
+  rd_kafka_conf_set(conf, "transactional.id", UniqueName("txn").c_str(), err, sizeof err);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  ASSERT_NE(rk, nullptr) << err;
+  auto check = [](rd_kafka_error_t* e) {
+    if (e) {
+      ADD_FAILURE() << rd_kafka_error_string(e);
+      rd_kafka_error_destroy(e);
+    }
+  };
+  check(rd_kafka_init_transactions(rk, 30000));
+  for (const char* kind : {"committed-a", "aborted", "committed-b"}) {
+    check(rd_kafka_begin_transaction(rk));
+    for (int i = 0; i < 10; ++i) {
+      std::string v = std::string(kind) + "-" + std::to_string(i);
+      rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(0),
+                        RD_KAFKA_V_VALUE(v.data(), v.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+    }
+    if (std::string(kind) == "aborted") {
+      rd_kafka_flush(rk, 10000);
+      check(rd_kafka_abort_transaction(rk, 30000));
+    } else {
+      check(rd_kafka_commit_transaction(rk, 30000));
+    }
+  }
+  rd_kafka_destroy(rk);
+}
+
+TEST(Backup, AbortedTransactionsAreNotBackedUp) {
+  std::string topic = UniqueName("txn");
+  test::CreateTopic(topic, 1);
+  ProduceTransactions(topic);
+  auto dir = test::TempDir("txn");
+  auto s = RunBackup(test::BackupConfig("t", topic, dir));
+  EXPECT_EQ(s.records, 20u);
+  FilesystemStore store(dir);
+  auto got = ReadBackup(store, "t", topic, 0);
+  ASSERT_EQ(got.size(), 20u);
+  for (const auto& r : got) EXPECT_EQ(r.value->find("aborted"), std::string::npos) << *r.value;
+  auto m = LoadManifest(store, "t");
+  // The checkpoint covers the transaction markers too, so a resume does not re-read them.
+  auto wm = test::Admin()->Watermarks(topic, 0);
+  EXPECT_EQ(m->topics[0].partitions[0].next_offset, wm->high);
+}
+
+std::string WriteContinuousConfig(const std::string& dir, const std::string& pattern) {
+  std::string path = dir + "/continuous.yaml";
+  std::ofstream(path) << "mode: backup\nbackup_id: cont\nsource:\n  bootstrap_servers: [" << test::RequireEnv("KB_BOOTSTRAP")
+                      << "]\n  topics:\n    include: [\"" << pattern << "\"]\nstorage:\n  backend: filesystem\n  path: "
+                      << dir << "/store\nbackup:\n  continuous: true\n  segment_max_records: 50\n"
+                      << "  segment_max_interval_ms: 300\n  topic_refresh_interval_ms: 500\n  poll_interval_ms: 50\n";
+  return path;
+}
+
+pid_t StartCli(const std::vector<std::string>& args, const std::string& log) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    FILE* f = std::freopen(log.c_str(), "a", stdout);
+    (void)f;
+    dup2(fileno(stdout), 2);
+    std::vector<char*> argv;
+    std::string bin = KB_BINARY;
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int WaitExit(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+TEST(Backup, ContinuousFollowsNewRecordsAndNewTopicsAndSigtermFlushes) {
+  std::string stem = UniqueName("cont");
+  test::CreateTopic(stem + "-a", 2);
+  test::ProduceRecords(stem + "-a", 0, Numbered(0, 30, 1000));
+  auto dir = test::TempDir("cont");
+  pid_t pid = StartCli({"backup", "-c", WriteContinuousConfig(dir, stem + "-*")}, dir + "/log");
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  test::ProduceRecords(stem + "-a", 1, Numbered(0, 40, 1000));
+  test::CreateTopic(stem + "-b", 1);
+  test::ProduceRecords(stem + "-b", 0, Numbered(0, 25, 1000));
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  kill(pid, SIGTERM);
+  EXPECT_EQ(WaitExit(pid), 0) << "continuous backup must exit 0 on SIGTERM";
+  FilesystemStore store(dir + "/store");
+  EXPECT_EQ(ReadBackup(store, "cont", stem + "-a", 0).size(), 30u);
+  EXPECT_EQ(ReadBackup(store, "cont", stem + "-a", 1).size(), 40u);
+  EXPECT_EQ(ReadBackup(store, "cont", stem + "-b", 0).size(), 25u) << "a new matching topic must be followed";
+}
+
+TEST(Backup, KillNineAtRandomMomentsLosesNothingAndDuplicatesNothing) {
+  std::string topic = UniqueName("crash");
+  test::CreateTopic(topic, 2);
+  auto dir = test::TempDir("crash");
+  std::string cfg = WriteContinuousConfig(dir, topic);
+  std::atomic<bool> producing{true};
+  std::atomic<int> produced{0};
+  std::thread producer([&] {
+    int i = 0;
+    while (producing) {
+      test::ProduceRecords(topic, i % 2, Numbered(i, i + 20, 1000));
+      i += 20;
+      produced = i;
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    }
+  });
+  std::mt19937 rng(42);
+  for (int round = 0; round < 6; ++round) {
+    pid_t pid = StartCli({"backup", "-c", cfg}, dir + "/log");
+    std::this_thread::sleep_for(std::chrono::milliseconds(400 + rng() % 1200));
+    kill(pid, SIGKILL);
+    WaitExit(pid);
+  }
+  producing = false;
+  producer.join();
+  pid_t pid = StartCli({"backup", "-c", cfg}, dir + "/log");
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  kill(pid, SIGTERM);
+  ASSERT_EQ(WaitExit(pid), 0);
+  FilesystemStore store(dir + "/store");
+  auto admin = test::Admin();
+  uint64_t total = 0;
+  for (int p = 0; p < 2; ++p) {
+    auto got = ReadBackup(store, "cont", topic, p);
+    auto wm = admin->Watermarks(topic, p);
+    ASSERT_TRUE(wm);
+    ASSERT_EQ(static_cast<int64_t>(got.size()), wm->high) << "partition " << p;
+    for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i].offset, static_cast<int64_t>(i)) << "partition " << p;
+    total += got.size();
+  }
+  EXPECT_EQ(total, static_cast<uint64_t>(produced.load()));
+}
+
+TEST(Backup, UnreachableBrokerFailsFastWithClearError) {
+  auto dir = test::TempDir("unreachable");
+  std::string path = dir + "/c.yaml";
+  std::ofstream(path) << "mode: backup\nbackup_id: u\nsource:\n  bootstrap_servers: [127.0.0.1:1]\n  topics: [x]\n"
+                         "storage:\n  backend: filesystem\n  path: " << dir << "\n";
+  auto start = std::chrono::steady_clock::now();
+  int rc = test::RunCli({"backup", "-c", path}, dir + "/log");
+  EXPECT_EQ(rc, 1);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
+  std::ifstream log(dir + "/log");
+  std::string text((std::istreambuf_iterator<char>(log)), {});
+  EXPECT_NE(text.find("127.0.0.1:1"), std::string::npos) << text;
+}
+
+TEST(Backup, UnknownConfigKeyExitsTwoNamingTheNearestKey) {
+  auto dir = test::TempDir("badcfg");
+  std::string path = dir + "/c.yaml";
+  std::ofstream(path) << "mode: backup\nbackup_id: u\nsource:\n  bootstrap_server: [127.0.0.1:1]\n";
+  EXPECT_EQ(test::RunCli({"backup", "-c", path}, dir + "/log"), 2);
+  std::ifstream log(dir + "/log");
+  std::string text((std::istreambuf_iterator<char>(log)), {});
+  EXPECT_NE(text.find("did you mean 'bootstrap_servers'"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace kb

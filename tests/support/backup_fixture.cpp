@@ -1,0 +1,114 @@
+#include "support/backup_fixture.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "catalog/manifest_store.h"
+#include "format/segment.h"
+#include "kafka/producer.h"
+#include "support/test_env.h"
+
+namespace kb::test {
+
+kafka::KafkaClientConfig BrokerClientConfig() {
+  kafka::KafkaClientConfig c;
+  c.bootstrap_servers = {RequireEnv("KB_BOOTSTRAP")};
+  return c;
+}
+
+std::unique_ptr<kafka::AdminClient> Admin() {
+  auto a = kafka::AdminClient::Create(BrokerClientConfig());
+  EXPECT_TRUE(a) << a.error().ToString();
+  return a ? std::move(*a) : nullptr;
+}
+
+void CreateTopic(const std::string& topic, int partitions, const std::map<std::string, std::string>& configs) {
+  auto admin = Admin();
+  ASSERT_TRUE(admin);
+  auto st = admin->CreateTopic(topic, partitions, 1, configs);
+  ASSERT_TRUE(st) << st.error().ToString();
+}
+
+void ProduceRecords(const std::string& topic, int32_t partition, const std::vector<Record>& records) {
+  auto p = kafka::Producer::Create(BrokerClientConfig());
+  ASSERT_TRUE(p) << p.error().ToString();
+  for (const auto& r : records) {
+    auto st = (*p)->Produce(topic, partition, r);
+    ASSERT_TRUE(st) << st.error().ToString();
+  }
+  auto st = (*p)->Flush(std::chrono::seconds(30));
+  ASSERT_TRUE(st) << st.error().ToString();
+}
+
+Config BackupConfig(const std::string& backup_id, const std::string& topic, const std::string& dir) {
+  Config c;
+  c.mode = "backup";
+  c.backup_id = backup_id;
+  c.source.emplace();
+  c.source->bootstrap_servers = {RequireEnv("KB_BOOTSTRAP")};
+  c.source->topics.include = {topic};
+  c.storage.backend = StorageBackendKind::kFilesystem;
+  c.storage.path = dir;
+  c.storage_given = true;
+  return c;
+}
+
+std::vector<Record> ReadBackup(ObjectStore& store, const std::string& backup_id, const std::string& topic,
+                               int32_t partition) {
+  std::vector<Record> out;
+  auto m = LoadManifest(store, backup_id);
+  EXPECT_TRUE(m) << m.error().ToString();
+  if (!m) return out;
+  auto* t = m->FindTopic(topic);
+  if (!t) return out;
+  auto* p = t->FindPartition(partition);
+  if (!p) return out;
+  for (const auto& s : p->segments) {
+    auto reader = format::SegmentReader::Open(store, s.key, s.stored_bytes);
+    EXPECT_TRUE(reader) << reader.error().ToString();
+    if (!reader) return out;
+    for (size_t b = 0; b < reader->blocks().size(); ++b) {
+      auto records = reader->ReadBlock(b);
+      EXPECT_TRUE(records) << records.error().ToString();
+      if (!records) return out;
+      out.insert(out.end(), records->begin(), records->end());
+    }
+  }
+  return out;
+}
+
+std::string TempDir(const std::string& stem) {
+  auto dir = std::filesystem::temp_directory_path() / UniqueName("kb-" + stem);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+int RunCli(const std::vector<std::string>& args, const std::string& log, const std::map<std::string, std::string>& env) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+    FILE* f = std::freopen(log.c_str(), "a", stdout);
+    (void)f;
+    dup2(fileno(stdout), 2);
+    std::vector<char*> argv;
+    std::string bin = KB_BINARY;
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+}  // namespace kb::test
