@@ -1,8 +1,9 @@
 # Shared helpers for the scripts in this folder. Source it; do not run it.
 #   KB_REPO       repository root (derived from this file's location)
 #   KB_STATE_DIR  where servers keep data, logs, pid files and the env file (default $KB_REPO/.test-env)
-# Functions: kb_log, kb_die, kb_free_ports N, kb_pid_alive PIDFILE PATTERN, kb_stop_pid PIDFILE PATTERN WHAT,
-#            kb_now, kb_elapsed START.
+# Functions: kb_log, kb_die, kb_now, kb_elapsed START, kb_free_ports N, kb_require_free_port PORT HINT,
+#            kb_pid_alive PIDFILE PATTERN, kb_stop_pid PIDFILE PATTERN WHAT, kb_kafka_log_opts VERSION KIND,
+#            kb_kafka_broker_count BOOTSTRAP.
 
 KB_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 KB_STATE_DIR="${KB_STATE_DIR:-$KB_REPO/.test-env}"
@@ -51,6 +52,19 @@ for s in held:
 if len(ports) < want:
     sys.exit("no free ports")
 print(" ".join(map(str, ports)))
+PY
+}
+
+# Fails loudly unless PORT is a number nobody listens on at 127.0.0.1. HINT says how the port was chosen.
+# (SO_REUSEADDR as servers use it: connections of an earlier run in TIME_WAIT do not count.)
+kb_require_free_port() {
+  local port="$1" hint="$2"
+  [[ "$port" =~ ^[0-9]+$ ]] || kb_die "port '$port' is not a number ($hint)"
+  python3 - "$port" <<'PY' 2>/dev/null || kb_die "port $port on 127.0.0.1 is already in use; free it or pick another ($hint)"
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
 PY
 }
 

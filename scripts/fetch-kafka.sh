@@ -50,7 +50,7 @@ cat > "$work/pom.xml" <<POM
 </project>
 POM
 echo "fetch-kafka: resolving Kafka $version from Maven Central" >&2
-if ! mvn -q -B -f "$work/pom.xml" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
+if ! mvn -q -B -Dstyle.color=never -f "$work/pom.xml" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
       -DincludeScope=runtime -DoutputDirectory="$work/libs" >&2; then
   echo "fetch-kafka: FAILED to fetch Kafka $version with Maven" >&2
   exit 1

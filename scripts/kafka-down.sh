@@ -39,6 +39,31 @@ for name in "${names[@]}"; do
       kill -TERM "$(cat "$nd/kafka.pid")" 2>/dev/null || true
     fi
   done
+  # Once fewer than a majority of a cluster's voters are left, the rest cannot finish a controlled
+  # shutdown (they wait for a quorum that is gone), so after a short grace they are killed.
+  majority=$(( ${#nodes[@]} / 2 + 1 ))
+  deadline=$(( $(date +%s) + ${KB_STOP_TIMEOUT:-30} ))
+  no_quorum_since=""
+  while :; do
+    alive=()
+    for nd in "${nodes[@]}"; do kb_pid_alive "$nd/kafka.pid" "$nd/server.properties" && alive+=("$nd"); done
+    [ ${#alive[@]} -gt 0 ] || break
+    now=$(date +%s)
+    if [ ${#nodes[@]} -gt 1 ] && [ ${#alive[@]} -lt "$majority" ]; then
+      [ -n "$no_quorum_since" ] || no_quorum_since=$now
+      if [ $(( now - no_quorum_since )) -ge 5 ]; then
+        kb_log "Kafka '$name': no controller quorum left for ${alive[*]##*/} to shut down cleanly; killing (test data only)"
+        break
+      fi
+    elif [ "$now" -ge "$deadline" ]; then
+      kb_log "Kafka '$name': ${alive[*]##*/} did not stop within ${KB_STOP_TIMEOUT:-30}s of SIGTERM; killing"
+      break
+    fi
+    sleep 0.2
+  done
+  for nd in "${alive[@]}"; do
+    kb_pid_alive "$nd/kafka.pid" "$nd/server.properties" && kill -KILL "$(cat "$nd/kafka.pid")" 2>/dev/null || true
+  done
   for nd in "${nodes[@]}"; do
     KB_QUIET=1 kb_stop_pid "$nd/kafka.pid" "$nd/server.properties" "Kafka '$name' $(basename "$nd")"
   done

@@ -10,7 +10,8 @@
 # Env: KB_KAFKA_HEAP (default 512m), KB_KAFKA_READY_TIMEOUT seconds (default 90),
 #      KB_KAFKA_SEGMENT_BYTES (log.segment.bytes, default 1048576, the minimum Kafka 4.x accepts).
 # Prints the bootstrap servers (host:port,...) on stdout; also writes them to NAME/bootstrap.
-# Idempotent: if NAME is already running and answering, prints its bootstrap and leaves it alone.
+# Idempotent: if NAME is already running and answering (same nodes, version and, if given, port),
+# prints its bootstrap and leaves it alone.
 # Otherwise it starts NAME afresh (its old data is removed). Stop it with scripts/kafka-down.sh --name NAME.
 set -euo pipefail
 KB_SCRIPT=kafka-up
@@ -40,8 +41,9 @@ dir="$KB_STATE_DIR/$name"
 node_pattern() { printf '%s' "$dir/node$1/server.properties"; }
 
 # Already up? Then this is a no-op.
+running_port="$(sed -n '1s/^127\.0\.0\.1:\([0-9]*\).*/\1/p' "$dir/bootstrap" 2>/dev/null || true)"
 if [ -f "$dir/bootstrap" ] && [ "$(cat "$dir/nodes" 2>/dev/null)" = "$nodes" ] \
-    && [ "$(cat "$dir/version" 2>/dev/null)" = "$version" ]; then
+    && [ "$(cat "$dir/version" 2>/dev/null)" = "$version" ] && { [ -z "$port" ] || [ "$port" = "$running_port" ]; }; then
   all_alive=1
   for ((i = 1; i <= nodes; i++)); do
     kb_pid_alive "$dir/node$i/kafka.pid" "$(node_pattern "$i")" || all_alive=0
@@ -64,9 +66,7 @@ libs="$(bash "$KB_REPO/scripts/fetch-kafka.sh" "$version")" || kb_die "could not
 read -r -a ports <<<"$(kb_free_ports $((2 * nodes)))"
 [ "${#ports[@]}" = $((2 * nodes)) ] || kb_die "could not find $((2 * nodes)) free loopback ports"
 if [ -n "$port" ]; then
-  [[ "$port" =~ ^[0-9]+$ ]] || kb_die "port '$port' is not a number"
-  python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null \
-    || kb_die "port $port on 127.0.0.1 is already in use; free it or pick another (--port / KAFKA_PORT)"
+  kb_require_free_port "$port" "--port / KAFKA_PORT"
   for ((i = 1; i < ${#ports[@]}; i++)); do [ "${ports[$i]}" != "$port" ] || ports[$i]="${ports[0]}"; done
   ports[0]="$port"
 fi

@@ -9,8 +9,8 @@
 # Env: MINIO_ROOT_USER (default kbadmin), MINIO_ROOT_PASSWORD (default: generated once per start,
 #      kbsecret-<random>), KB_MINIO_READY_TIMEOUT seconds (default 60).
 # Prints KEY=VALUE lines on stdout (KB_S3_ENDPOINT, KB_S3_ACCESS_KEY, KB_S3_SECRET_KEY, KB_S3_REGION)
-# and writes the same to NAME/env. Idempotent: a running, healthy instance is reused (buckets still
-# ensured); otherwise NAME is started afresh with empty data. Stop it with scripts/minio-down.sh.
+# and writes the same to NAME/env. Idempotent: a running, healthy instance (on PORT, if given) is reused
+# (buckets still ensured); otherwise NAME is started afresh with empty data. Stop it with scripts/minio-down.sh.
 set -euo pipefail
 KB_SCRIPT=minio-up
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -63,7 +63,7 @@ if kb_pid_alive "$dir/minio.pid" "$pattern" && [ -f "$dir/env" ]; then
   endpoint="$(sed -n 's/^KB_S3_ENDPOINT=//p' "$dir/env")"
   user="$(sed -n 's/^KB_S3_ACCESS_KEY=//p' "$dir/env")"
   password="$(sed -n 's/^KB_S3_SECRET_KEY=//p' "$dir/env")"
-  if [ -n "$endpoint" ] && healthy "$endpoint"; then
+  if [ -n "$endpoint" ] && { [ -z "$port" ] || [ "$endpoint" = "http://127.0.0.1:$port" ]; } && healthy "$endpoint"; then
     for b in "${buckets[@]}"; do make_bucket "$b"; done
     kb_log "MinIO '$name' is already running at $endpoint (buckets: ${buckets[*]})"
     print_env
@@ -78,9 +78,7 @@ bin="$(bash "$KB_REPO/scripts/build-minio.sh")" || kb_die "could not build MinIO
 [ -x "$bin" ] || kb_die "build-minio.sh printed '$bin', which is not an executable"
 
 if [ -n "$port" ]; then
-  [[ "$port" =~ ^[0-9]+$ ]] || kb_die "port '$port' is not a number"
-  python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null \
-    || kb_die "port $port on 127.0.0.1 is already in use; free it or pick another (--port / MINIO_PORT)"
+  kb_require_free_port "$port" "--port / MINIO_PORT"
 else
   port="$(kb_free_ports 1)"
   [ -n "$port" ] || kb_die "could not find a free loopback port"

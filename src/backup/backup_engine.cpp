@@ -399,6 +399,7 @@ Result<BackupSummary> BackupEngine::Run() {
   m.mode = ModeName(config_.backup);
   m.compression = config_.backup.compression;
   m.tool_version = KB_VERSION;
+  m.source_bootstrap = admin->bootstrap();
 
   bool continuous = config_.backup.continuous;
   std::vector<PartitionJob> jobs;

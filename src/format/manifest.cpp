@@ -93,6 +93,7 @@ std::string SerializeManifest(const Manifest& m) {
          {"mode", m.mode},
          {"compression", m.compression},
          {"cluster_id", m.cluster_id},
+         {"source_bootstrap", m.source_bootstrap},
          {"tool_version", m.tool_version},
          {"created_at_ms", m.created_at_ms},
          {"updated_at_ms", m.updated_at_ms},
@@ -233,6 +234,7 @@ class Parser {
     Get(v, w, "mode", &m->mode);
     Get(v, w, "compression", &m->compression);
     Get(v, w, "cluster_id", &m->cluster_id);
+    if (v.contains("source_bootstrap")) Get(v, w, "source_bootstrap", &m->source_bootstrap);
     Get(v, w, "tool_version", &m->tool_version);
     Get(v, w, "created_at_ms", &m->created_at_ms);
     Get(v, w, "updated_at_ms", &m->updated_at_ms);

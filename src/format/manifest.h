@@ -60,6 +60,7 @@ struct Manifest {
   std::string mode;                     // "one-shot" | "snapshot" | "continuous"
   std::string compression;              // codec used for new segments
   std::string cluster_id;
+  std::string source_bootstrap;         // "host:port,..." of the source: a restore's default target
   std::string tool_version;
   int64_t created_at_ms = 0, updated_at_ms = 0;
   std::vector<TopicManifest> topics;    // sorted by name

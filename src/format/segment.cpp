@@ -28,6 +28,14 @@ struct SegmentWriter::State {
   int64_t last_offset = -1;    // last offset appended to the segment
   uint64_t record_count = 0;
   uint64_t raw_bytes = 0;
+  // CRC32C of out[0, crc_end), extended as blocks are sealed so Finish needs no second pass.
+  uint32_t object_crc = 0;
+  size_t crc_end = 0;
+
+  void ExtendCrc() {
+    object_crc = Crc32c(object_crc, out.data() + crc_end, out.size() - crc_end);
+    crc_end = out.size();
+  }
 
   void Reset() {
     out.clear();
@@ -37,6 +45,8 @@ struct SegmentWriter::State {
     last_offset = -1;
     record_count = 0;
     raw_bytes = 0;
+    object_crc = 0;
+    crc_end = 0;
   }
 
   Status Seal() {
@@ -81,6 +91,7 @@ struct SegmentWriter::State {
     blocks.push_back(current);
     current = {};
     block.clear();
+    ExtendCrc();
     return {};
   }
 };
@@ -177,7 +188,8 @@ Result<std::string> SegmentWriter::Finish(SegmentSummary* summary) {
     sum.last_offset = s.blocks.back().last_offset;
   }
   sum.stored_bytes = s.out.size();
-  sum.crc32c = Crc32c(s.out);
+  s.ExtendCrc();
+  sum.crc32c = s.object_crc;
   if (summary) *summary = sum;
   std::string bytes = std::move(s.out);
   s.Reset();
@@ -303,7 +315,8 @@ Result<SegmentReader> SegmentReader::Open(ObjectStore& store, const std::string&
 Result<SegmentReader> SegmentReader::FromBytes(std::string bytes, const std::string& key_for_errors) {
   const std::string& key = key_for_errors;
   if (bytes.size() < kFileHeaderSize + kFooterHeaderSize + kTrailerSize)
-    return CorruptAt(key, "trailer", "object of " + std::to_string(bytes.size()) + " bytes is too small to be a segment");
+    return CorruptAt(key, "trailer",
+                     "object of " + std::to_string(bytes.size()) + " bytes is too small to be a segment");
   ByteReader header(bytes);
   uint8_t version = 0;
   uint16_t reserved = 0;

@@ -344,7 +344,9 @@ Result<WatermarkOffsets> AdminClient::Watermarks(const std::string& topic, int32
     WatermarkOffsets w;
     rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(impl_->rk.get(), topic.c_str(), partition, &w.low,
                                                                &w.high, ToMs(impl_->options.request_timeout));
-    if (err) return Fail(KafkaError(err, "reading the watermarks of " + PartitionContext(topic, partition)));
+    std::string context = "reading the watermarks of " + PartitionContext(topic, partition);
+    if (IsUnreachable(err)) return Fail(impl_->Unreachable(impl_->options.request_timeout).With(context));
+    if (err) return Fail(KafkaError(err, context));
     return w;
   });
 }
@@ -359,7 +361,9 @@ Result<std::map<int32_t, int64_t>> AdminClient::OffsetsForTimes(const std::strin
       rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = ts;
     rd_kafka_resp_err_t err =
         rd_kafka_offsets_for_times(impl_->rk.get(), list.get(), ToMs(impl_->options.request_timeout));
-    if (err) return Fail(KafkaError(err, "looking up offsets by timestamp in topic=" + topic));
+    std::string context = "looking up offsets by timestamp in topic=" + topic;
+    if (IsUnreachable(err)) return Fail(impl_->Unreachable(impl_->options.request_timeout).With(context));
+    if (err) return Fail(KafkaError(err, context));
     std::map<int32_t, int64_t> found;
     for (int i = 0; i < list->cnt; ++i) {
       const rd_kafka_topic_partition_t& p = list->elems[i];

@@ -93,7 +93,7 @@ struct PartitionConsumer::Impl {
         ev.kind = ConsumerEvent::Kind::kOffsetOutOfRange;
         ev.offset = m->offset;
         ev.error = KafkaError(m->err, PartitionContext(ev.topic, ev.partition) + " offset=" + std::to_string(m->offset),
-                              static_cast<const char*>(rd_kafka_message_errstr(m)));
+                              rd_kafka_message_errstr(m));
         break;
       default: {
         ev.kind = ConsumerEvent::Kind::kError;

@@ -1,5 +1,6 @@
 #include "kafka/producer.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <mutex>
@@ -121,6 +122,11 @@ Result<std::unique_ptr<Producer>> Producer::Create(const KafkaClientConfig& conf
       {"enable.idempotence", options.idempotent ? "true" : "false"},
       {"allow.auto.create.topics", "false"},
   };
+  if (!options.transactional_id.empty()) {
+    forced.emplace_back("transactional.id", options.transactional_id);
+    // librdkafka wants every record's delivery to fit inside the transaction timeout.
+    defaults.emplace_back("transaction.timeout.ms", std::to_string(options.delivery_timeout_ms));
+  }
   KB_ASSIGN_OR_RETURN(RdKafkaConfPtr conf, BuildRdKafkaConf(config, defaults, forced));
   auto impl = std::make_unique<Impl>();
   impl->options = options;
@@ -130,6 +136,13 @@ Result<std::unique_ptr<Producer>> Producer::Create(const KafkaClientConfig& conf
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &Impl::OnDelivery);
   rd_kafka_conf_set_error_cb(conf.get(), &Impl::OnError);
   KB_ASSIGN_OR_RETURN(impl->rk, NewClient(RD_KAFKA_PRODUCER, std::move(conf), "producer"));
+  if (!options.transactional_id.empty()) {
+    RdErrorPtr err(rd_kafka_init_transactions(impl->rk.get(), std::min(options.delivery_timeout_ms, 60000)));
+    if (err)
+      return Fail(KafkaError(rd_kafka_error_code(err.get()),
+                             "initialising transactions for transactional.id=" + options.transactional_id,
+                             rd_kafka_error_string(err.get())));
+  }
   return std::unique_ptr<Producer>(new Producer(std::move(impl)));
 }
 
@@ -223,6 +236,30 @@ Status Producer::Flush(std::chrono::milliseconds timeout) {
                     " after " + std::to_string(timeout.count()) + " ms: check that the brokers are up",
                 true);
   return {};
+}
+
+namespace {
+Status TransactionStatus(rd_kafka_error_t* raw, const char* what) {
+  RdErrorPtr err(raw);
+  if (!err) return {};
+  return Fail(KafkaError(rd_kafka_error_code(err.get()), std::string(what) + " failed",
+                         rd_kafka_error_string(err.get())));
+}
+int TimeoutMs(std::chrono::milliseconds t) { return static_cast<int>(t.count()); }
+}  // namespace
+
+Status Producer::BeginTransaction() {
+  return TransactionStatus(rd_kafka_begin_transaction(impl_->rk.get()), "beginning a transaction");
+}
+
+Status Producer::CommitTransaction(std::chrono::milliseconds timeout) {
+  return TransactionStatus(rd_kafka_commit_transaction(impl_->rk.get(), TimeoutMs(timeout)),
+                           "committing a transaction");
+}
+
+Status Producer::AbortTransaction(std::chrono::milliseconds timeout) {
+  return TransactionStatus(rd_kafka_abort_transaction(impl_->rk.get(), TimeoutMs(timeout)),
+                           "aborting a transaction");
 }
 
 uint64_t Producer::outstanding() const { return impl_->outstanding.load(); }

@@ -44,6 +44,8 @@ struct ProducerOptions {
   int queue_max_kbytes = 64 << 10;     // queue.buffering.max.kbytes: local buffer budget
   int queue_max_messages = 100000;     // queue.buffering.max.messages
   int delivery_timeout_ms = 300000;    // delivery.timeout.ms: a record fails after this long
+  std::string transactional_id;        // "" = no transactions; else Produce only inside
+                                       // BeginTransaction .. Commit/AbortTransaction
 };
 
 struct DeliveryReport {
@@ -80,6 +82,13 @@ class Producer {
   int Poll(std::chrono::milliseconds timeout);
   // Waits until everything queued is delivered (or failed).
   Status Flush(std::chrono::milliseconds timeout);
+
+  // Transactions (only with ProducerOptions::transactional_id; Create already initialised them).
+  // Commit flushes first; Abort discards what the transaction wrote (read_committed readers
+  // never see it).
+  Status BeginTransaction();
+  Status CommitTransaction(std::chrono::milliseconds timeout);
+  Status AbortTransaction(std::chrono::milliseconds timeout);
 
   uint64_t outstanding() const;  // queued or in flight
   std::optional<Error> first_error() const;

@@ -54,6 +54,9 @@ struct RestorePlan {
 struct RestoreResult {
   std::string restore_id;             // "restore-20261124T101530123Z"
   bool complete = false;              // every selected partition fully written and confirmed
+  bool interrupted = false;           // stopped by SIGINT/SIGTERM (progress saved: run again to resume)
+  bool resumed = false;               // continued an interrupted restore with the same target and window
+  uint64_t partitions_total = 0, partitions_complete = 0;
   uint64_t records = 0;
   uint64_t bytes = 0;
   uint64_t bytes_read_from_storage = 0;

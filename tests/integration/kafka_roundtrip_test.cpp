@@ -112,9 +112,10 @@ TEST_F(KafkaRoundTripTest, EveryRecordFieldSurvivesProduceAndConsume) {
   }
   auto deliveries = (*producer)->deliveries();
   ASSERT_EQ(deliveries.size(), 1u);
-  EXPECT_EQ(deliveries[{topic, 0}].delivered, sent.size());
-  EXPECT_EQ(deliveries[{topic, 0}].last_offset, static_cast<int64_t>(sent.size() - 1));
-  EXPECT_EQ(deliveries[{topic, 0}].last_tag, 100 + sent.size() - 1);
+  const PartitionDelivery& delivered = deliveries[TopicPartition{topic, 0}];
+  EXPECT_EQ(delivered.delivered, sent.size());
+  EXPECT_EQ(delivered.last_offset, static_cast<int64_t>(sent.size() - 1));
+  EXPECT_EQ(delivered.last_tag, 100 + sent.size() - 1);
 
   auto consumer = PartitionConsumer::Create(BrokerConfig());
   ASSERT_TRUE(consumer) << consumer.error().ToString();
@@ -211,6 +212,105 @@ TEST_F(KafkaRoundTripTest, PartitionsCanBeAddedToARunningAssignmentAndEachReport
   auto w = (*consumer)->QueryWatermarks(topic, 2);
   ASSERT_TRUE(w);
   EXPECT_EQ(w->high, 5);
+}
+
+TEST_F(KafkaRoundTripTest, SeekBackDropsWhatWasPrefetchedAndRestartsAtTheNewOffset) {
+  std::string topic = NewTopic(1);
+  auto producer = Producer::Create(BrokerConfig());
+  ASSERT_TRUE(producer);
+  for (int i = 0; i < 50; ++i)
+    ASSERT_TRUE((*producer)->Produce(topic, 0, MakeRecord(std::nullopt, "r" + std::to_string(i), 1700000000000)));
+  ASSERT_TRUE((*producer)->Flush(30s));
+
+  ConsumerOptions opts;
+  opts.max_batch_records = 3;  // leave most of the fetched records queued inside librdkafka
+  auto consumer = PartitionConsumer::Create(BrokerConfig(), opts);
+  ASSERT_TRUE(consumer);
+  ASSERT_TRUE((*consumer)->Assign({{topic, 0, 0}}));
+  std::vector<int64_t> first;
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (first.size() < 5 && std::chrono::steady_clock::now() < deadline) {
+    auto events = (*consumer)->Poll(200ms);
+    ASSERT_TRUE(events);
+    EXPECT_LE(events->size(), 3u);
+    for (const auto& ev : *events)
+      if (ev.kind == Kind::kRecord) first.push_back(ev.record.offset);
+  }
+  ASSERT_GE(first.size(), 5u);
+
+  ASSERT_TRUE((*consumer)->Seek(topic, 0, 20));
+  std::vector<int64_t> after;
+  Drained d = Drain(**consumer, 30, 1);
+  for (const auto& ev : d.records) after.push_back(ev.record.offset);
+  std::vector<int64_t> expected;
+  for (int64_t o = 20; o < 50; ++o) expected.push_back(o);
+  EXPECT_EQ(after, expected);
+}
+
+TEST_F(KafkaRoundTripTest, ReadCommittedSkipsAbortedRecordsAndMarkers) {
+  std::string topic = NewTopic(1);
+  ProducerOptions opts;
+  opts.transactional_id = test::UniqueName("kafka-rt-txn");
+  auto producer = Producer::Create(BrokerConfig(), opts);
+  ASSERT_TRUE(producer) << producer.error().ToString();
+  auto write = [&](const std::string& value) {
+    return (*producer)->Produce(topic, 0, MakeRecord(std::nullopt, value, 1700000000000));
+  };
+  ASSERT_TRUE((*producer)->BeginTransaction());
+  ASSERT_TRUE(write("committed-1"));
+  ASSERT_TRUE(write("committed-2"));
+  auto st = (*producer)->CommitTransaction(30s);
+  ASSERT_TRUE(st) << st.error().ToString();
+  ASSERT_TRUE((*producer)->BeginTransaction());
+  ASSERT_TRUE(write("aborted-1"));
+  ASSERT_TRUE(write("aborted-2"));
+  ASSERT_TRUE((*producer)->Flush(30s));  // on the broker before the abort
+  st = (*producer)->AbortTransaction(30s);
+  ASSERT_TRUE(st) << st.error().ToString();
+  ASSERT_TRUE((*producer)->BeginTransaction());
+  ASSERT_TRUE(write("committed-3"));
+  ASSERT_TRUE((*producer)->CommitTransaction(30s));
+
+  // Offsets: 0,1 committed, 2 marker, 3,4 aborted, 5 marker, 6 committed, 7 marker.
+  auto read = [&](bool read_committed) {
+    ConsumerOptions copts;
+    copts.read_committed = read_committed;
+    auto consumer = PartitionConsumer::Create(BrokerConfig(), copts);
+    EXPECT_TRUE(consumer);
+    EXPECT_TRUE((*consumer)->Assign({{topic, 0, 0}}));
+    std::vector<std::pair<int64_t, std::string>> seen;
+    Drained d = Drain(**consumer, read_committed ? 3 : 5, 1);
+    for (const auto& ev : d.records) seen.emplace_back(ev.record.offset, *ev.record.value);
+    EXPECT_EQ(d.eof.at(0), 8);
+    return seen;
+  };
+  std::vector<std::pair<int64_t, std::string>> committed = {{0, "committed-1"}, {1, "committed-2"}, {6, "committed-3"}};
+  EXPECT_EQ(read(true), committed);
+  std::vector<std::pair<int64_t, std::string>> everything = {
+      {0, "committed-1"}, {1, "committed-2"}, {3, "aborted-1"}, {4, "aborted-2"}, {6, "committed-3"}};
+  EXPECT_EQ(read(false), everything);
+}
+
+TEST_F(KafkaRoundTripTest, AFullLocalQueueIsWaitedOutNotFailed) {
+  std::string topic = NewTopic(1);
+  ProducerOptions opts;
+  opts.queue_max_messages = 5;  // far fewer than we send: Produce must wait for room
+  opts.batch_num_messages = 5;
+  uint64_t reports = 0;
+  auto producer = Producer::Create(BrokerConfig(), opts, [&](const DeliveryReport& r) {
+    EXPECT_FALSE(r.error);
+    ++reports;
+  });
+  ASSERT_TRUE(producer) << producer.error().ToString();
+  for (int i = 0; i < 500; ++i) {
+    auto st = (*producer)->Produce(topic, 0, MakeRecord(std::nullopt, std::to_string(i), 1700000000000), i);
+    ASSERT_TRUE(st) << "record " << i << ": " << st.error().ToString();
+  }
+  ASSERT_TRUE((*producer)->Flush(30s));
+  EXPECT_EQ(reports, 500u);
+  auto w = admin_->Watermarks(topic, 0);
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->high, 500);
 }
 
 TEST_F(KafkaRoundTripTest, RecordsForAMissingPartitionFailTheFlushNamingThePartition) {

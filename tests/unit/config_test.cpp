@@ -10,11 +10,6 @@
 namespace kb {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 TEST(Config, SeedBackupConfigParsesUnchanged) {
   auto c = LoadConfigFile(std::string(KB_SOURCE_DIR) + "/examples/backup-pitr.yaml");
   ASSERT_TRUE(c) << c.error().ToString();

@@ -80,7 +80,7 @@ Error ParseEdited(F edit) {
   return ParseError(j.dump());
 }
 
-TEST(ManifestTest, RoundTripKeepsEveryField) {
+TEST(FormatManifestTest, RoundTripKeepsEveryField) {
   const Manifest m = SampleManifest();
   const std::string text = SerializeManifest(m);
   auto parsed = ParseManifest(text);
@@ -127,7 +127,7 @@ TEST(ManifestTest, RoundTripKeepsEveryField) {
   EXPECT_EQ(t.partitions[1].end_offset_at_start, -1);
 }
 
-TEST(ManifestTest, SerializationIsStableWithSortedKeysAndNumbers) {
+TEST(FormatManifestTest, SerializationIsStableWithSortedKeysAndNumbers) {
   const std::string a = SerializeManifest(SampleManifest());
   EXPECT_EQ(a, SerializeManifest(SampleManifest()));
   EXPECT_EQ(a.back(), '\n');
@@ -139,13 +139,13 @@ TEST(ManifestTest, SerializationIsStableWithSortedKeysAndNumbers) {
   EXPECT_NE(a.find("\n  \"topics\""), std::string::npos) << "indented for humans";
 }
 
-TEST(ManifestTest, RecordCountSumsSegments) {
+TEST(FormatManifestTest, RecordCountSumsSegments) {
   const Manifest m = SampleManifest();
   EXPECT_EQ(m.topics[1].partitions[0].record_count(), 107u);
   EXPECT_EQ(m.topics[1].partitions[1].record_count(), 0u);
 }
 
-TEST(ManifestTest, FindHelpersReturnMatchOrNull) {
+TEST(FormatManifestTest, FindHelpersReturnMatchOrNull) {
   Manifest m = SampleManifest();
   TopicManifest* t = m.FindTopic("payments");
   ASSERT_NE(t, nullptr);
@@ -160,14 +160,14 @@ TEST(ManifestTest, FindHelpersReturnMatchOrNull) {
   EXPECT_EQ(cm.FindTopic("payments")->FindPartition(7), nullptr);
 }
 
-TEST(ManifestTest, NotJsonIsCorrupt) {
+TEST(FormatManifestTest, NotJsonIsCorrupt) {
   EXPECT_EQ(ParseError("{ not json").code, ErrorCode::kCorrupt);
   EXPECT_EQ(ParseError("").code, ErrorCode::kCorrupt);
   EXPECT_EQ(ParseError("[1,2]").code, ErrorCode::kCorrupt);
   EXPECT_EQ(ParseError(SerializeManifest(SampleManifest()).substr(0, 200)).code, ErrorCode::kCorrupt);
 }
 
-TEST(ManifestTest, MissingFieldIsCorruptNamingItsPath) {
+TEST(FormatManifestTest, MissingFieldIsCorruptNamingItsPath) {
   Error e = ParseEdited([](json& j) { j["topics"][1]["partitions"][0]["segments"][1].erase("crc32c"); });
   EXPECT_EQ(e.code, ErrorCode::kCorrupt);
   EXPECT_NE(e.message.find("topics[1].partitions[0].segments[1].crc32c: missing"), std::string::npos) << e.message;
@@ -181,7 +181,7 @@ TEST(ManifestTest, MissingFieldIsCorruptNamingItsPath) {
   EXPECT_NE(e.message.find("gaps"), std::string::npos) << e.message;
 }
 
-TEST(ManifestTest, MistypedFieldIsCorrupt) {
+TEST(FormatManifestTest, MistypedFieldIsCorrupt) {
   const std::vector<std::pair<std::string, std::function<void(json&)>>> cases = {
       {"crc32c", [](json& j) { j["topics"][1]["partitions"][0]["segments"][0]["crc32c"] = "12"; }},
       {"crc32c", [](json& j) { j["topics"][1]["partitions"][0]["segments"][0]["crc32c"] = 4294967296ULL; }},
@@ -189,7 +189,8 @@ TEST(ManifestTest, MistypedFieldIsCorrupt) {
       {"partition", [](json& j) { j["topics"][1]["partitions"][0]["partition"] = 1.5; }},
       {"replication_factor", [](json& j) { j["topics"][1]["replication_factor"] = 40000; }},
       {"first_offset", [](json& j) { j["topics"][1]["partitions"][0]["segments"][0]["first_offset"] = nullptr; }},
-      {"first_offset", [](json& j) { j["topics"][1]["partitions"][0]["segments"][0]["first_offset"] = 18446744073709551615ULL; }},
+      {"first_offset",
+       [](json& j) { j["topics"][1]["partitions"][0]["segments"][0]["first_offset"] = 18446744073709551615ULL; }},
       {"topics", [](json& j) { j["topics"] = json::object(); }},
       {"configs", [](json& j) { j["topics"][1]["configs"]["cleanup.policy"] = 1; }},
       {"status", [](json& j) { j["status"] = true; }},
@@ -202,18 +203,18 @@ TEST(ManifestTest, MistypedFieldIsCorrupt) {
   }
 }
 
-TEST(ManifestTest, NewerFormatVersionIsInvalidArgument) {
+TEST(FormatManifestTest, NewerFormatVersionIsInvalidArgument) {
   const Error e = ParseError(R"({"format_version": 2, "something": "new"})");
   EXPECT_EQ(e.code, ErrorCode::kInvalidArgument);
   EXPECT_NE(e.message.find("upgrade"), std::string::npos) << e.message;
   EXPECT_EQ(ParseEdited([](json& j) { j["format_version"] = 99; }).code, ErrorCode::kInvalidArgument);
 }
 
-TEST(ManifestTest, ZeroFormatVersionIsCorrupt) {
+TEST(FormatManifestTest, ZeroFormatVersionIsCorrupt) {
   EXPECT_EQ(ParseEdited([](json& j) { j["format_version"] = 0; }).code, ErrorCode::kCorrupt);
 }
 
-TEST(ManifestTest, UnknownFieldsAreIgnored) {
+TEST(FormatManifestTest, UnknownFieldsAreIgnored) {
   json j = json::parse(SerializeManifest(SampleManifest()));
   j["added_later"] = {{"x", 1}};
   j["topics"][0]["note"] = "hi";

@@ -8,7 +8,7 @@
 namespace kb::format {
 namespace {
 
-TEST(ObjectKeysTest, BackupKeysMatchTheDocumentedExamples) {
+TEST(FormatObjectKeysTest, BackupKeysMatchTheDocumentedExamples) {
   EXPECT_EQ(ManifestKey("pitr-backup"), "pitr-backup/manifest.json");
   EXPECT_EQ(SegmentKey("pitr-backup", "payments", 2, 100, 199),
             "pitr-backup/topics/payments/2/00000000000000000100-00000000000000000199.kbs");
@@ -17,7 +17,7 @@ TEST(ObjectKeysTest, BackupKeysMatchTheDocumentedExamples) {
   EXPECT_EQ(OffsetCapturePrefix("pitr-backup"), "pitr-backup/consumer-offsets/");
 }
 
-TEST(ObjectKeysTest, RestoreAndSnapshotKeysMatchTheDocumentedExamples) {
+TEST(FormatObjectKeysTest, RestoreAndSnapshotKeysMatchTheDocumentedExamples) {
   const std::string restore_id = "restore-20261124T101530123Z";
   EXPECT_EQ(RestoreReportKey("pitr-backup", restore_id),
             "pitr-backup/restores/restore-20261124T101530123Z/report.json");
@@ -31,7 +31,7 @@ TEST(ObjectKeysTest, RestoreAndSnapshotKeysMatchTheDocumentedExamples) {
   EXPECT_EQ(SnapshotPrefix(), "offset-snapshots/");
 }
 
-TEST(ObjectKeysTest, SegmentKeysSortByOffsetAsPlainStrings) {
+TEST(FormatObjectKeysTest, SegmentKeysSortByOffsetAsPlainStrings) {
   const std::string a = SegmentKey("b", "t.x_y-z", 0, 9, 99);
   const std::string b = SegmentKey("b", "t.x_y-z", 0, 100, 100);
   const std::string c = SegmentKey("b", "t.x_y-z", 0, std::numeric_limits<int64_t>::max() - 1,

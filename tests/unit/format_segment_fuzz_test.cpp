@@ -99,9 +99,9 @@ std::vector<std::vector<Record>> BlocksOf(const std::string& bytes) {
   return out;
 }
 
-class SegmentFuzzTest : public ::testing::TestWithParam<Codec> {};
+class FormatSegmentFuzzTest : public ::testing::TestWithParam<Codec> {};
 
-TEST_P(SegmentFuzzTest, RandomByteFlipsGiveCorruptOrOriginalRecords) {
+TEST_P(FormatSegmentFuzzTest, RandomByteFlipsGiveCorruptOrOriginalRecords) {
   const std::string clean = Segment(GetParam());
   const auto expected = BlocksOf(clean);
   ASSERT_GT(expected.size(), 3u);
@@ -128,7 +128,7 @@ TEST_P(SegmentFuzzTest, RandomByteFlipsGiveCorruptOrOriginalRecords) {
   }
 }
 
-TEST_P(SegmentFuzzTest, EveryTruncationIsCorrupt) {
+TEST_P(FormatSegmentFuzzTest, EveryTruncationIsCorrupt) {
   const std::string clean = Segment(GetParam());
   for (size_t len = 0; len < clean.size(); ++len) {
     const std::string bytes = clean.substr(0, len);
@@ -145,7 +145,7 @@ TEST_P(SegmentFuzzTest, EveryTruncationIsCorrupt) {
 
 // Damage that keeps every checksum valid reaches the footer validation, the decompressors and
 // the record decoder: the checks behind the CRCs must hold on their own.
-TEST_P(SegmentFuzzTest, DamageBehindValidChecksumsNeverCrashes) {
+TEST_P(FormatSegmentFuzzTest, DamageBehindValidChecksumsNeverCrashes) {
   const std::string clean = Segment(GetParam());
   auto reader = SegmentReader::FromBytes(clean, "clean");
   ASSERT_TRUE(reader);
@@ -188,10 +188,10 @@ TEST_P(SegmentFuzzTest, DamageBehindValidChecksumsNeverCrashes) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllCodecs, SegmentFuzzTest, ::testing::Values(Codec::kNone, Codec::kZstd, Codec::kLz4),
+INSTANTIATE_TEST_SUITE_P(AllCodecs, FormatSegmentFuzzTest, ::testing::Values(Codec::kNone, Codec::kZstd, Codec::kLz4),
                          [](const auto& info) { return std::string(CodecName(info.param)); });
 
-TEST(RecordDecoderFuzzTest, MutatedRawBlocksDecodeOrFailCleanly) {
+TEST(FormatRecordDecoderFuzzTest, MutatedRawBlocksDecodeOrFailCleanly) {
   std::string raw;
   int64_t prev_offset = 1000, prev_ts = SampleRecords()[0].timestamp;
   for (const auto& r : SampleRecords()) {
@@ -228,7 +228,7 @@ TEST(RecordDecoderFuzzTest, MutatedRawBlocksDecodeOrFailCleanly) {
   }
 }
 
-TEST(CodecFuzzTest, GarbageInputToDecompressorsIsCorrupt) {
+TEST(FormatCodecFuzzTest, GarbageInputToDecompressorsIsCorrupt) {
   std::mt19937_64 rng(99);
   Compressor compressor;
   std::string raw(3000, '\0');

@@ -126,9 +126,9 @@ std::vector<Record> ManyRecords(int n, int64_t first_offset = 0) {
   return out;
 }
 
-class SegmentCodecTest : public ::testing::TestWithParam<Codec> {};
+class FormatSegmentCodecTest : public ::testing::TestWithParam<Codec> {};
 
-TEST_P(SegmentCodecTest, RoundTripKeepsEveryFieldCase) {
+TEST_P(FormatSegmentCodecTest, RoundTripKeepsEveryFieldCase) {
   const auto records = EveryFieldCase();
   SegmentOptions options;
   options.codec = GetParam();
@@ -144,7 +144,7 @@ TEST_P(SegmentCodecTest, RoundTripKeepsEveryFieldCase) {
   EXPECT_EQ(summary.max_timestamp, std::numeric_limits<int64_t>::max());
 }
 
-TEST_P(SegmentCodecTest, MultiBlockSegmentRoundTripsThroughStore) {
+TEST_P(FormatSegmentCodecTest, MultiBlockSegmentRoundTripsThroughStore) {
   const auto records = ManyRecords(500);
   SegmentOptions options;
   options.codec = GetParam();
@@ -158,7 +158,7 @@ TEST_P(SegmentCodecTest, MultiBlockSegmentRoundTripsThroughStore) {
   EXPECT_EQ(ReadAll(*reader), records);
 }
 
-TEST_P(SegmentCodecTest, CompressibleDataShrinksUnlessCodecIsNone) {
+TEST_P(FormatSegmentCodecTest, CompressibleDataShrinksUnlessCodecIsNone) {
   std::vector<Record> records;
   for (int i = 0; i < 200; ++i) records.push_back(Rec(i, 1, std::nullopt, std::string(1000, 'a')));
   SegmentSummary summary;
@@ -171,10 +171,10 @@ TEST_P(SegmentCodecTest, CompressibleDataShrinksUnlessCodecIsNone) {
     EXPECT_LT(summary.stored_bytes * 10, summary.raw_bytes);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllCodecs, SegmentCodecTest, ::testing::Values(Codec::kNone, Codec::kZstd, Codec::kLz4),
+INSTANTIATE_TEST_SUITE_P(AllCodecs, FormatSegmentCodecTest, ::testing::Values(Codec::kNone, Codec::kZstd, Codec::kLz4),
                          [](const auto& info) { return std::string(CodecName(info.param)); });
 
-TEST(SegmentWriterTest, BlocksAreSealedWhenRawSizeReachesBlockBytes) {
+TEST(FormatSegmentWriterTest, BlocksAreSealedWhenRawSizeReachesBlockBytes) {
   const auto records = ManyRecords(300);
   SegmentOptions options;
   options.block_bytes = 2048;
@@ -198,7 +198,7 @@ TEST(SegmentWriterTest, BlocksAreSealedWhenRawSizeReachesBlockBytes) {
   EXPECT_EQ(total, records.size());
 }
 
-TEST(SegmentWriterTest, FooterTracksMinAndMaxOfOutOfOrderTimestamps) {
+TEST(FormatSegmentWriterTest, FooterTracksMinAndMaxOfOutOfOrderTimestamps) {
   SegmentOptions options;
   options.block_bytes = 1;  // every record seals its own block
   SegmentWriter writer(SegmentOptions{Codec::kZstd, 3, 1 << 20});
@@ -234,7 +234,7 @@ TEST(SegmentWriterTest, FooterTracksMinAndMaxOfOutOfOrderTimestamps) {
   EXPECT_EQ(summary.max_timestamp, 700);
 }
 
-TEST(SegmentWriterTest, SummaryDescribesTheWholeObject) {
+TEST(FormatSegmentWriterTest, SummaryDescribesTheWholeObject) {
   const auto records = ManyRecords(100, 40);
   SegmentOptions options;
   options.block_bytes = 1000;
@@ -259,7 +259,7 @@ TEST(SegmentWriterTest, SummaryDescribesTheWholeObject) {
   EXPECT_EQ(raw_sum, summary.raw_bytes);
 }
 
-TEST(SegmentWriterTest, WriterIsEmptyAndReusableAfterFinish) {
+TEST(FormatSegmentWriterTest, WriterIsEmptyAndReusableAfterFinish) {
   SegmentWriter writer;
   ASSERT_TRUE(writer.Append(Rec(100, 1, std::nullopt, std::string("a"))));
   ASSERT_TRUE(writer.Finish(nullptr));
@@ -275,7 +275,7 @@ TEST(SegmentWriterTest, WriterIsEmptyAndReusableAfterFinish) {
   EXPECT_EQ(ReadAll(*reader), std::vector<Record>{Rec(5, 2, std::string("k"), std::nullopt)});
 }
 
-TEST(SegmentWriterTest, EmptySegmentIsValidAndHasNoBlocks) {
+TEST(FormatSegmentWriterTest, EmptySegmentIsValidAndHasNoBlocks) {
   SegmentWriter writer;
   SegmentSummary summary;
   auto bytes = writer.Finish(&summary);
@@ -288,7 +288,7 @@ TEST(SegmentWriterTest, EmptySegmentIsValidAndHasNoBlocks) {
   EXPECT_TRUE(reader->blocks().empty());
 }
 
-TEST(SegmentWriterTest, AppendRejectsNonIncreasingOffsets) {
+TEST(FormatSegmentWriterTest, AppendRejectsNonIncreasingOffsets) {
   SegmentWriter writer;
   ASSERT_TRUE(writer.Append(Rec(5, 1, std::nullopt, std::string("a"))));
   auto same = writer.Append(Rec(5, 1, std::nullopt, std::string("b")));
@@ -310,7 +310,7 @@ TEST(SegmentWriterTest, AppendRejectsNonIncreasingOffsets) {
   EXPECT_EQ(got[1].value, "d");
 }
 
-TEST(SegmentWriterTest, AppendRejectsNegativeOffsetAndUnknownTimestampType) {
+TEST(FormatSegmentWriterTest, AppendRejectsNegativeOffsetAndUnknownTimestampType) {
   SegmentWriter writer;
   auto negative = writer.Append(Rec(-1, 1, std::nullopt, std::nullopt));
   ASSERT_FALSE(negative);
@@ -321,7 +321,7 @@ TEST(SegmentWriterTest, AppendRejectsNegativeOffsetAndUnknownTimestampType) {
   EXPECT_TRUE(writer.empty());
 }
 
-TEST(SegmentWriterTest, ZstdLevelOutsideRangeIsInvalidArgument) {
+TEST(FormatSegmentWriterTest, ZstdLevelOutsideRangeIsInvalidArgument) {
   for (int level : {0, -5, 23}) {
     SegmentWriter writer(SegmentOptions{Codec::kZstd, level, 1024});
     auto st = writer.Append(Rec(0, 1, std::nullopt, std::nullopt));
@@ -336,7 +336,7 @@ TEST(SegmentWriterTest, ZstdLevelOutsideRangeIsInvalidArgument) {
   }
 }
 
-TEST(SegmentReaderTest, OpenFetchesOnlyTrailerAndFooterThenOneRangePerBlock) {
+TEST(FormatSegmentReaderTest, OpenFetchesOnlyTrailerAndFooterThenOneRangePerBlock) {
   const auto records = ManyRecords(400);
   SegmentOptions options;
   options.block_bytes = 4096;
@@ -365,7 +365,7 @@ TEST(SegmentReaderTest, OpenFetchesOnlyTrailerAndFooterThenOneRangePerBlock) {
   EXPECT_EQ(store.size_calls, 1);
 }
 
-TEST(SegmentReaderTest, OpenOfMissingObjectIsNotFound) {
+TEST(FormatSegmentReaderTest, OpenOfMissingObjectIsNotFound) {
   CountingStore store;
   auto reader = SegmentReader::Open(store, "missing.kbs");
   ASSERT_FALSE(reader);
@@ -373,7 +373,7 @@ TEST(SegmentReaderTest, OpenOfMissingObjectIsNotFound) {
   EXPECT_NE(reader.error().message.find("missing.kbs"), std::string::npos);
 }
 
-TEST(SegmentReaderTest, ReadBlockOutOfRangeIsInvalidArgument) {
+TEST(FormatSegmentReaderTest, ReadBlockOutOfRangeIsInvalidArgument) {
   auto reader = SegmentReader::FromBytes(WriteSegment(ManyRecords(3), {}), "k");
   ASSERT_TRUE(reader);
   auto block = reader->ReadBlock(reader->blocks().size());
@@ -381,7 +381,7 @@ TEST(SegmentReaderTest, ReadBlockOutOfRangeIsInvalidArgument) {
   EXPECT_EQ(block.error().code, ErrorCode::kInvalidArgument);
 }
 
-TEST(SegmentReaderTest, FlippedPayloadByteIsCorruptNamingKeyAndBlock) {
+TEST(FormatSegmentReaderTest, FlippedPayloadByteIsCorruptNamingKeyAndBlock) {
   for (Codec codec : {Codec::kNone, Codec::kZstd, Codec::kLz4}) {
     SegmentOptions options;
     options.codec = codec;
@@ -415,7 +415,7 @@ TEST(SegmentReaderTest, FlippedPayloadByteIsCorruptNamingKeyAndBlock) {
   }
 }
 
-TEST(SegmentReaderTest, FlippedBlockHeaderByteIsCorrupt) {
+TEST(FormatSegmentReaderTest, FlippedBlockHeaderByteIsCorrupt) {
   SegmentOptions options;
   options.block_bytes = 2048;
   const std::string clean = WriteSegment(ManyRecords(100), options);
@@ -434,7 +434,7 @@ TEST(SegmentReaderTest, FlippedBlockHeaderByteIsCorrupt) {
   }
 }
 
-TEST(SegmentReaderTest, FlippedFooterOrTrailerByteIsCorrupt) {
+TEST(FormatSegmentReaderTest, FlippedFooterOrTrailerByteIsCorrupt) {
   const std::string clean = WriteSegment(ManyRecords(50), SegmentOptions{Codec::kLz4, 3, 1024});
   auto reader = SegmentReader::FromBytes(clean, "k");
   ASSERT_TRUE(reader);
@@ -453,7 +453,7 @@ TEST(SegmentReaderTest, FlippedFooterOrTrailerByteIsCorrupt) {
   }
 }
 
-TEST(SegmentReaderTest, TruncatedObjectIsCorrupt) {
+TEST(FormatSegmentReaderTest, TruncatedObjectIsCorrupt) {
   const std::string clean = WriteSegment(ManyRecords(30), SegmentOptions{Codec::kZstd, 3, 512});
   for (size_t len : {size_t{0}, size_t{1}, size_t{7}, size_t{43}, clean.size() / 2, clean.size() - kTrailerSize,
                      clean.size() - 1}) {
@@ -469,7 +469,7 @@ TEST(SegmentReaderTest, TruncatedObjectIsCorrupt) {
   }
 }
 
-TEST(SegmentReaderTest, ObjectShrunkAfterOpenIsCorruptOnRead) {
+TEST(FormatSegmentReaderTest, ObjectShrunkAfterOpenIsCorruptOnRead) {
   SegmentOptions options;
   options.block_bytes = 1024;
   const std::string clean = WriteSegment(ManyRecords(60), options);
@@ -486,7 +486,7 @@ TEST(SegmentReaderTest, ObjectShrunkAfterOpenIsCorruptOnRead) {
   EXPECT_NE(block.error().message.find("block=" + std::to_string(last)), std::string::npos);
 }
 
-TEST(SegmentReaderTest, WrongFileMagicIsCorrupt) {
+TEST(FormatSegmentReaderTest, WrongFileMagicIsCorrupt) {
   std::string bytes = WriteSegment(ManyRecords(3), {});
   bytes[0] = 'X';
   auto reader = SegmentReader::FromBytes(bytes, "k");
@@ -495,7 +495,7 @@ TEST(SegmentReaderTest, WrongFileMagicIsCorrupt) {
   EXPECT_NE(reader.error().message.find("KBSEG"), std::string::npos);
 }
 
-TEST(CodecTest, NamesRoundTripAndUnknownNamesAreRejected) {
+TEST(FormatCodecTest, NamesRoundTripAndUnknownNamesAreRejected) {
   for (Codec c : {Codec::kNone, Codec::kZstd, Codec::kLz4}) {
     auto parsed = ParseCodec(CodecName(c));
     ASSERT_TRUE(parsed);
@@ -508,7 +508,7 @@ TEST(CodecTest, NamesRoundTripAndUnknownNamesAreRejected) {
   EXPECT_NE(bad.error().message.find("gzip"), std::string::npos);
 }
 
-TEST(CodecTest, DecompressOfWrongSizeIsCorrupt) {
+TEST(FormatCodecTest, DecompressOfWrongSizeIsCorrupt) {
   Compressor compressor;
   const std::string raw(5000, 'q');
   for (Codec c : {Codec::kZstd, Codec::kLz4, Codec::kNone}) {
@@ -523,7 +523,7 @@ TEST(CodecTest, DecompressOfWrongSizeIsCorrupt) {
   }
 }
 
-TEST(RecordCodecTest, LengthAboveFormatLimitIsCorrupt) {
+TEST(FormatRecordCodecTest, LengthAboveFormatLimitIsCorrupt) {
   std::string raw;
   PutVarint(raw, 0);                       // offset delta
   PutSignedVarint(raw, 0);                 // timestamp delta
@@ -536,7 +536,7 @@ TEST(RecordCodecTest, LengthAboveFormatLimitIsCorrupt) {
   EXPECT_NE(st.error().message.find("invalid length"), std::string::npos) << st.error().message;
 }
 
-TEST(RecordCodecTest, TrailingBytesAndMissingRecordsAreCorrupt) {
+TEST(FormatRecordCodecTest, TrailingBytesAndMissingRecordsAreCorrupt) {
   std::string raw;
   EncodeRecord(Rec(7, 1, std::nullopt, std::string("v")), 7, 1, &raw);
   std::vector<Record> out;
@@ -548,7 +548,7 @@ TEST(RecordCodecTest, TrailingBytesAndMissingRecordsAreCorrupt) {
   EXPECT_FALSE(DecodeRecords(raw.substr(0, raw.size() - 1), 1, 7, 1, &out));
 }
 
-TEST(RecordCodecTest, EncodedSizeNeverExceedsTheBound) {
+TEST(FormatRecordCodecTest, EncodedSizeNeverExceedsTheBound) {
   for (const auto& r : EveryFieldCase()) {
     std::string raw;
     EncodeRecord(r, 0, std::numeric_limits<int64_t>::min(), &raw);

@@ -1,0 +1,107 @@
+// `restore --config FILE` and `validate-restore --config FILE` (and `restore --dry-run`).
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "core/time_util.h"
+#include "restore/restore_engine.h"
+
+namespace kb::cli {
+namespace {
+
+Result<Config> LoadRestoreConfig(const CliArgs& a, const char* command) {
+  KB_ASSIGN_OR_RETURN(Config config, LoadConfigWithOverrides(a));
+  if (!config.mode.empty() && config.mode != "restore")
+    return Fail(ErrorCode::kInvalidArgument, a.config_file + " has mode: " + config.mode + "; the " + command +
+                                                 " command needs mode: restore");
+  return config;
+}
+
+std::string WindowText(const std::optional<int64_t>& start, const std::optional<int64_t>& end) {
+  return (start ? FormatTimestampMs(*start) : std::string("(beginning)")) + " .. " +
+         (end ? FormatTimestampMs(*end) : std::string("(end)"));
+}
+
+std::string PartText(int32_t p) { return p < 0 ? std::string("by key") : std::to_string(p); }
+
+// Prints the plan; 0 when it has no problems, 3 when it has.
+int PrintPlan(const CliArgs& a, const RestorePlan& plan) {
+  PrintReport(a, plan.ToJson(), [&] {
+    std::printf("Restore plan for backup %s, window %s\n", plan.backup_id.c_str(),
+                WindowText(plan.time_window_start, plan.time_window_end).c_str());
+    std::printf("  %-24s %4s -> %-24s %7s %10s %10s  %-24s %-24s %s\n", "SOURCE TOPIC", "PART", "TARGET TOPIC", "PART",
+                "RECORDS", "BYTES", "FIRST TIMESTAMP", "LAST TIMESTAMP", "TARGET");
+    uint64_t records = 0, bytes = 0;
+    for (const auto& e : plan.entries) {
+      records += e.records;
+      bytes += e.bytes;
+      std::string target = !e.target_topic_exists ? "missing" : e.target_partition_empty ? "exists, empty" : "exists, NOT EMPTY";
+      std::printf("  %-24s %4d -> %-24s %7s %10llu %10s  %-24s %-24s %s\n", e.source_topic.c_str(), e.source_partition,
+                  e.target_topic.c_str(), PartText(e.target_partition).c_str(),
+                  static_cast<unsigned long long>(e.records), HumanBytes(e.bytes).c_str(),
+                  e.records ? FormatTimestampMs(e.min_timestamp).c_str() : "-",
+                  e.records ? FormatTimestampMs(e.max_timestamp).c_str() : "-", target.c_str());
+    }
+    std::printf("  total: %llu records, %s\n", static_cast<unsigned long long>(records), HumanBytes(bytes).c_str());
+    if (plan.problems.empty()) std::printf("  no problems found\n");
+    for (const auto& p : plan.problems) std::printf("  PROBLEM: %s\n", p.c_str());
+  });
+  return plan.problems.empty() ? 0 : 3;
+}
+
+int PlanOnly(const CliArgs& a, const Config& config, ObjectStore& store) {
+  RestoreEngine engine(config, store);
+  auto plan = engine.Plan();
+  if (!plan) return ReportError(plan.error());
+  return PrintPlan(a, *plan);
+}
+
+}  // namespace
+
+int RunValidateRestore(const CliArgs& a) {
+  auto config = LoadRestoreConfig(a, "validate-restore");
+  if (!config) return ReportError(config.error());
+  auto store = OpenStoreForConfig(*config, a.path);
+  if (!store) return ReportError(store.error());
+  return PlanOnly(a, *config, **store);
+}
+
+int RunRestore(const CliArgs& a) {
+  auto config = LoadRestoreConfig(a, "restore");
+  if (!config) return ReportError(config.error());
+  auto store = OpenStoreForConfig(*config, a.path);
+  if (!store) return ReportError(store.error());
+  if (config->restore.dry_run) return PlanOnly(a, *config, **store);
+  if (config->restore.reset_consumer_offsets) return RunThreePhaseRestore(a);
+
+  RestoreEngine engine(*config, **store);
+  auto res = engine.Run();
+  if (!res) return ReportError(res.error());
+  const auto& r = *res;
+  nlohmann::json doc = r.report;
+  doc["storage"] = (*store)->Describe();
+  PrintReport(a, doc, [&] {
+    std::printf("Restore %s of backup %s %s\n", r.restore_id.c_str(), config->backup_id.c_str(),
+                r.complete ? "complete" : r.interrupted ? "INTERRUPTED" : "INCOMPLETE");
+    if (r.resumed) std::printf("  resumed an interrupted restore\n");
+    std::printf("  window: %s\n",
+                WindowText(config->restore.time_window_start, config->restore.time_window_end).c_str());
+    std::printf("  partitions: %llu of %llu complete\n", static_cast<unsigned long long>(r.partitions_complete),
+                static_cast<unsigned long long>(r.partitions_total));
+    double mbps = r.report.value("mb_per_second", 0.0);
+    std::printf("  records: %llu  bytes: %s  duration: %.2f s  throughput: %.1f MB/s\n",
+                static_cast<unsigned long long>(r.records), HumanBytes(r.bytes).c_str(), r.seconds, mbps);
+    uint64_t backup_bytes = r.report.value("backup_stored_bytes", uint64_t{0});
+    std::printf("  read from storage: %s of %s stored in the backup\n", HumanBytes(r.bytes_read_from_storage).c_str(),
+                HumanBytes(backup_bytes).c_str());
+    for (const auto& e : r.errors) std::printf("  FAILED: %s\n", e.c_str());
+    if (r.interrupted) std::printf("  run the same command again to resume without duplicates\n");
+  });
+  if (r.complete) return 0;
+  if (r.interrupted) return 130;
+  return r.partitions_complete > 0 ? 3 : 1;
+}
+
+}  // namespace kb::cli

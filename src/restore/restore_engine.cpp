@@ -1,0 +1,800 @@
+// RestoreEngine: plan, run, resume. How a restore stays exactly-once:
+// - each worker owns one idempotent producer and one partition at a time, so Flush confirms
+//   exactly that partition's records; only then does the progress object (RestoreProgressKey)
+//   move: next source offset, mapping so far, and the target end it implies;
+// - on start, the newest restore of the backup is resumed when it is incomplete and used the
+//   same target, window and mapping (its fingerprint). Records it wrote after its last
+//   checkpoint (kill -9) are found as the target partition's end beyond the recorded end: the
+//   next that-many in-window source records are known to be there (one writer per target
+//   partition, in order, idempotent) and are mapped instead of produced again. Resume is
+//   exactly-once only when a target partition has one writer; otherwise extra records there
+//   make the restore refuse and ask for purge_topics.
+// - purge_topics deletes and recreates each target topic (keeping its current partition count,
+//   with the captured configs) rather than DeleteRecords: it also resets the configs, and a
+//   recreated topic starts at offset 0, so the mapping is easy to read.
+#include "restore/restore_engine.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "catalog/manifest_store.h"
+#include "config/kafka_options.h"
+#include "core/stop.h"
+#include "core/time_util.h"
+#include "format/object_keys.h"
+#include "format/segment.h"
+#include "kafka/admin_client.h"
+#include "kafka/producer.h"
+#include "metrics/progress.h"
+#include "restore/murmur2.h"
+#include "restore/rate_limiter.h"
+#include "restore/restore_selection.h"
+
+namespace kb {
+namespace {
+
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+constexpr auto kCheckpointInterval = std::chrono::seconds(2);
+constexpr size_t kMaxUnconfirmed = 200000;  // checkpoint at least this often (bounds report memory)
+
+std::string Where(const std::string& topic, int32_t partition) {
+  return "topic=" + topic + " partition=" + std::to_string(partition);
+}
+
+std::string BootstrapList(const Config& c) {
+  std::vector<std::string> b = c.target->bootstrap_servers;
+  std::sort(b.begin(), b.end());
+  std::string s;
+  for (const auto& x : b) s += (s.empty() ? "" : ",") + x;
+  return s;
+}
+
+json OptMs(const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); }
+
+Status ValidateConfig(const Config& c) {
+  if (c.backup_id.empty())
+    return Fail(ErrorCode::kInvalidArgument, (c.file.empty() ? std::string("config") : c.file) + ": backup_id is required");
+  if (!c.target || c.target->bootstrap_servers.empty())
+    return Fail(ErrorCode::kInvalidArgument, "restore needs target.bootstrap_servers or --bootstrap-servers");
+  const auto& r = c.restore;
+  if (r.produce_acks == "0")
+    return Fail(ErrorCode::kInvalidArgument,
+                "restore.produce_acks: 0 cannot confirm delivery, so a restore could lose records silently: use all");
+  if (r.produce_acks != "all" && r.produce_acks != "1" && r.produce_acks != "-1")
+    return Fail(ErrorCode::kInvalidArgument, "restore.produce_acks must be all or 1, not '" + r.produce_acks + "'");
+  if (r.max_concurrent_partitions < 1)
+    return Fail(ErrorCode::kInvalidArgument, "restore.max_concurrent_partitions must be at least 1");
+  if (r.produce_batch_size < 1)
+    return Fail(ErrorCode::kInvalidArgument, "restore.produce_batch_size must be at least 1");
+  return {};
+}
+
+// What must match for a restore to continue another one.
+std::string Fingerprint(const Config& c) {
+  json j;
+  j["target"] = BootstrapList(c);
+  j["start"] = OptMs(c.restore.time_window_start);
+  j["end"] = OptMs(c.restore.time_window_end);
+  j["topic_mapping"] = c.restore.topic_mapping;
+  json pm = json::object();
+  for (const auto& [k, v] : c.restore.partition_mapping) pm[std::to_string(k)] = v;
+  j["partition_mapping"] = pm;
+  j["source_partitions"] = c.restore.source_partitions;
+  j["repartitioning"] = c.restore.repartitioning;
+  j["include"] = c.target->topics.include;
+  j["exclude"] = c.target->topics.exclude;
+  j["headers"] = c.restore.include_original_offset_header || c.restore.consumer_group_strategy == "header-based";
+  return j.dump();
+}
+
+std::string NewRestoreId() {
+  int64_t ms = NowMs();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "restore-%04d%02d%02dT%02d%02d%02d%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  return buf;
+}
+
+// Restore ids that have objects under the backup's restores/ prefix, sorted (oldest first).
+Result<std::map<std::string, std::set<std::string>>> ListRestores(ObjectStore& store, const std::string& backup_id) {
+  std::string prefix = format::RestorePrefix(backup_id);
+  KB_ASSIGN_OR_RETURN(auto objects, store.List(prefix));
+  std::map<std::string, std::set<std::string>> out;
+  for (const auto& o : objects) {
+    std::string rest = o.key.substr(prefix.size());
+    auto slash = rest.find('/');
+    if (slash == std::string::npos) continue;
+    out[rest.substr(0, slash)].insert(rest.substr(slash + 1));
+  }
+  return out;
+}
+
+// One source partition's state, as the progress object stores it.
+struct JobState {
+  int64_t next_source_offset = 0;  // first source offset not yet confirmed (or skipped)
+  int64_t target_end = -1;         // exclusive target partition: its end after confirmed records
+  uint64_t records = 0, bytes = 0;
+  int64_t first_source_offset = -1, last_source_offset = -1;
+  bool done = false;
+  std::string status = "pending";  // pending | running | complete | failed | interrupted
+  std::string error;
+  PartitionMapping mapping;
+};
+
+struct Job {
+  SelectedPartition sel;
+  JobState state;        // guarded by RunState::mu
+  int64_t tail_extra = 0;  // resume: records already in the target past state.target_end
+  bool resumed = false;
+};
+
+json StateToJson(const Job& j) {
+  const auto& s = j.state;
+  json ranges = json::array();
+  for (const auto& r : s.mapping.ranges) ranges.push_back(json::array({r.source_offset, r.target_offset, r.count}));
+  return json{{"source_topic", j.sel.source_topic}, {"source_partition", j.sel.source_partition},
+              {"target_topic", j.sel.target_topic}, {"target_partition", j.sel.target_partition},
+              {"next_source_offset", s.next_source_offset}, {"target_end_offset", s.target_end},
+              {"records", s.records}, {"bytes", s.bytes}, {"first_source_offset", s.first_source_offset},
+              {"last_source_offset", s.last_source_offset}, {"done", s.done}, {"ranges", ranges}};
+}
+
+void StateFromJson(const json& p, Job& j) {
+  auto& s = j.state;
+  s.next_source_offset = p.at("next_source_offset").get<int64_t>();
+  s.target_end = p.at("target_end_offset").get<int64_t>();
+  s.records = p.at("records").get<uint64_t>();
+  s.bytes = p.at("bytes").get<uint64_t>();
+  s.first_source_offset = p.at("first_source_offset").get<int64_t>();
+  s.last_source_offset = p.at("last_source_offset").get<int64_t>();
+  s.done = p.at("done").get<bool>();
+  s.status = s.done ? "complete" : "pending";
+  for (const auto& r : p.at("ranges"))
+    s.mapping.ranges.push_back({r.at(0).get<int64_t>(), r.at(1).get<int64_t>(), r.at(2).get<int64_t>()});
+}
+
+struct RunState {
+  const Config& config;
+  ObjectStore& store;
+  std::string restore_id;
+  std::string fingerprint;
+  kafka::KafkaClientConfig kafka_config;
+  TimeWindow window;
+  RateLimiter limiter;
+  Progress& progress;
+  bool add_headers = false;
+
+  std::mutex mu;
+  std::vector<std::unique_ptr<Job>> jobs;
+  size_t next_job = 0;
+  int64_t created_at_ms = 0;
+
+  Job* TakeJob() {
+    std::lock_guard<std::mutex> lock(mu);
+    while (next_job < jobs.size()) {
+      Job* j = jobs[next_job++].get();
+      if (!j->state.done) return j;
+    }
+    return nullptr;
+  }
+
+  // Writes the progress object; caller holds mu.
+  Status PersistLocked() {
+    json doc{{"format_version", 1}, {"restore_id", restore_id}, {"backup_id", config.backup_id},
+             {"fingerprint", fingerprint}, {"created_at_ms", created_at_ms}, {"updated_at_ms", NowMs()},
+             {"partitions", json::array()}};
+    for (const auto& j : jobs) doc["partitions"].push_back(StateToJson(*j));
+    return store.Put(format::RestoreProgressKey(config.backup_id, restore_id), doc.dump());
+  }
+};
+
+class Worker {
+ public:
+  explicit Worker(RunState& run) : run_(run) {}
+
+  void Main() {
+    const auto& r = run_.config.restore;
+    kafka::ProducerOptions po;
+    po.acks = r.produce_acks == "-1" ? "all" : r.produce_acks;
+    po.idempotent = po.acks == "all";  // librdkafka's idempotence needs acks=all
+    po.batch_num_messages = r.produce_batch_size;
+    auto producer = kafka::Producer::Create(run_.kafka_config, po, [this](const kafka::DeliveryReport& d) {
+      std::lock_guard<std::mutex> lock(reports_mu_);
+      reports_.push_back(d);
+    });
+    while (Job* job = run_.TakeJob()) {
+      if (!producer) {
+        Finish(*job, "failed", "cannot create Kafka producer: " + producer.error().message);
+        continue;
+      }
+      if (StopRequested()) {
+        Finish(*job, "interrupted", "");
+        continue;
+      }
+      RunJob(**producer, *job);
+    }
+  }
+
+ private:
+  void Finish(Job& job, const std::string& status, const std::string& error) {
+    std::lock_guard<std::mutex> lock(run_.mu);
+    job.state.status = status;
+    job.state.error = error;
+    if (status == "complete") job.state.done = true;
+    if (!error.empty()) spdlog::error("{}", error);
+    if (auto st = run_.PersistLocked(); !st)
+      spdlog::warn("cannot store restore progress: {}", st.error().message);
+  }
+
+  // Waits for every produced record, then moves the job's checkpoint to `next`.
+  bool Checkpoint(kafka::Producer& producer, Job& job, int64_t next, std::string* error) {
+    auto flushed = producer.Flush(std::chrono::minutes(6));  // beyond delivery.timeout.ms
+    std::vector<kafka::DeliveryReport> reports;
+    {
+      std::lock_guard<std::mutex> lock(reports_mu_);
+      reports.swap(reports_);
+    }
+    std::sort(reports.begin(), reports.end(), [](const auto& a, const auto& b) { return a.tag < b.tag; });
+    std::string where = Where(job.sel.source_topic, job.sel.source_partition);
+    for (const auto& d : reports) {
+      if (d.error) {
+        *error = where + ": record at source offset " + std::to_string(d.tag) + " was not written to " +
+                 Where(d.topic, d.partition) + ": " + d.error->message;
+        break;
+      }
+    }
+    if (error->empty() && !flushed) *error = where + ": " + flushed.error().message;
+    std::lock_guard<std::mutex> lock(run_.mu);
+    auto& s = job.state;
+    // Direct (already in target) records come first: they precede everything produced now.
+    for (const auto& [src, tgt] : direct_) {
+      s.mapping.Add(src, tgt);
+      if (job.sel.exclusive) s.target_end = tgt + 1;
+    }
+    direct_.clear();
+    int64_t confirmed_next = next;
+    for (const auto& d : reports) {
+      if (d.error) {
+        // Stop the checkpoint before the first failed record.
+        confirmed_next = static_cast<int64_t>(d.tag);
+        break;
+      }
+      s.mapping.Add(static_cast<int64_t>(d.tag), d.offset);
+      if (job.sel.exclusive) s.target_end = d.offset + 1;
+    }
+    s.records += pending_records_;
+    s.bytes += pending_bytes_;
+    if (pending_first_ >= 0 && s.first_source_offset < 0) s.first_source_offset = pending_first_;
+    if (pending_last_ >= 0) s.last_source_offset = pending_last_;
+    pending_records_ = pending_bytes_ = 0;
+    pending_first_ = pending_last_ = -1;
+    unconfirmed_ = 0;
+    if (error->empty()) s.next_source_offset = std::max(s.next_source_offset, confirmed_next);
+    if (auto st = run_.PersistLocked(); !st) spdlog::warn("cannot store restore progress: {}", st.error().message);
+    return error->empty();
+  }
+
+  void Count(const Record& rec, uint64_t bytes) {
+    pending_records_++;
+    pending_bytes_ += bytes;
+    if (pending_first_ < 0) pending_first_ = rec.offset;
+    pending_last_ = rec.offset;
+  }
+
+  void RunJob(kafka::Producer& producer, Job& job) {
+    const auto& sel = job.sel;
+    int64_t next, target_end;
+    {
+      std::lock_guard<std::mutex> lock(run_.mu);
+      job.state.status = "running";
+      next = job.state.next_source_offset;
+      target_end = job.state.target_end;
+    }
+    int64_t tail_left = job.tail_extra;
+    std::string where = Where(sel.source_topic, sel.source_partition);
+    auto last_checkpoint = Clock::now();
+    std::string error;
+    bool interrupted = false;
+
+    for (const auto& seg : sel.manifest->segments) {
+      if (seg.last_offset < next) continue;
+      if (!run_.window.Overlaps(seg.min_timestamp, seg.max_timestamp)) {
+        next = std::max(next, seg.last_offset + 1);
+        continue;
+      }
+      auto reader = format::SegmentReader::Open(run_.store, seg.key, seg.stored_bytes);
+      if (!reader) {
+        error = where + ": cannot open segment " + seg.key + ": " + reader.error().message;
+        break;
+      }
+      const auto& blocks = reader->blocks();
+      for (size_t i = 0; i < blocks.size() && error.empty() && !interrupted; ++i) {
+        const auto& b = blocks[i];
+        if (b.last_offset < next) continue;
+        if (!run_.window.Overlaps(b.min_timestamp, b.max_timestamp)) {
+          next = std::max(next, b.last_offset + 1);
+          continue;
+        }
+        auto records = reader->ReadBlock(i);
+        if (!records) {
+          error = where + ": cannot read block " + std::to_string(i) + " of " + seg.key + ": " + records.error().message;
+          break;
+        }
+        for (const auto& rec : *records) {
+          if (rec.offset < next) continue;
+          if (!run_.window.Contains(rec.timestamp)) continue;
+          if (StopRequested()) {
+            interrupted = true;
+            break;
+          }
+          uint64_t bytes = rec.ApproxBytes();
+          if (tail_left > 0) {
+            // Written by the interrupted run after its last checkpoint: already in the target.
+            direct_.emplace_back(rec.offset, target_end++);
+            tail_left--;
+            Count(rec, bytes);
+            run_.progress.AddRecords(1, bytes);
+            next = rec.offset + 1;
+            continue;
+          }
+          if (!run_.limiter.Acquire(1, bytes)) {
+            interrupted = true;
+            break;
+          }
+          int32_t tp = sel.target_partition;
+          if (tp < 0)
+            tp = rec.key ? KafkaPartitionForKey(*rec.key, sel.target_partition_count)
+                         : sel.source_partition % std::max(1, sel.target_partition_count);
+          std::vector<RecordHeader> extra;
+          if (run_.add_headers) {
+            extra.push_back({"x-original-offset", std::to_string(rec.offset)});
+            extra.push_back({"x-original-partition", std::to_string(sel.source_partition)});
+            extra.push_back({"x-original-timestamp", std::to_string(rec.timestamp)});
+          }
+          auto st = producer.Produce(sel.target_topic, tp, rec, static_cast<uint64_t>(rec.offset), extra);
+          if (!st) {
+            if (st.error().code == ErrorCode::kCancelled) interrupted = true;
+            else error = where + ": cannot produce source offset " + std::to_string(rec.offset) + " to " +
+                         Where(sel.target_topic, tp) + ": " + st.error().message;
+            break;
+          }
+          Count(rec, bytes);
+          run_.progress.AddRecords(1, bytes);
+          unconfirmed_++;
+          next = rec.offset + 1;
+        }
+        if (!error.empty() || interrupted) break;
+        next = std::max(next, b.last_offset + 1);
+        if (Clock::now() - last_checkpoint >= kCheckpointInterval || unconfirmed_ >= kMaxUnconfirmed) {
+          if (!Checkpoint(producer, job, next, &error)) break;
+          last_checkpoint = Clock::now();
+        }
+      }
+      if (!error.empty() || interrupted) break;
+      next = std::max(next, seg.last_offset + 1);
+    }
+    // Confirm what is in flight, whatever happened: the checkpoint then says exactly what was written.
+    std::string flush_error;
+    bool ok = Checkpoint(producer, job, next, &flush_error);
+    if (error.empty() && !ok) error = flush_error;
+    if (!error.empty()) return Finish(job, "failed", error);
+    if (interrupted) return Finish(job, "interrupted", "");
+    Finish(job, "complete", "");
+  }
+
+  RunState& run_;
+  std::mutex reports_mu_;
+  std::vector<kafka::DeliveryReport> reports_;
+  std::vector<std::pair<int64_t, int64_t>> direct_;
+  uint64_t pending_records_ = 0, pending_bytes_ = 0, unconfirmed_ = 0;
+  int64_t pending_first_ = -1, pending_last_ = -1;
+};
+
+// Counts what falls inside the window for one partition: whole blocks from the index, partly
+// covered blocks by decoding them.
+Status CountPartition(ObjectStore& store, const format::PartitionManifest& pm, const TimeWindow& w,
+                      RestorePlanEntry& e) {
+  e.min_timestamp = INT64_MAX;
+  e.max_timestamp = INT64_MIN;
+  for (const auto& seg : pm.segments) {
+    if (!w.Overlaps(seg.min_timestamp, seg.max_timestamp)) continue;
+    if (w.Contains(seg.min_timestamp) && w.Contains(seg.max_timestamp)) {
+      e.records += seg.record_count;
+      e.bytes += seg.raw_bytes;
+      e.min_timestamp = std::min(e.min_timestamp, seg.min_timestamp);
+      e.max_timestamp = std::max(e.max_timestamp, seg.max_timestamp);
+      continue;
+    }
+    KB_ASSIGN_OR_RETURN(auto reader, format::SegmentReader::Open(store, seg.key, seg.stored_bytes));
+    for (size_t i = 0; i < reader.blocks().size(); ++i) {
+      const auto& b = reader.blocks()[i];
+      if (!w.Overlaps(b.min_timestamp, b.max_timestamp)) continue;
+      if (w.Contains(b.min_timestamp) && w.Contains(b.max_timestamp)) {
+        e.records += b.record_count;
+        e.bytes += b.raw_size;
+        e.min_timestamp = std::min(e.min_timestamp, b.min_timestamp);
+        e.max_timestamp = std::max(e.max_timestamp, b.max_timestamp);
+        continue;
+      }
+      KB_ASSIGN_OR_RETURN(auto records, reader.ReadBlock(i));
+      for (const auto& r : records) {
+        if (!w.Contains(r.timestamp)) continue;
+        e.records++;
+        e.bytes += r.ApproxBytes();
+        e.min_timestamp = std::min(e.min_timestamp, r.timestamp);
+        e.max_timestamp = std::max(e.max_timestamp, r.timestamp);
+      }
+    }
+  }
+  if (e.records == 0) e.min_timestamp = e.max_timestamp = 0;
+  return {};
+}
+
+// Whether each target partition is empty: (topic, partition) -> records in it.
+Result<std::map<std::pair<std::string, int32_t>, int64_t>> TargetFill(kafka::AdminClient& admin,
+                                                                      const RestoreSelection& sel) {
+  std::map<std::pair<std::string, int32_t>, int64_t> out;
+  for (const auto& p : sel.partitions) {
+    const auto& t = sel.targets.at(p.target_topic);
+    if (!t.exists) continue;
+    std::vector<int32_t> parts;
+    if (p.target_partition >= 0) {
+      if (p.target_partition < t.partition_count) parts.push_back(p.target_partition);
+    } else {
+      for (int32_t i = 0; i < t.partition_count; ++i) parts.push_back(i);
+    }
+    for (int32_t tp : parts) {
+      if (out.count({p.target_topic, tp})) continue;
+      KB_ASSIGN_OR_RETURN(auto wm, admin.Watermarks(p.target_topic, tp));
+      out[{p.target_topic, tp}] = wm.high - wm.low;
+    }
+  }
+  return out;
+}
+
+std::string NonEmptyMessage(const std::string& topic, int32_t partition, int64_t n) {
+  return "target " + Where(topic, partition) + " already holds " + std::to_string(n) +
+         " records: refusing to write into a non-empty partition; set restore.purge_topics: true to replace the "
+         "topic, or restore.allow_non_empty: true / --allow-non-empty to append";
+}
+
+Status CreateWithRetry(kafka::AdminClient& admin, const TargetTopicState& t, int32_t partitions, int16_t rf) {
+  Status last;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    last = admin.CreateTopic(t.name, partitions, rf, t.captured_configs);
+    if (last || last.error().code == ErrorCode::kAlreadyExists) return {};
+    if (last.error().code == ErrorCode::kInvalidArgument || last.error().code == ErrorCode::kPermissionDenied) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // e.g. still marked for deletion
+  }
+  return Fail(last.error().With("cannot create target topic '" + t.name + "'"));
+}
+
+}  // namespace
+
+nlohmann::json RestorePlan::ToJson() const {
+  json j{{"backup_id", backup_id}, {"time_window_start", OptMs(time_window_start)},
+         {"time_window_end", OptMs(time_window_end)}, {"entries", json::array()}, {"problems", problems}};
+  uint64_t records = 0, bytes = 0;
+  for (const auto& e : entries) {
+    records += e.records;
+    bytes += e.bytes;
+    j["entries"].push_back(json{{"source_topic", e.source_topic}, {"source_partition", e.source_partition},
+                                {"target_topic", e.target_topic}, {"target_partition", e.target_partition},
+                                {"records", e.records}, {"bytes", e.bytes}, {"min_timestamp", e.min_timestamp},
+                                {"max_timestamp", e.max_timestamp}, {"target_topic_exists", e.target_topic_exists},
+                                {"target_partition_empty", e.target_partition_empty}});
+  }
+  j["records"] = records;
+  j["bytes"] = bytes;
+  j["ok"] = problems.empty();
+  return j;
+}
+
+RestoreEngine::RestoreEngine(const Config& config, ObjectStore& store) : config_(config), store_(store) {}
+
+Result<RestorePlan> RestoreEngine::Plan() {
+  KB_TRY(ValidateConfig(config_));
+  KB_ASSIGN_OR_RETURN(auto manifest, LoadManifest(store_, config_.backup_id));
+  KB_ASSIGN_OR_RETURN(auto admin, kafka::AdminClient::Create(ToKafkaClientConfig(*config_.target)));
+  KB_ASSIGN_OR_RETURN(auto sel, SelectForRestore(config_, std::move(manifest), *admin));
+  KB_ASSIGN_OR_RETURN(auto fill, TargetFill(*admin, sel));
+  RestorePlan plan;
+  plan.backup_id = config_.backup_id;
+  plan.time_window_start = config_.restore.time_window_start;
+  plan.time_window_end = config_.restore.time_window_end;
+  plan.problems = sel.problems;
+  TimeWindow w{config_.restore.time_window_start, config_.restore.time_window_end};
+  bool may_write_non_empty = config_.restore.purge_topics || config_.restore.allow_non_empty;
+  std::set<std::pair<std::string, int32_t>> reported;
+  for (const auto& p : sel.partitions) {
+    RestorePlanEntry e;
+    e.source_topic = p.source_topic;
+    e.source_partition = p.source_partition;
+    e.target_topic = p.target_topic;
+    e.target_partition = p.target_partition;
+    e.target_topic_exists = sel.targets.at(p.target_topic).exists;
+    KB_TRY(CountPartition(store_, *p.manifest, w, e));
+    for (const auto& [tp, n] : fill) {
+      if (tp.first != p.target_topic || (p.target_partition >= 0 && tp.second != p.target_partition) || n <= 0) continue;
+      e.target_partition_empty = false;
+      if (!may_write_non_empty && reported.insert(tp).second)
+        plan.problems.push_back(NonEmptyMessage(tp.first, tp.second, n));
+    }
+    plan.entries.push_back(e);
+  }
+  return plan;
+}
+
+Result<RestoreResult> RestoreEngine::Run() {
+  KB_TRY(ValidateConfig(config_));
+  const auto& r = config_.restore;
+  uint64_t read_before = store_.bytes_read();
+  KB_ASSIGN_OR_RETURN(auto manifest, LoadManifest(store_, config_.backup_id));
+  uint64_t backup_stored_bytes = 0;
+  for (const auto& t : manifest.topics)
+    for (const auto& p : t.partitions)
+      for (const auto& s : p.segments) backup_stored_bytes += s.stored_bytes;
+  auto kafka_config = ToKafkaClientConfig(*config_.target);
+  KB_ASSIGN_OR_RETURN(auto admin, kafka::AdminClient::Create(kafka_config));
+  KB_TRY(admin->Metadata());  // unreachable target: fail before anything is written
+
+  // Resume the newest restore when it is incomplete and restores the same thing to the same place.
+  std::string fingerprint = Fingerprint(config_);
+  std::string restore_id;
+  std::optional<json> resume;
+  KB_ASSIGN_OR_RETURN(auto restores, ListRestores(store_, config_.backup_id));
+  if (!restores.empty()) {
+    const auto& [id, files] = *restores.rbegin();
+    bool incomplete = files.count("progress.json") > 0;
+    if (incomplete && files.count("report.json")) {
+      auto rep = store_.Get(format::RestoreReportKey(config_.backup_id, id));
+      if (rep) {
+        auto j = json::parse(*rep, nullptr, false);
+        incomplete = j.is_discarded() || !j.value("complete", false);
+      }
+    }
+    if (incomplete) {
+      KB_ASSIGN_OR_RETURN(auto text, store_.Get(format::RestoreProgressKey(config_.backup_id, id)));
+      auto j = json::parse(text, nullptr, false);
+      if (j.is_discarded())
+        return Fail(ErrorCode::kCorrupt, "restore progress " + format::RestoreProgressKey(config_.backup_id, id) +
+                                             " is not valid JSON");
+      if (j.value("fingerprint", "") == fingerprint) {
+        restore_id = id;
+        resume = std::move(j);
+        spdlog::info("resuming interrupted restore {} of backup '{}'", id, config_.backup_id);
+      } else {
+        spdlog::info("newest restore {} is incomplete but used another target, window or mapping: starting a new one",
+                     id);
+      }
+    }
+  }
+  if (restore_id.empty()) restore_id = NewRestoreId();
+
+  KB_ASSIGN_OR_RETURN(auto sel, SelectForRestore(config_, std::move(manifest), *admin));
+  if (!sel.problems.empty()) {
+    std::string msg = "restore of backup '" + config_.backup_id + "' cannot start:";
+    for (const auto& p : sel.problems) msg += "\n  - " + p;
+    return Fail(ErrorCode::kInvalidArgument, msg);
+  }
+  if (sel.partitions.empty())
+    return Fail(ErrorCode::kNotFound, "backup '" + config_.backup_id + "' has no partition that target.topics and "
+                                      "restore.source_partitions select");
+
+  // Create missing topics; purge (delete + recreate) existing ones unless this run resumes.
+  for (auto& [name, t] : sel.targets) {
+    if (!t.exists) {
+      spdlog::info("creating target topic '{}' ({} partitions, {} captured configs)", name, t.partition_count,
+                   t.captured_configs.size());
+      KB_TRY(CreateWithRetry(*admin, t, t.partition_count, r.default_replication_factor));
+    } else if (r.purge_topics && !resume) {
+      spdlog::info("purging target topic '{}': deleting and recreating it with {} partitions", name, t.partition_count);
+      if (auto st = admin->DeleteTopic(name); !st && st.error().code != ErrorCode::kNotFound)
+        return Fail(st.error().With("cannot purge target topic '" + name + "'"));
+      KB_TRY(CreateWithRetry(*admin, t, t.partition_count, r.default_replication_factor));
+    }
+  }
+  KB_TRY(RefreshTargets(sel, *admin));
+
+  Progress progress("restore");
+  RunState run{config_, store_, restore_id, fingerprint, kafka_config,
+               TimeWindow{r.time_window_start, r.time_window_end},
+               RateLimiter(r.rate_limit_records_per_sec, r.rate_limit_bytes_per_sec), progress,
+               r.include_original_offset_header || r.consumer_group_strategy == "header-based"};
+  run.created_at_ms = resume ? resume->value("created_at_ms", NowMs()) : NowMs();
+  std::map<std::pair<std::string, int32_t>, const json*> saved;
+  if (resume)
+    for (const auto& p : resume->at("partitions"))
+      saved[{p.at("source_topic").get<std::string>(), p.at("source_partition").get<int32_t>()}] = &p;
+
+  KB_ASSIGN_OR_RETURN(auto fill, TargetFill(*admin, sel));
+  bool may_write_non_empty = r.purge_topics || r.allow_non_empty;
+  std::set<std::pair<std::string, int32_t>> resumed_targets;
+  uint64_t expected = 0;
+  for (const auto& p : sel.partitions) {
+    auto job = std::make_unique<Job>();
+    job->sel = p;
+    job->state.mapping.source_topic = p.source_topic;
+    job->state.mapping.source_partition = p.source_partition;
+    job->state.mapping.target_topic = p.target_topic;
+    job->state.mapping.target_partition = p.target_partition;
+    auto it = saved.find({p.source_topic, p.source_partition});
+    if (it != saved.end()) {
+      try {
+        StateFromJson(*it->second, *job);
+      } catch (const std::exception& e) {
+        return Fail(ErrorCode::kCorrupt, "restore progress of " + restore_id + " is unreadable: " + e.what());
+      }
+      job->resumed = true;
+      if (p.target_partition >= 0) resumed_targets.insert({p.target_topic, p.target_partition});
+      else for (int32_t i = 0; i < p.target_partition_count; ++i) resumed_targets.insert({p.target_topic, i});
+    } else if (!p.manifest->segments.empty()) {
+      job->state.next_source_offset = p.manifest->segments.front().first_offset;
+    }
+    for (const auto& s : p.manifest->segments)
+      if (s.last_offset >= job->state.next_source_offset && run.window.Overlaps(s.min_timestamp, s.max_timestamp))
+        expected += s.record_count;
+    run.jobs.push_back(std::move(job));
+  }
+  // Refuse non-empty partitions (those this restore itself wrote before are fine).
+  if (!may_write_non_empty) {
+    for (const auto& [tp, n] : fill)
+      if (n > 0 && !resumed_targets.count(tp)) return Fail(ErrorCode::kConflict, NonEmptyMessage(tp.first, tp.second, n));
+  }
+  // Where each exclusive target partition ends now: the base for new records, and (resume)
+  // how many records the interrupted run wrote after its last checkpoint.
+  for (auto& job : run.jobs) {
+    if (!job->sel.exclusive) continue;
+    KB_ASSIGN_OR_RETURN(auto wm, admin->Watermarks(job->sel.target_topic, job->sel.target_partition));
+    auto& s = job->state;
+    if (!job->resumed || s.target_end < 0) {
+      s.target_end = wm.high;
+    } else if (wm.high > s.target_end && !s.done) {
+      job->tail_extra = wm.high - s.target_end;
+      spdlog::info("{}: {} records were written after the last checkpoint of {}; they are kept, not written again",
+                   Where(job->sel.target_topic, job->sel.target_partition), job->tail_extra, restore_id);
+    } else if (wm.high < s.target_end) {
+      return Fail(ErrorCode::kConflict, "cannot resume " + restore_id + ": target " +
+                                            Where(job->sel.target_topic, job->sel.target_partition) + " ends at " +
+                                            std::to_string(wm.high) + " but the restore had written up to " +
+                                            std::to_string(s.target_end) +
+                                            " (was it purged?): set restore.purge_topics: true to start over");
+    }
+  }
+  if (resume) {
+    // Shared target partitions: records after the checkpoint cannot be attributed.
+    for (const auto& job : run.jobs) {
+      if (job->sel.exclusive || job->state.done) continue;
+      return Fail(ErrorCode::kConflict,
+                  "cannot resume " + restore_id + " exactly once: " + Where(job->sel.target_topic, job->sel.target_partition) +
+                      " receives records from several source partitions (repartitioning or partition_mapping), so "
+                      "records written after the last checkpoint cannot be told apart; set restore.purge_topics: true "
+                      "to restore again from scratch");
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(run.mu);
+    KB_TRY(run.PersistLocked());
+  }
+
+  progress.SetExpectedRecords(expected);
+  progress.StartLiveLine();
+  size_t workers = std::max<size_t>(1, std::min<size_t>(r.max_concurrent_partitions, run.jobs.size()));
+  spdlog::info("restore {} of backup '{}': {} partitions ({} workers), up to {} records", restore_id,
+               config_.backup_id, run.jobs.size(), workers, expected);
+  std::vector<std::unique_ptr<Worker>> worker_objs;
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < workers; ++i) {
+    worker_objs.push_back(std::make_unique<Worker>(run));
+    threads.emplace_back([w = worker_objs.back().get()] { w->Main(); });
+  }
+  for (auto& t : threads) t.join();
+  progress.Stop();
+
+  RestoreResult result;
+  result.restore_id = restore_id;
+  result.resumed = resume.has_value();
+  result.interrupted = StopRequested();
+  result.mapping.backup_id = config_.backup_id;
+  result.mapping.restore_id = restore_id;
+  result.mapping.created_at_ms = NowMs();
+  result.mapping.time_window_start = r.time_window_start;
+  result.mapping.time_window_end = r.time_window_end;
+  json parts = json::array();
+  std::map<std::pair<std::string, int32_t>, int64_t> ends;
+  for (auto& job : run.jobs) {
+    auto& s = job->state;
+    PartitionMapping pm = s.mapping;
+    if (job->sel.target_partition >= 0) {
+      auto key = std::make_pair(job->sel.target_topic, job->sel.target_partition);
+      if (!ends.count(key)) {
+        auto wm = admin->Watermarks(key.first, key.second);
+        if (wm) ends[key] = wm->high;
+        else result.errors.push_back(Where(key.first, key.second) + ": cannot read end offset: " + wm.error().message);
+      }
+      pm.target_end_offset = ends.count(key) ? ends[key] : s.target_end;
+    }
+    result.mapping.partitions.push_back(pm);
+    result.records += s.records;
+    result.bytes += s.bytes;
+    result.partitions_total++;
+    if (s.done) result.partitions_complete++;
+    else if (!s.error.empty()) result.errors.push_back(s.error);
+    else if (s.status != "interrupted")
+      result.errors.push_back(Where(job->sel.source_topic, job->sel.source_partition) + ": not restored (" + s.status + ")");
+    parts.push_back(json{{"source_topic", job->sel.source_topic}, {"source_partition", job->sel.source_partition},
+                         {"target_topic", job->sel.target_topic}, {"target_partition", job->sel.target_partition},
+                         {"records", s.records}, {"bytes", s.bytes}, {"first_source_offset", s.first_source_offset},
+                         {"last_source_offset", s.last_source_offset}, {"next_source_offset", s.next_source_offset},
+                         {"target_end_offset", pm.target_end_offset}, {"status", s.done ? "complete" : s.status},
+                         {"error", s.error}});
+  }
+  result.complete = result.errors.empty() && !result.interrupted && result.partitions_complete == result.partitions_total;
+  result.bytes_read_from_storage = store_.bytes_read() - read_before;
+  result.seconds = progress.elapsed_seconds();
+  // Throughput of this run only (a resumed restore's totals include the earlier run).
+  double mbps = result.seconds > 0 ? progress.bytes() / 1e6 / result.seconds : 0;
+
+  auto store_output = [&](const std::string& key, const std::string& data) {
+    if (auto st = store_.Put(key, data); !st) {
+      result.errors.push_back("cannot store " + key + ": " + st.error().message);
+      result.complete = false;
+    }
+  };
+  store_output(format::OffsetMappingKey(config_.backup_id, restore_id), SerializeOffsetMapping(result.mapping));
+  std::string status = result.complete ? "complete"
+                       : result.interrupted ? "interrupted"
+                       : result.partitions_complete > 0 ? "partial" : "failed";
+  result.report = json{{"format_version", 1}, {"restore_id", restore_id}, {"backup_id", config_.backup_id},
+                       {"target", BootstrapList(config_)}, {"time_window_start", OptMs(r.time_window_start)},
+                       {"time_window_end", OptMs(r.time_window_end)}, {"complete", result.complete},
+                       {"status", status}, {"resumed", result.resumed}, {"records", result.records},
+                       {"bytes", result.bytes}, {"records_this_run", progress.records()},
+                       {"bytes_this_run", progress.bytes()}, {"bytes_read_from_storage", result.bytes_read_from_storage},
+                       {"backup_stored_bytes", backup_stored_bytes}, {"seconds", result.seconds},
+                       {"mb_per_second", mbps}, {"started_at_ms", run.created_at_ms}, {"finished_at_ms", NowMs()},
+                       {"partitions_total", result.partitions_total},
+                       {"partitions_complete", result.partitions_complete}, {"errors", result.errors},
+                       {"partitions", parts}};
+  store_output(format::RestoreReportKey(config_.backup_id, restore_id), result.report.dump(1));
+  result.report["complete"] = result.complete;
+  result.report["errors"] = result.errors;
+  return result;
+}
+
+Result<OffsetMapping> LoadOffsetMapping(ObjectStore& store, const std::string& backup_id,
+                                        const std::string& restore_id) {
+  KB_ASSIGN_OR_RETURN(auto restores, ListRestores(store, backup_id));
+  std::string chosen;
+  for (auto it = restores.rbegin(); it != restores.rend(); ++it) {
+    if (!it->second.count("offset-mapping.json")) continue;
+    if (!restore_id.empty() && it->first != restore_id) continue;
+    chosen = it->first;
+    break;
+  }
+  if (chosen.empty()) {
+    if (!restore_id.empty())
+      return Fail(ErrorCode::kNotFound, "restore '" + restore_id + "' of backup '" + backup_id + "' has no offset "
+                                        "mapping in " + store.Describe() + ": check --restore-id");
+    return Fail(ErrorCode::kNotFound, "backup '" + backup_id + "' has never been restored (no offset mapping in " +
+                                          store.Describe() + ")");
+  }
+  std::string key = format::OffsetMappingKey(backup_id, chosen);
+  KB_ASSIGN_OR_RETURN(auto text, store.Get(key));
+  return ParseOffsetMapping(text, key);
+}
+
+}  // namespace kb
