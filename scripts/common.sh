@@ -3,7 +3,7 @@
 #   KB_STATE_DIR  where servers keep data, logs, pid files and the env file (default $KB_REPO/.test-env)
 # Functions: kb_log, kb_die, kb_now, kb_elapsed START, kb_free_ports N, kb_require_free_port PORT HINT,
 #            kb_pid_alive PIDFILE PATTERN, kb_stop_pid PIDFILE PATTERN WHAT, kb_kafka_log_opts VERSION KIND,
-#            kb_kafka_broker_count BOOTSTRAP.
+#            kb_kafka_broker_count BOOTSTRAP, kb_usage.
 
 KB_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 KB_STATE_DIR="${KB_STATE_DIR:-$KB_REPO/.test-env}"
@@ -122,3 +122,6 @@ kb_kafka_broker_count() {
   out="$(kcat -L -b "$1" -m 3 2>/dev/null)" || { echo 0; return; }
   awk '$2 == "brokers:" { print $1; found = 1; exit } END { if (!found) print 0 }' <<<"$out"
 }
+
+# Prints the calling script's header comment (its usage).
+kb_usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }

@@ -31,7 +31,7 @@ case "$tool" in
   broker-api-versions)
     [ "$major" -ge 4 ] && main=org.apache.kafka.tools.BrokerApiVersionsCommand || main=kafka.admin.BrokerApiVersionsCommand ;;
   metadata-quorum) main=org.apache.kafka.tools.MetadataQuorumCommand ;;
-  -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+  -h|--help) kb_usage; exit 0 ;;
   *) kb_die "unknown tool '$tool'; one of: console-producer console-consumer consumer-groups topics get-offsets delete-records configs broker-api-versions metadata-quorum" ;;
 esac
 

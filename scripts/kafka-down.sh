@@ -16,7 +16,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --name) names+=("${2:?--name needs a value}"); shift 2 ;;
     --purge) purge=1; shift ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) kb_usage; exit 0 ;;
     *) kb_die "unknown argument '$1' (see --help)" ;;
   esac
 done

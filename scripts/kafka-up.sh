@@ -12,7 +12,8 @@
 # Prints the bootstrap servers (host:port,...) on stdout; also writes them to NAME/bootstrap.
 # Idempotent: if NAME is already running and answering (same nodes, version and, if given, port),
 # prints its bootstrap and leaves it alone.
-# Otherwise it starts NAME afresh (its old data is removed). Stop it with scripts/kafka-down.sh --name NAME.
+# Otherwise it starts NAME afresh (its old broker data is removed; other files in NAME/ are kept).
+# Stop it with scripts/kafka-down.sh --name NAME.
 set -euo pipefail
 KB_SCRIPT=kafka-up
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
     --version) version="${2:?--version needs a value}"; shift 2 ;;
     --name) name="${2:?--name needs a value}"; shift 2 ;;
     --port) port="${2:?--port needs a value}"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) kb_usage; exit 0 ;;
     *) kb_die "unknown argument '$1' (see --help)" ;;
   esac
 done
@@ -56,7 +57,8 @@ if [ -f "$dir/bootstrap" ] && [ "$(cat "$dir/nodes" 2>/dev/null)" = "$nodes" ] \
 fi
 # Leftovers of an earlier run (some nodes dead, other version...): stop what we started, start afresh.
 bash "$KB_REPO/scripts/kafka-down.sh" --name "$name" >&2
-rm -rf "$dir"
+# Remove only what this script makes; other files a user keeps in the folder stay.
+rm -rf "$dir"/node[0-9]* "$dir"/{bootstrap,version,nodes,libs,format.log}
 mkdir -p "$dir"
 
 libs="$(bash "$KB_REPO/scripts/fetch-kafka.sh" "$version")" || kb_die "could not fetch Kafka $version"

@@ -10,7 +10,8 @@
 #      kbsecret-<random>), KB_MINIO_READY_TIMEOUT seconds (default 60).
 # Prints KEY=VALUE lines on stdout (KB_S3_ENDPOINT, KB_S3_ACCESS_KEY, KB_S3_SECRET_KEY, KB_S3_REGION)
 # and writes the same to NAME/env. Idempotent: a running, healthy instance (on PORT, if given) is reused
-# (buckets still ensured); otherwise NAME is started afresh with empty data. Stop it with scripts/minio-down.sh.
+# (buckets still ensured); otherwise NAME is started afresh with empty data.
+# Stop it with scripts/minio-down.sh.
 set -euo pipefail
 KB_SCRIPT=minio-up
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --name) name="${2:?--name needs a value}"; shift 2 ;;
     --port) port="${2:?--port needs a value}"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) kb_usage; exit 0 ;;
     -*) kb_die "unknown option '$1' (see --help)" ;;
     *) buckets+=("$1"); shift ;;
   esac
@@ -71,7 +72,7 @@ if kb_pid_alive "$dir/minio.pid" "$pattern" && [ -f "$dir/env" ]; then
   fi
 fi
 bash "$KB_REPO/scripts/minio-down.sh" --name "$name" >&2
-rm -rf "$dir"
+rm -rf "$dir/data" "$dir/env" "$dir/minio.log"
 mkdir -p "$dir/data"
 
 bin="$(bash "$KB_REPO/scripts/build-minio.sh")" || kb_die "could not build MinIO (scripts/build-minio.sh)"

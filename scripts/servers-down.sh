@@ -16,7 +16,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --env-file) env_file="${2:?--env-file needs a value}"; shift 2 ;;
     --purge) purge=(--purge); shift ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h|--help) kb_usage; exit 0 ;;
     *) kb_die "unknown argument '$1' (see --help)" ;;
   esac
 done

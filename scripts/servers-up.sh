@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     --no-cluster) cluster=0; shift ;;
     --no-minio) minio=0; shift ;;
     --env-file) env_file="${2:?--env-file needs a value}"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) kb_usage; exit 0 ;;
     *) kb_die "unknown argument '$1' (see --help)" ;;
   esac
 done

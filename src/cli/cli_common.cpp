@@ -6,6 +6,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <spdlog/spdlog.h>
+
+#include "catalog/manifest_store.h"
 #include "config/kafka_options.h"
 #include "core/time_util.h"
 #include "storage/storage_config.h"
@@ -82,6 +85,17 @@ Result<Config> LoadConfigWithOverrides(const CliArgs& a) {
     KB_ASSIGN_OR_RETURN(c.target->bootstrap_servers, ParseBootstrapServers(a.bootstrap_servers));
   }
   return c;
+}
+
+Status DefaultTargetToBackupSource(Config& config, ObjectStore& store) {
+  if (config.target && !config.target->bootstrap_servers.empty()) return {};
+  if (config.backup_id.empty()) return {};
+  KB_ASSIGN_OR_RETURN(auto manifest, LoadManifest(store, config.backup_id));
+  if (manifest.source_bootstrap.empty()) return {};
+  if (!config.target) config.target.emplace();
+  KB_ASSIGN_OR_RETURN(config.target->bootstrap_servers, ParseBootstrapServers(manifest.source_bootstrap));
+  spdlog::info("no target cluster given: restoring into the backup's source cluster {}", manifest.source_bootstrap);
+  return {};
 }
 
 int ReportError(const Error& e) {

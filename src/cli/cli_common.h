@@ -27,6 +27,10 @@ Result<kafka::KafkaClientConfig> KafkaConfigFromFlags(const CliArgs& a);
 // Loads --config and applies the restore flags (--time-window-*, --dry-run, --allow-non-empty).
 Result<Config> LoadConfigWithOverrides(const CliArgs& a);
 
+// A restore config without a target restores into the backup's source cluster (the seed's
+// restore-pitr.yaml names none): fills config.target from the manifest's source_bootstrap.
+Status DefaultTargetToBackupSource(Config& config, ObjectStore& store);
+
 // Prints `error: <message>` on stderr and returns the exit status for it.
 int ReportError(const Error& e);
 

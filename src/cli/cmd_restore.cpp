@@ -65,6 +65,7 @@ int RunValidateRestore(const CliArgs& a) {
   if (!config) return ReportError(config.error());
   auto store = OpenStoreForConfig(*config, a.path);
   if (!store) return ReportError(store.error());
+  if (auto st = DefaultTargetToBackupSource(*config, **store); !st) return ReportError(st.error());
   return PlanOnly(a, *config, **store);
 }
 
@@ -73,6 +74,7 @@ int RunRestore(const CliArgs& a) {
   if (!config) return ReportError(config.error());
   auto store = OpenStoreForConfig(*config, a.path);
   if (!store) return ReportError(store.error());
+  if (auto st = DefaultTargetToBackupSource(*config, **store); !st) return ReportError(st.error());
   if (config->restore.dry_run) return PlanOnly(a, *config, **store);
   if (config->restore.reset_consumer_offsets) return RunThreePhaseRestore(a);
 

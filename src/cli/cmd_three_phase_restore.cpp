@@ -118,6 +118,11 @@ int ThreePhase::Run() {
     return ReportError(Error{ErrorCode::kInvalidArgument, a_.config_file + " has mode: " + config->mode +
                                                               "; three-phase-restore needs mode: restore", false, false});
   backup_id_ = config->backup_id;
+  {
+    auto probe = OpenStoreForConfig(*config, a_.path);
+    if (!probe) return ReportError(probe.error());
+    if (auto st = DefaultTargetToBackupSource(*config, **probe); !st) return ReportError(st.error());
+  }
   const ClusterSection* target = config->target ? &*config->target : config->source ? &*config->source : nullptr;
   if (!target)
     return ReportError(Error{ErrorCode::kInvalidArgument, a_.config_file + " has no target section: name the cluster to "

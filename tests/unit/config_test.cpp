@@ -85,10 +85,10 @@ TEST(Config, SeedSpellingOfS3CredentialsIsAccepted) {
 }
 
 TEST(Config, TimeWindowAcceptsIsoAndMillis) {
-  auto c = ParseConfig("restore:\n  time_window_start: 2026-11-24T10:15:30.123Z\n  time_window_end: 1795000000000\n", "t");
+  auto c = ParseConfig("restore:\n  time_window_start: 2026-11-24T10:15:30.123Z\n  time_window_end: 1796000000000\n", "t");
   ASSERT_TRUE(c) << c.error().ToString();
   EXPECT_EQ(*c->restore.time_window_start, 1795515330123);
-  EXPECT_EQ(*c->restore.time_window_end, 1795000000000 );
+  EXPECT_EQ(*c->restore.time_window_end, 1796000000000);
 }
 
 TEST(Config, UnknownStrategyIsRejectedWithSuggestion) {

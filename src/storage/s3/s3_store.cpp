@@ -1,6 +1,7 @@
 #include "storage/s3/s3_store.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <limits>
@@ -239,10 +240,16 @@ Error S3Store::MapError(const Call& call, const HttpResponse& response) const {
   } else if (code == "NoSuchUpload") {
     e = Error{ErrorCode::kNotFound, "multipart upload for key=" + call.object_key +
                                         " no longer exists in " + Where() + " (NoSuchUpload)"};
+  } else if (code == "RequestTimeTooSkewed") {
+    e = Error{ErrorCode::kPermissionDenied,
+              "S3 rejected " + what + " in " + Where() +
+                  " (RequestTimeTooSkewed): this machine's clock is off by more than 15 minutes; "
+                  "fix the system time (NTP)"};
   } else if (st == 403) {
     e = Error{ErrorCode::kPermissionDenied,
               "S3 denied " + what + " in " + Where() + " (" + code +
-                  "): the credentials lack permission; check the bucket policy or IAM policy"};
+                  "): the credentials are wrong or lack permission; check "
+                  "access_key/AWS_ACCESS_KEY_ID, the secret key and the bucket or IAM policy"};
   } else if (st == 301 || st == 307 || code == "AuthorizationHeaderMalformed" ||
              code == "PermanentRedirect" || code == "IllegalLocationConstraintException") {
     std::string region = response.Header("x-amz-bucket-region");
