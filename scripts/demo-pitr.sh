@@ -3,8 +3,11 @@
 #
 # Usage: demo-pitr.sh [--s3] [--keep]
 #   default  storage is a local directory (.test-env/demo/backups)
-#   --s3     storage is MinIO, with --path s3://kafka-backups/pitr-demo exactly as the seed writes it
-#            (also: KB_DEMO_S3=1)
+#   --s3     the seed exactly as written: MinIO storage (--path s3://kafka-backups/pitr-demo), the
+#            broker at kafka-broker-1:9092 and MinIO at minio:9000 (scripts/seed-hosts.sh maps both
+#            names to 127.0.0.1 in /etc/hosts; ports 9092 and 9000 must be free), and
+#            examples/backup-pitr.yaml and restore-pitr.yaml used unchanged: the backup is the
+#            seed's one-shot run at step 4 (also: KB_DEMO_S3=1)
 #   --keep   leave the demo broker (and MinIO) running afterwards
 # Sets everything up first (Debian packages, Kafka jars, MinIO when --s3, the build).
 # Exits non-zero if any verification fails.
@@ -42,10 +45,12 @@ bash "$scripts/install-deps.sh" >&2
 bash "$scripts/fetch-kafka.sh" 3.9.1 >/dev/null
 [ -n "${KB_DEMO_BIN:-}" ] || bash "$scripts/build.sh" >&2
 
+kafka_name=demo
+[ "$use_s3" = 1 ] && kafka_name=seed
 cleanup() {
   [ "$keep" = 1 ] && return
-  bash "$scripts/kafka-down.sh" --name demo >/dev/null 2>&1 || true
-  [ "$use_s3" = 1 ] && bash "$scripts/minio-down.sh" --name demo-minio >/dev/null 2>&1 || true
+  bash "$scripts/kafka-down.sh" --name "$kafka_name" >/dev/null 2>&1 || true
+  [ "$use_s3" = 1 ] && bash "$scripts/minio-down.sh" --name seed-minio >/dev/null 2>&1 || true
   [ -n "${backup_pid:-}" ] && kill "$backup_pid" 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -53,21 +58,23 @@ trap cleanup EXIT
 step "Start a local Kafka broker (KRaft)"
 rm -rf "$work"
 mkdir -p "$work"
-BROKER="$(bash "$scripts/kafka-up.sh" --name demo --version 3.9.1)"
+if [ "$use_s3" = 1 ]; then
+  bash "$scripts/seed-hosts.sh"
+  bash "$scripts/kafka-up.sh" --name seed --version 3.9.1 --port 9092 >/dev/null
+  BROKER=kafka-broker-1:9092
+else
+  BROKER="$(bash "$scripts/kafka-up.sh" --name demo --version 3.9.1)"
+fi
 say "broker at $BROKER"
 
 if [ "$use_s3" = 1 ]; then
-  step "Start MinIO (S3) with bucket kafka-backups"
+  step "Start MinIO (S3) at minio:9000 with bucket kafka-backups"
   bash "$scripts/build-minio.sh" >/dev/null
-  eval "$(bash "$scripts/minio-up.sh" --name demo-minio kafka-backups | sed 's/^/export /')"
-  export AWS_ACCESS_KEY_ID="$KB_S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$KB_S3_SECRET_KEY" AWS_REGION="$KB_S3_REGION"
-  export S3_ENDPOINT="$KB_S3_ENDPOINT"
+  eval "$(bash "$scripts/minio-up.sh" --name seed-minio --port 9000 kafka-backups | sed 's/^/export /')"
+  # The seed's configs carry no credentials: the tool takes them from the environment.
+  export AWS_ACCESS_KEY_ID="$KB_S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$KB_S3_SECRET_KEY"
+  export S3_ENDPOINT=http://minio:9000
   BACKUP_PATH="s3://kafka-backups/pitr-demo"
-  storage_yaml="storage:
-  backend: s3
-  bucket: kafka-backups
-  prefix: pitr-demo
-  endpoint: $KB_S3_ENDPOINT"
 else
   BACKUP_PATH="$work/backups"
   storage_yaml="storage:
@@ -78,8 +85,14 @@ fi
 export KAFKA_BACKUP_PATH="$BACKUP_PATH"
 say "backups go to $BACKUP_PATH"
 
-# The seed's configs, pointed at this machine's broker and storage.
-cat > "$work/backup-pitr.yaml" <<YAML
+if [ "$use_s3" = 1 ]; then
+  # The seed's own files, unchanged.
+  backup_config="$KB_REPO/examples/backup-pitr.yaml"
+else
+  # The seed's backup config pointed at this machine's broker and a local directory, made continuous
+  # so the backup also holds the incident (the restore must still stop at T).
+  backup_config="$work/backup-pitr.yaml"
+  cat > "$work/backup-pitr.yaml" <<YAML
 mode: backup
 backup_id: "pitr-backup"
 
@@ -97,7 +110,8 @@ backup:
   segment_max_interval_ms: 1000
   offset_capture_interval_ms: 1000
 YAML
-cp "$KB_REPO/examples/restore-pitr.yaml" "$work/restore-pitr.yaml"
+fi
+restore_config="$KB_REPO/examples/restore-pitr.yaml"  # the seed's, unchanged
 
 step "Step 1: normal operations: 50 valid payments, a consumer processes 30"
 cli topics --bootstrap-server "$BROKER" --create --topic payments --partitions 1 --replication-factor 1 >/dev/null
@@ -127,10 +141,17 @@ SNAPSHOT_ID="$("$bin" offset-rollback list --path "$BACKUP_PATH" --format text |
 echo "$SNAPSHOT_ID" > "$work/snapshot-id.txt"
 say "snapshot id: $SNAPSHOT_ID"
 
-step "Step 4: continuous backup starts"
-"$bin" backup --config "$work/backup-pitr.yaml" > "$work/backup.out" 2> "$work/backup.log" &
-backup_pid=$!
-sleep 3
+if [ "$use_s3" = 1 ]; then
+  step "Step 4: create the backup (one-shot, examples/backup-pitr.yaml as the seed wrote it)"
+  "$bin" backup --config "$backup_config" | tee "$work/backup.out"
+  expected_backup_records=50
+else
+  step "Step 4: continuous backup starts"
+  "$bin" backup --config "$backup_config" > "$work/backup.out" 2> "$work/backup.log" &
+  backup_pid=$!
+  sleep 3
+  expected_backup_records=100
+fi
 
 step "Step 5: incident: 50 corrupted payments arrive; the consumer processes 20 of them"
 for i in $(seq 51 100); do
@@ -138,15 +159,17 @@ for i in $(seq 51 100); do
 done | cli console-producer --bootstrap-server "$BROKER" --topic payments
 cli console-consumer --bootstrap-server "$BROKER" --topic payments --group payments-processor \
   --max-messages 20 --timeout-ms 10000 --consumer-property max.poll.records=1 >/dev/null 2>&1 || true
-sleep 3
-kill -TERM "$backup_pid"
-wait "$backup_pid" && backup_rc=0 || backup_rc=$?
-backup_pid=""
-check "continuous backup stopped cleanly on SIGTERM (exit $backup_rc)" test "$backup_rc" = 0
-cat "$work/backup.out"
-backed_up_corrupted="$("$bin" describe --path "$BACKUP_PATH" --backup-id pitr-backup --format json |
+if [ -n "${backup_pid:-}" ]; then
+  sleep 3
+  kill -TERM "$backup_pid"
+  wait "$backup_pid" && backup_rc=0 || backup_rc=$?
+  backup_pid=""
+  check "continuous backup stopped cleanly on SIGTERM (exit $backup_rc)" test "$backup_rc" = 0
+  cat "$work/backup.out"
+fi
+backed_up="$("$bin" describe --path "$BACKUP_PATH" --backup-id pitr-backup --format json |
   python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["records"])')"
-check "the backup holds good and corrupted records ($backed_up_corrupted records)" test "$backed_up_corrupted" = 100
+check "the backup holds $expected_backup_records records ($backed_up)" test "$backed_up" = "$expected_backup_records"
 
 step "Step 6: detect the problem"
 corrupted="$(cli console-consumer --bootstrap-server "$BROKER" --topic payments --from-beginning \
@@ -158,7 +181,7 @@ step "Step 7: PITR restore: delete, recreate, restore up to $PITR_TIMESTAMP"
 cli topics --bootstrap-server "$BROKER" --delete --topic payments
 sleep 2
 cli topics --bootstrap-server "$BROKER" --create --topic payments --partitions 3 --replication-factor 1 >/dev/null
-"$bin" restore --config "$work/restore-pitr.yaml" --time-window-end "$PITR_TIMESTAMP" \
+"$bin" restore --config "$restore_config" --time-window-end "$PITR_TIMESTAMP" \
   && restore_rc=0 || restore_rc=$?
 check "restore with offset reset succeeded (exit $restore_rc)" test "$restore_rc" = 0
 

@@ -1,9 +1,11 @@
 #include "kafka/admin_client.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <mutex>
 #include <thread>
 #include <tuple>
 
@@ -107,8 +109,11 @@ const char* GroupStateName(GroupState state) {
 
 struct AdminClient::Impl {
   AdminOptions options;
+  KafkaClientConfig config;
   std::string bootstrap;
   RdKafkaPtr rk;
+  std::atomic<bool> coordinators_ready{false};
+  std::mutex coordinators_mu;
 
   Error Unreachable(milliseconds waited) const {
     Error e;
@@ -144,6 +149,53 @@ struct AdminClient::Impl {
       return Fail(KafkaError(err, context, rd_kafka_event_error_string(ev.get())));
     }
     return ev;
+  }
+
+  // Request() for a call that goes to `group`'s coordinator.
+  Result<EventPtr> GroupRequest(rd_kafka_admin_op_t op, const std::string& group, const std::string& context,
+                                const std::function<void(const rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& call) {
+    KB_TRY(EnsureGroupCoordinators(group));
+    return Request(op, context, call);
+  }
+
+  // librdkafka 2.0.x aborts the process (rd_kafka_enq_once_del_source_return: `eonce->refcnt > 0')
+  // when a coordinator admin request times out while its coordinator is still unknown and the
+  // coordinator turns up later (librdkafka issue #4605). That is what happens on a cluster whose
+  // __consumer_offsets is missing or leaderless: a fresh cluster, before its first group. So the
+  // first group call of this client lets a consumer handle find the coordinator (its group code
+  // retries cleanly, and the lookup makes the broker create __consumer_offsets), then waits until
+  // every __consumer_offsets partition has a leader. Afterwards lookups answer at once.
+  Status EnsureGroupCoordinators(const std::string& group) {
+    if (coordinators_ready.load()) return {};
+    std::lock_guard<std::mutex> lock(coordinators_mu);
+    if (coordinators_ready.load()) return {};
+    auto all_led = [](const ClusterMetadata& md) {
+      auto it = md.topics.find("__consumer_offsets");
+      if (it == md.topics.end() || it->second.partitions.empty()) return false;
+      return std::all_of(it->second.partitions.begin(), it->second.partitions.end(),
+                         [](const PartitionInfo& p) { return p.leader >= 0; });
+    };
+    KB_ASSIGN_OR_RETURN(ClusterMetadata md, FetchMetadata());
+    if (!all_led(md)) {
+      KB_TRY(FindCoordinatorWithConsumer(group));
+      KB_TRY(WaitForMetadata(all_led, "every __consumer_offsets partition has a leader (group coordinators ready)"));
+    }
+    coordinators_ready = true;
+    return {};
+  }
+
+  Status FindCoordinatorWithConsumer(const std::string& group) {
+    const std::string context = "finding the coordinator of group=" + group;
+    PropertyList forced = {{"group.id", group}, {"enable.auto.commit", "false"}, {"allow.auto.create.topics", "false"}};
+    KB_ASSIGN_OR_RETURN(RdKafkaConfPtr conf, BuildRdKafkaConf(config, {}, forced));
+    KB_ASSIGN_OR_RETURN(RdKafkaPtr consumer, NewClient(RD_KAFKA_CONSUMER, std::move(conf), "group coordinator lookup"));
+    // Reading one committed offset needs the coordinator; the answer itself does not matter.
+    PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(list.get(), "__consumer_offsets", 0);
+    rd_kafka_resp_err_t err = rd_kafka_committed(consumer.get(), list.get(), ToMs(options.request_timeout));
+    if (!err) return {};
+    if (IsUnreachable(err)) return Fail(Unreachable(options.request_timeout).With(context));
+    return Fail(KafkaError(err, context));
   }
 
   Result<ClusterMetadata> FetchMetadata() {
@@ -212,6 +264,7 @@ Result<std::unique_ptr<AdminClient>> AdminClient::Create(const KafkaClientConfig
   KB_ASSIGN_OR_RETURN(RdKafkaPtr rk, NewClient(RD_KAFKA_PRODUCER, std::move(conf), "admin client"));
   auto impl = std::make_unique<Impl>();
   impl->options = options;
+  impl->config = config;
   impl->bootstrap = BootstrapList(config);
   impl->rk = std::move(rk);
   return std::unique_ptr<AdminClient>(new AdminClient(std::move(impl)));
@@ -438,7 +491,7 @@ Result<std::vector<GroupListing>> AdminClient::ListConsumerGroups() {
 Result<GroupDescription> AdminClient::DescribeConsumerGroup(const std::string& group) {
   const std::string context = "describing group=" + group;
   return impl_->options.retry.Run<GroupDescription>([&]() -> Result<GroupDescription> {
-    KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->Request(RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, context,
+    KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->GroupRequest(RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, group, context,
                                                     [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
                                                       const char* groups[] = {group.c_str()};
                                                       rd_kafka_DescribeConsumerGroups(impl_->rk.get(), groups, 1, o, q);
@@ -482,7 +535,7 @@ Status AdminClient::DeleteConsumerGroup(const std::string& group) {
   const std::string context = "deleting group=" + group;
   return impl_->options.retry.Run<void>([&]() -> Status {
     DeleteGroupPtr dg(rd_kafka_DeleteGroup_new(group.c_str()));
-    KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->Request(RD_KAFKA_ADMIN_OP_DELETEGROUPS, context,
+    KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->GroupRequest(RD_KAFKA_ADMIN_OP_DELETEGROUPS, group, context,
                                                     [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
                                                       rd_kafka_DeleteGroup_t* arr[] = {dg.get()};
                                                       rd_kafka_DeleteGroups(impl_->rk.get(), arr, 1, o, q);
@@ -501,7 +554,7 @@ Result<std::vector<GroupOffset>> AdminClient::ListGroupOffsets(const std::string
   return impl_->options.retry.Run<std::vector<GroupOffset>>([&]() -> Result<std::vector<GroupOffset>> {
     // No partitions given: the coordinator returns every committed offset of the group.
     ListGroupOffsetsPtr req(rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), nullptr));
-    KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->Request(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, context,
+    KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->GroupRequest(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, group, context,
                                                     [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
                                                       rd_kafka_ListConsumerGroupOffsets_t* arr[] = {req.get()};
                                                       rd_kafka_ListConsumerGroupOffsets(impl_->rk.get(), arr, 1, o, q);
@@ -547,7 +600,7 @@ Result<std::vector<PartitionOutcome>> AdminClient::AlterGroupOffsets(const std::
       }
     }
     AlterGroupOffsetsPtr req(rd_kafka_AlterConsumerGroupOffsets_new(group.c_str(), list.get()));
-    KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->Request(RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, context,
+    KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->GroupRequest(RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, group, context,
                                                     [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
                                                       rd_kafka_AlterConsumerGroupOffsets_t* arr[] = {req.get()};
                                                       rd_kafka_AlterConsumerGroupOffsets(impl_->rk.get(), arr, 1, o, q);
@@ -573,7 +626,7 @@ Result<std::vector<PartitionOutcome>> AdminClient::DeleteGroupOffsets(const std:
     PartitionListPtr list = NewPartitionList(partitions.size());
     for (const auto& tp : partitions) rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition);
     DeleteGroupOffsetsPtr req(rd_kafka_DeleteConsumerGroupOffsets_new(group.c_str(), list.get()));
-    KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->Request(RD_KAFKA_ADMIN_OP_DELETECONSUMERGROUPOFFSETS, context,
+    KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->GroupRequest(RD_KAFKA_ADMIN_OP_DELETECONSUMERGROUPOFFSETS, group, context,
                                                     [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
                                                       rd_kafka_DeleteConsumerGroupOffsets_t* arr[] = {req.get()};
                                                       rd_kafka_DeleteConsumerGroupOffsets(impl_->rk.get(), arr, 1, o, q);

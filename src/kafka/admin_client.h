@@ -11,6 +11,9 @@
 //   kPermissionDenied, active group members -> kConflict, unreachable -> kUnavailable.
 // - Group-offset calls report per-partition outcomes: the call fails only when the whole
 //   request failed; a partition the broker refused carries its own error.
+// - The first group call of a client makes sure group coordinators exist: on a fresh cluster it
+//   waits (bounded) until __consumer_offsets has a leader on every partition, because a group
+//   request that times out before its coordinator is known can abort inside librdkafka 2.0.x.
 // - Thread-safe: librdkafka handles may be shared; each call uses its own result queue.
 #pragma once
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -206,6 +207,46 @@ TEST_F(OffsetsResetTest, ThreePhaseRestoreWithoutPositionsChangesNothing) {
   ASSERT_EQ(before->size(), 1u) << "nothing may be committed when the backup has no positions";
   EXPECT_EQ((*before)[0].topic, source_);
   EXPECT_FALSE(admin_->TopicExists(second).value_or(true));
+}
+
+// A partial restore is never followed by a commit: with a corrupted segment the restore fails,
+// phase 5 rolls the groups back to the safety snapshot, and the group keeps exactly the offsets it
+// had before the run. Exit code 3 (partial), and the box says so.
+TEST_F(OffsetsResetTest, ThreePhaseRestoreAfterAPartialRestoreRollsBackAndCommitsNothing) {
+  namespace fs = std::filesystem;
+  std::string segment;
+  for (const auto& e : fs::recursive_directory_iterator(dir_ + "/store/" + backup_id_))
+    if (e.path().extension() == ".kbs") segment = e.path().string();
+  ASSERT_FALSE(segment.empty()) << "no segment under " << dir_ << "/store/" << backup_id_;
+  {
+    // Flip one byte in the middle of the segment: inside a block, so its CRC no longer matches.
+    std::fstream f(segment, std::ios::in | std::ios::out | std::ios::binary);
+    auto size = static_cast<std::streamoff>(fs::file_size(segment));
+    f.seekg(size / 2);
+    char c = 0;
+    f.get(c);
+    f.seekp(size / 2);
+    f.put(static_cast<char>(c ^ 0x5a));
+  }
+  std::string second = target_ + "-3r";
+  std::string config = dir_ + "/three-phase-partial.yaml";
+  std::ofstream(config) << "mode: restore\nbackup_id: \"" << backup_id_ << "\"\n"
+                        << "target:\n  bootstrap_servers:\n    - " << bootstrap_ << "\n  topics:\n    include:\n      - " << source_ << "\n"
+                        << "storage:\n  backend: filesystem\n  path: " << dir_ << "/store\n"
+                        << "restore:\n  topic_mapping:\n    " << source_ << ": " << second << "\n  create_topics: true\n"
+                        << "  consumer_group_strategy: header-based\n  consumer_groups:\n    - " << group_ << "\n"
+                        << "  reset_consumer_offsets: true\n";
+  auto [rc, out] = Cli({"three-phase-restore", "--config", config});
+  (void)admin_->DeleteTopic(second);
+  EXPECT_EQ(rc, 3) << out;
+  EXPECT_NE(out.find("FAILED"), std::string::npos) << out;
+  EXPECT_NE(out.find("partial restore: consumer offsets are NOT committed"), std::string::npos) << out;
+  EXPECT_NE(out.find("crc32c mismatch"), std::string::npos) << "the failure names the corrupted block: " << out;
+  auto after = admin_->ListGroupOffsets(group_);
+  ASSERT_TRUE(after) << after.error().ToString();
+  ASSERT_EQ(after->size(), 1u) << "only the pre-run offset may remain: " << out;
+  EXPECT_EQ((*after)[0].topic, source_);
+  EXPECT_EQ((*after)[0].offset, 30);
 }
 
 }  // namespace
