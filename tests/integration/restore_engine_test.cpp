@@ -32,6 +32,7 @@
 #include "restore/murmur2.h"
 #include "restore/restore_engine.h"
 #include "storage/storage_config.h"
+#include "support/backup_fixture.h"
 #include "support/test_env.h"
 
 namespace kb {
@@ -668,6 +669,72 @@ TEST_F(RestoreEngineTest, ValidateRestoreAndDryRunPrintThePlanAndWriteNothing) {
   ASSERT_EQ(Wait(m), 0);
   std::string csv = Slurp(m.out_file);
   EXPECT_NE(csv.find(src + ",0," + dst + ",0,0,0,3"), std::string::npos) << csv;
+}
+
+// purge_topics: the target is deleted and recreated (its partition count kept, the source's captured
+// configs applied), so it holds exactly the backup's records, from offset 0, and nothing of before.
+TEST_F(RestoreEngineTest, PurgeTopicsReplacesTheTargetWithExactlyTheBackup) {
+  std::string src = NewTopic("purge-src", 1, {{"retention.ms", "123456789"}});
+  std::string dst = NewTopic("purge-dst", 2);
+  std::vector<Sent> sent;
+  for (int i = 0; i < 10; ++i) sent.push_back({0, Rec(1764000000000 + i, "k" + std::to_string(i), "v" + std::to_string(i))});
+  ProduceAll(src, sent);
+  ProduceAll(dst, {{0, Rec(1764000000000, "old", "old-0")}, {0, Rec(1764000000001, "old", "old-1")},
+                   {1, Rec(1764000000002, "old", "old-2")}});
+  std::string bid = test::UniqueName("purge");
+  Backup(BackupConfig(bid, src), *store_);
+
+  Config rc = RestoreConfig(bid, src, dst);
+  rc.restore.purge_topics = true;
+  RestoreEngine engine(rc, *store_);
+  auto res = engine.Run();
+  ASSERT_TRUE(res) << res.error().ToString();
+  EXPECT_TRUE(res->complete);
+  auto got = ReadAll(dst);
+  ASSERT_EQ(got.size(), 2u) << "the purged topic keeps its partition count";
+  ASSERT_EQ(got[0].size(), 10u);
+  EXPECT_TRUE(got[1].empty()) << "records written before the purge must be gone";
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(got[0][i].offset, i);
+    ExpectSameRecord(sent[i].record, got[0][i], "record " + std::to_string(i));
+  }
+  EXPECT_EQ(res->mapping.partitions.at(0).ranges, (std::vector<MappingRange>{{0, 0, 10}}));
+  auto cfg = admin_->DescribeTopicConfigs(dst);
+  ASSERT_TRUE(cfg) << cfg.error().ToString();
+  EXPECT_EQ(cfg->configs["retention.ms"], "123456789") << "the recreated topic carries the captured configs";
+}
+
+// The binary's --allow-non-empty flag: without it a non-empty target is refused with a message
+// naming the flag and nothing is written; with it the backup is appended after what was there.
+TEST_F(RestoreEngineTest, AllowNonEmptyFlagOfTheBinary) {
+  std::string src = NewTopic("ane-src", 1);
+  std::string dst = NewTopic("ane-dst", 1);
+  std::vector<Sent> sent;
+  for (int i = 0; i < 5; ++i) sent.push_back({0, Rec(1764000000000 + i, "k", "v" + std::to_string(i))});
+  ProduceAll(src, sent);
+  ProduceAll(dst, {{0, Rec(1764000000000, "old", "old")}});
+  std::string bid = test::UniqueName("ane");
+  Backup(BackupConfig(bid, src), *store_);
+  std::string config = (dir_ / "restore.yaml").string();
+  std::ofstream(config) << "mode: restore\nbackup_id: " << bid << "\n"
+                        << "target:\n  bootstrap_servers: [" << test::RequireEnv("KB_BOOTSTRAP") << "]\n"
+                        << "  topics: [" << src << "]\n"
+                        << "storage:\n  backend: filesystem\n  path: " << dir_.string() << "\n"
+                        << "restore:\n  topic_mapping:\n    " << src << ": " << dst << "\n";
+  std::string log = (dir_ / "cli.log").string();
+  int refused = test::RunCli({"restore", "--config", config}, log);
+  std::string out = Slurp(log);
+  EXPECT_NE(refused, 0) << out;
+  EXPECT_NE(out.find("allow-non-empty"), std::string::npos) << out;
+  EXPECT_EQ(ReadAll(dst)[0].size(), 1u) << "nothing may be written after a refusal";
+
+  int rc = test::RunCli({"restore", "--config", config, "--allow-non-empty"}, log);
+  out = Slurp(log);
+  ASSERT_EQ(rc, 0) << out;
+  auto got = ReadAll(dst)[0];
+  ASSERT_EQ(got.size(), 6u) << out;
+  EXPECT_EQ(got[0].value, "old");
+  for (int i = 0; i < 5; ++i) ExpectSameRecord(sent[i].record, got[i + 1], "record " + std::to_string(i));
 }
 
 }  // namespace
