@@ -72,6 +72,18 @@ std::vector<PartitionOutcome> Outcomes(const rd_kafka_topic_partition_list_t* pa
   return out;
 }
 
+// Per-partition outcomes of a group request's results; a whole-group error fails the call.
+Result<std::vector<PartitionOutcome>> GroupOutcomes(const rd_kafka_group_result_t** results, size_t n,
+                                                    const std::string& group, const std::string& context) {
+  std::vector<PartitionOutcome> out;
+  for (size_t i = 0; i < n; ++i) {
+    if (const rd_kafka_error_t* e = rd_kafka_group_result_error(results[i])) return Fail(FromRdError(e, context));
+    auto part = Outcomes(rd_kafka_group_result_partitions(results[i]), group);
+    out.insert(out.end(), part.begin(), part.end());
+  }
+  return out;
+}
+
 // Runs `attempt` under the retry policy. A partial answer whose refused partitions all failed
 // for retryable reasons (coordinator loading or moving) is tried again; when the budget is
 // spent, the last answer is returned as it is, per-partition errors included.
@@ -608,13 +620,7 @@ Result<std::vector<PartitionOutcome>> AdminClient::AlterGroupOffsets(const std::
     size_t n = 0;
     const rd_kafka_group_result_t** results = rd_kafka_AlterConsumerGroupOffsets_result_groups(
         rd_kafka_event_AlterConsumerGroupOffsets_result(ev.get()), &n);
-    std::vector<PartitionOutcome> out;
-    for (size_t i = 0; i < n; ++i) {
-      if (const rd_kafka_error_t* e = rd_kafka_group_result_error(results[i])) return Fail(FromRdError(e, context));
-      auto part = Outcomes(rd_kafka_group_result_partitions(results[i]), group);
-      out.insert(out.end(), part.begin(), part.end());
-    }
-    return out;
+    return GroupOutcomes(results, n, group, context);
   });
 }
 
@@ -634,13 +640,7 @@ Result<std::vector<PartitionOutcome>> AdminClient::DeleteGroupOffsets(const std:
     size_t n = 0;
     const rd_kafka_group_result_t** results = rd_kafka_DeleteConsumerGroupOffsets_result_groups(
         rd_kafka_event_DeleteConsumerGroupOffsets_result(ev.get()), &n);
-    std::vector<PartitionOutcome> out;
-    for (size_t i = 0; i < n; ++i) {
-      if (const rd_kafka_error_t* e = rd_kafka_group_result_error(results[i])) return Fail(FromRdError(e, context));
-      auto part = Outcomes(rd_kafka_group_result_partitions(results[i]), group);
-      out.insert(out.end(), part.begin(), part.end());
-    }
-    return out;
+    return GroupOutcomes(results, n, group, context);
   });
 }
 

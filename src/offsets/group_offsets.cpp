@@ -17,19 +17,43 @@ const GroupOffsets* OffsetCapture::Find(const std::string& group) const {
   return nullptr;
 }
 
+json GroupsToJson(const std::vector<GroupOffsets>& groups) {
+  json out = json::array();
+  for (const auto& g : groups) {
+    json jg{{"group", g.group}, {"state", g.state}, {"offsets", json::array()}};
+    for (const auto& o : g.offsets)
+      jg["offsets"].push_back({{"topic", o.topic}, {"partition", o.partition}, {"offset", o.offset}, {"metadata", o.metadata}});
+    out.push_back(std::move(jg));
+  }
+  return out;
+}
+
+std::vector<GroupOffsets> GroupsFromJson(const json& groups) {
+  std::vector<GroupOffsets> out;
+  for (const auto& jg : groups) {
+    GroupOffsets g;
+    g.group = jg.at("group").get<std::string>();
+    g.state = jg.value("state", "");
+    for (const auto& jo : jg.at("offsets")) {
+      kafka::GroupOffset o;
+      o.topic = jo.at("topic").get<std::string>();
+      o.partition = jo.at("partition").get<int32_t>();
+      o.offset = jo.at("offset").get<int64_t>();
+      o.metadata = jo.value("metadata", "");
+      g.offsets.push_back(std::move(o));
+    }
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
 std::string SerializeOffsetCapture(const OffsetCapture& c) {
   json j;
   j["format_version"] = c.format_version;
   j["captured_at_ms"] = c.captured_at_ms;
   j["captured_at"] = FormatTimestampMs(c.captured_at_ms);
   j["cluster_id"] = c.cluster_id;
-  j["groups"] = json::array();
-  for (const auto& g : c.groups) {
-    json jg{{"group", g.group}, {"state", g.state}, {"offsets", json::array()}};
-    for (const auto& o : g.offsets)
-      jg["offsets"].push_back({{"topic", o.topic}, {"partition", o.partition}, {"offset", o.offset}, {"metadata", o.metadata}});
-    j["groups"].push_back(std::move(jg));
-  }
+  j["groups"] = GroupsToJson(c.groups);
   return j.dump(2);
 }
 
@@ -43,20 +67,7 @@ Result<OffsetCapture> ParseOffsetCapture(const std::string& text, const std::str
                                                    "; this kafka-backup reads version 1: upgrade it");
     c.captured_at_ms = j.at("captured_at_ms").get<int64_t>();
     c.cluster_id = j.value("cluster_id", "");
-    for (const auto& jg : j.at("groups")) {
-      GroupOffsets g;
-      g.group = jg.at("group").get<std::string>();
-      g.state = jg.value("state", "");
-      for (const auto& jo : jg.at("offsets")) {
-        kafka::GroupOffset o;
-        o.topic = jo.at("topic").get<std::string>();
-        o.partition = jo.at("partition").get<int32_t>();
-        o.offset = jo.at("offset").get<int64_t>();
-        o.metadata = jo.value("metadata", "");
-        g.offsets.push_back(std::move(o));
-      }
-      c.groups.push_back(std::move(g));
-    }
+    c.groups = GroupsFromJson(j.at("groups"));
     return c;
   } catch (const json::exception& e) {
     return Fail(ErrorCode::kCorrupt, "consumer offset capture " + key + " is not valid: " + e.what());

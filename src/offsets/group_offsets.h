@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.h"
 #include "kafka/admin_client.h"
 #include "storage/backend.h"
@@ -28,6 +30,11 @@ struct OffsetCapture {
   std::vector<GroupOffsets> groups;               // sorted by group id
   const GroupOffsets* Find(const std::string& group) const;
 };
+
+// The "groups" array shared by offset captures and offset snapshots. GroupsFromJson throws
+// nlohmann::json::exception on a malformed document; its callers turn that into kCorrupt.
+nlohmann::json GroupsToJson(const std::vector<GroupOffsets>& groups);
+std::vector<GroupOffsets> GroupsFromJson(const nlohmann::json& groups);
 
 std::string SerializeOffsetCapture(const OffsetCapture& c);
 Result<OffsetCapture> ParseOffsetCapture(const std::string& json, const std::string& key_for_errors);

@@ -51,13 +51,7 @@ json SnapshotToJson(const OffsetSnapshot& s) {
   j["description"] = s.description;
   j["cluster_id"] = s.cluster_id;
   j["bootstrap_servers"] = s.bootstrap_servers;
-  j["groups"] = json::array();
-  for (const auto& g : s.groups) {
-    json jg{{"group", g.group}, {"state", g.state}, {"offsets", json::array()}};
-    for (const auto& o : g.offsets)
-      jg["offsets"].push_back({{"topic", o.topic}, {"partition", o.partition}, {"offset", o.offset}, {"metadata", o.metadata}});
-    j["groups"].push_back(std::move(jg));
-  }
+  j["groups"] = GroupsToJson(s.groups);
   return j;
 }
 
@@ -74,20 +68,7 @@ Result<OffsetSnapshot> ParseSnapshot(const std::string& text, const std::string&
     s.description = j.value("description", "");
     s.cluster_id = j.value("cluster_id", "");
     s.bootstrap_servers = j.value("bootstrap_servers", "");
-    for (const auto& jg : j.at("groups")) {
-      GroupOffsets g;
-      g.group = jg.at("group").get<std::string>();
-      g.state = jg.value("state", "");
-      for (const auto& jo : jg.at("offsets")) {
-        kafka::GroupOffset o;
-        o.topic = jo.at("topic").get<std::string>();
-        o.partition = jo.at("partition").get<int32_t>();
-        o.offset = jo.at("offset").get<int64_t>();
-        o.metadata = jo.value("metadata", "");
-        g.offsets.push_back(std::move(o));
-      }
-      s.groups.push_back(std::move(g));
-    }
+    s.groups = GroupsFromJson(j.at("groups"));
     return s;
   } catch (const json::exception& e) {
     return Fail(ErrorCode::kCorrupt, "offset snapshot " + key + " is not valid: " + e.what());

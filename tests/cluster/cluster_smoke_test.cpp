@@ -12,12 +12,13 @@
 
 #include <gtest/gtest.h>
 
+#include "support/raw_rdkafka.h"
 #include "support/test_env.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using Handle = std::unique_ptr<rd_kafka_t, void (*)(rd_kafka_t*)>;
+using Handle = kb::test::RawHandle;
 using Metadata = std::unique_ptr<const rd_kafka_metadata_t, void (*)(const rd_kafka_metadata_t*)>;
 constexpr int kPartitions = 3;
 constexpr int kReplicas = 3;
@@ -36,58 +37,6 @@ void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
   } else if (d->failed++ == 0) {
     d->first_error = rd_kafka_err2str(msg->err);
   }
-}
-
-Handle MakeClient(rd_kafka_type_t type, const std::string& bootstrap,
-                  const std::vector<std::pair<std::string, std::string>>& settings, void* opaque) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  auto set = [&](const std::string& k, const std::string& v) {
-    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK)
-      ADD_FAILURE() << "config " << k << "=" << v << ": " << err;
-  };
-  set("bootstrap.servers", bootstrap);
-  for (const auto& [k, v] : settings) set(k, v);
-  if (type == RD_KAFKA_PRODUCER && opaque != nullptr) rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
-  rd_kafka_conf_set_opaque(conf, opaque);
-  rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
-  if (rk == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    ADD_FAILURE() << "rd_kafka_new: " << err;
-    return Handle(nullptr, rd_kafka_destroy);
-  }
-  if (type == RD_KAFKA_CONSUMER)
-    return Handle(rk, [](rd_kafka_t* c) {
-      rd_kafka_consumer_close(c);
-      rd_kafka_destroy(c);
-    });
-  return Handle(rk, rd_kafka_destroy);
-}
-
-std::string CreateTopic(rd_kafka_t* rk, const std::string& topic, int partitions, int replication) {
-  char err[512];
-  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, replication, err, sizeof err);
-  if (nt == nullptr) return err;
-  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
-  rd_kafka_CreateTopics(rk, &nt, 1, nullptr, queue);
-  rd_kafka_NewTopic_destroy(nt);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, 30000);
-  std::string result;
-  if (ev == nullptr) {
-    result = "no CreateTopics answer within 30 s";
-  } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    result = rd_kafka_event_error_string(ev);
-  } else {
-    size_t n = 0;
-    const rd_kafka_topic_result_t** res =
-        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-    if (n != 1) result = "expected 1 topic result, got " + std::to_string(n);
-    else if (rd_kafka_topic_result_error(res[0]) != RD_KAFKA_RESP_ERR_NO_ERROR)
-      result = rd_kafka_err2name(rd_kafka_topic_result_error(res[0]));
-  }
-  if (ev != nullptr) rd_kafka_event_destroy(ev);
-  rd_kafka_queue_destroy(queue);
-  return result;
 }
 
 Metadata FetchMetadata(rd_kafka_t* rk) {
@@ -117,7 +66,7 @@ bool FullyReplicated(const rd_kafka_metadata_t* md, const std::string& topic) {
 TEST(ClusterSmoke, MetadataListsThreeBrokersAtTheBootstrapAddresses) {
   const std::string bootstrap = kb::test::RequireEnv("KB_CLUSTER_BOOTSTRAP");
   ASSERT_FALSE(bootstrap.empty());
-  Handle admin = MakeClient(RD_KAFKA_PRODUCER, bootstrap, {}, nullptr);
+  Handle admin = kb::test::MakeRawClient(RD_KAFKA_PRODUCER, bootstrap, {}, nullptr, nullptr);
   ASSERT_TRUE(admin);
   Metadata md = FetchMetadata(admin.get());
   ASSERT_TRUE(md);
@@ -137,9 +86,9 @@ TEST(ClusterSmoke, ReplicatedTopicSpreadsLeadersAndReturnsEveryRecord) {
   const std::string topic = kb::test::UniqueName("cluster-smoke");
 
   Deliveries deliveries;
-  Handle producer = MakeClient(RD_KAFKA_PRODUCER, bootstrap, {{"acks", "all"}, {"linger.ms", "5"}}, &deliveries);
+  Handle producer = kb::test::MakeRawClient(RD_KAFKA_PRODUCER, bootstrap, {{"acks", "all"}, {"linger.ms", "5"}}, OnDelivery, &deliveries);
   ASSERT_TRUE(producer);
-  ASSERT_EQ(CreateTopic(producer.get(), topic, kPartitions, kReplicas), "")
+  ASSERT_EQ(kb::test::CreateTopicRaw(producer.get(), topic, kPartitions, kReplicas), "")
       << "topic=" << topic << " bootstrap=" << bootstrap;
 
   // Replicas take a moment to join the ISR after creation.
@@ -168,9 +117,9 @@ TEST(ClusterSmoke, ReplicatedTopicSpreadsLeadersAndReturnsEveryRecord) {
   ASSERT_EQ(deliveries.failed, 0) << deliveries.first_error;
   ASSERT_EQ(deliveries.per_partition.size(), static_cast<size_t>(kPartitions)) << "keys should reach every partition";
 
-  Handle consumer = MakeClient(RD_KAFKA_CONSUMER, bootstrap,
+  Handle consumer = kb::test::MakeRawClient(RD_KAFKA_CONSUMER, bootstrap,
                                {{"group.id", kb::test::UniqueName("cluster-reader")}, {"enable.auto.commit", "false"}},
-                               nullptr);
+                               nullptr, nullptr);
   ASSERT_TRUE(consumer);
   rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(kPartitions);
   for (int p = 0; p < kPartitions; ++p)

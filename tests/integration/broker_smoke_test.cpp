@@ -10,12 +10,13 @@
 
 #include <gtest/gtest.h>
 
+#include "support/raw_rdkafka.h"
 #include "support/test_env.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using Handle = std::unique_ptr<rd_kafka_t, void (*)(rd_kafka_t*)>;
+using Handle = kb::test::RawHandle;
 constexpr int kRecords = 100;
 
 struct DeliveryCount {
@@ -33,61 +34,6 @@ void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
   }
 }
 
-// A client of TYPE for BOOTSTRAP with extra settings; fails the test (and returns null) on bad config.
-Handle MakeClient(rd_kafka_type_t type, const std::string& bootstrap,
-                  const std::vector<std::pair<std::string, std::string>>& settings, void* opaque) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  auto set = [&](const std::string& k, const std::string& v) {
-    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK)
-      ADD_FAILURE() << "config " << k << "=" << v << ": " << err;
-  };
-  set("bootstrap.servers", bootstrap);
-  for (const auto& [k, v] : settings) set(k, v);
-  if (type == RD_KAFKA_PRODUCER) rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
-  rd_kafka_conf_set_opaque(conf, opaque);
-  rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
-  if (rk == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    ADD_FAILURE() << "rd_kafka_new: " << err;
-    return Handle(nullptr, rd_kafka_destroy);
-  }
-  if (type == RD_KAFKA_CONSUMER)
-    return Handle(rk, [](rd_kafka_t* c) {
-      rd_kafka_consumer_close(c);
-      rd_kafka_destroy(c);
-    });
-  return Handle(rk, rd_kafka_destroy);
-}
-
-// Creates TOPIC with the admin API; returns "" or the broker's error.
-std::string CreateTopic(rd_kafka_t* rk, const std::string& topic, int partitions, int replication) {
-  char err[512];
-  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, replication, err, sizeof err);
-  if (nt == nullptr) return err;
-  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
-  rd_kafka_CreateTopics(rk, &nt, 1, nullptr, queue);
-  rd_kafka_NewTopic_destroy(nt);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, 30000);
-  std::string result;
-  if (ev == nullptr) {
-    result = "no CreateTopics answer within 30 s";
-  } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    result = rd_kafka_event_error_string(ev);
-  } else {
-    size_t n = 0;
-    const rd_kafka_topic_result_t** res =
-        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-    if (n != 1) result = "expected 1 topic result, got " + std::to_string(n);
-    else if (rd_kafka_topic_result_error(res[0]) != RD_KAFKA_RESP_ERR_NO_ERROR)
-      result = std::string(rd_kafka_err2name(rd_kafka_topic_result_error(res[0]))) + ": " +
-               (rd_kafka_topic_result_error_string(res[0]) ? rd_kafka_topic_result_error_string(res[0]) : "");
-  }
-  if (ev != nullptr) rd_kafka_event_destroy(ev);
-  rd_kafka_queue_destroy(queue);
-  return result;
-}
-
 std::string HeaderValue(const rd_kafka_headers_t* hdrs, const char* name, bool* is_null) {
   const void* value = nullptr;
   size_t size = 0;
@@ -102,9 +48,9 @@ TEST(BrokerSmoke, RecordsWithKeysAndHeadersComeBackInOrderFromTheRealBroker) {
   const std::string topic = kb::test::UniqueName("smoke");
 
   DeliveryCount delivered;
-  Handle producer = MakeClient(RD_KAFKA_PRODUCER, bootstrap, {{"acks", "all"}, {"linger.ms", "5"}}, &delivered);
+  Handle producer = kb::test::MakeRawClient(RD_KAFKA_PRODUCER, bootstrap, {{"acks", "all"}, {"linger.ms", "5"}}, OnDelivery, &delivered);
   ASSERT_TRUE(producer);
-  ASSERT_EQ(CreateTopic(producer.get(), topic, 1, 1), "") << "topic=" << topic << " bootstrap=" << bootstrap;
+  ASSERT_EQ(kb::test::CreateTopicRaw(producer.get(), topic, 1, 1), "") << "topic=" << topic << " bootstrap=" << bootstrap;
 
   for (int i = 0; i < kRecords; ++i) {
     const std::string key = "key-" + std::to_string(i), value = "value-" + std::to_string(i);
@@ -124,9 +70,9 @@ TEST(BrokerSmoke, RecordsWithKeysAndHeadersComeBackInOrderFromTheRealBroker) {
   ASSERT_EQ(delivered.failed, 0) << delivered.first_error;
   ASSERT_EQ(delivered.ok, kRecords);
 
-  Handle consumer = MakeClient(RD_KAFKA_CONSUMER, bootstrap,
+  Handle consumer = kb::test::MakeRawClient(RD_KAFKA_CONSUMER, bootstrap,
                                {{"group.id", kb::test::UniqueName("smoke-reader")}, {"enable.auto.commit", "false"}},
-                               nullptr);
+                               nullptr, nullptr);
   ASSERT_TRUE(consumer);
   rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(assignment, topic.c_str(), 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
@@ -173,10 +119,10 @@ TEST(BrokerSmoke, CreatingAnExistingTopicIsRejected) {
   const std::string bootstrap = kb::test::RequireEnv("KB_BOOTSTRAP");
   ASSERT_FALSE(bootstrap.empty());
   const std::string topic = kb::test::UniqueName("smoke-dup");
-  Handle admin = MakeClient(RD_KAFKA_PRODUCER, bootstrap, {}, nullptr);
+  Handle admin = kb::test::MakeRawClient(RD_KAFKA_PRODUCER, bootstrap, {}, nullptr, nullptr);
   ASSERT_TRUE(admin);
-  ASSERT_EQ(CreateTopic(admin.get(), topic, 2, 1), "") << "topic=" << topic << " bootstrap=" << bootstrap;
-  EXPECT_NE(CreateTopic(admin.get(), topic, 2, 1).find("TOPIC_ALREADY_EXISTS"), std::string::npos);
+  ASSERT_EQ(kb::test::CreateTopicRaw(admin.get(), topic, 2, 1), "") << "topic=" << topic << " bootstrap=" << bootstrap;
+  EXPECT_NE(kb::test::CreateTopicRaw(admin.get(), topic, 2, 1).find("TOPIC_ALREADY_EXISTS"), std::string::npos);
 }
 
 }  // namespace
