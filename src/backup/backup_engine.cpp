@@ -21,6 +21,7 @@
 #include "format/segment.h"
 #include "kafka/admin_client.h"
 #include "kafka/consumer.h"
+#include "metrics/metrics_server.h"
 #include "metrics/progress.h"
 #include "offsets/group_offsets.h"
 
@@ -55,8 +56,17 @@ struct RunState {
   std::deque<PartitionJob> pending;         // one-shot: pulled by idle workers
   std::vector<std::deque<PartitionJob>> inbox;  // continuous: per worker
   std::vector<std::string> errors;
-  std::atomic<uint64_t> segments{0}, gaps{0}, gap_records{0};
+  std::atomic<uint64_t> segments{0}, gaps{0}, gap_records{0}, offset_captures{0}, partitions{0};
+  std::atomic<int64_t> last_segment_ms{0}, last_capture_ms{0};
   std::atomic<bool> abort{false};           // a fatal error: every worker flushes and stops
+  std::string cluster_error;                // last topic refresh failure (continuous), under mu
+  int64_t cluster_error_since_ms = 0;
+
+  void SetClusterError(const std::string& e) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (cluster_error.empty() && !e.empty()) cluster_error_since_ms = NowMs();
+    cluster_error = e;
+  }
 
   void AddError(std::string e) {
     spdlog::error("{}", e);
@@ -253,6 +263,7 @@ class Worker {
     }
     run_.progress.AddStoredBytes(bytes->size());
     run_.segments++;
+    run_.last_segment_ms = NowMs();
     format::SegmentRef ref;
     ref.key = key;
     ref.first_offset = s.first_offset;
@@ -430,6 +441,35 @@ Result<BackupSummary> BackupEngine::Run() {
   }
   std::set<kafka::TopicPartition> known;
   for (const auto& j : jobs) known.insert({j.topic, j.partition});
+  run.partitions = known.size();
+
+  // Listening fails before anything is read: a backup whose monitoring is broken does not start.
+  std::unique_ptr<metrics::MetricsServer> metrics_server;
+  if (config_.metrics.enabled) {
+    auto mode = m.mode;
+    KB_ASSIGN_OR_RETURN(metrics_server, metrics::MetricsServer::Start(config_.metrics, [&run, &progress, this, mode] {
+      metrics::BackupStatus st;
+      st.backup_id = config_.backup_id;
+      st.mode = mode;
+      st.uptime_seconds = progress.elapsed_seconds();
+      st.records = progress.records();
+      st.bytes = progress.bytes();
+      st.stored_bytes = progress.stored_bytes();
+      st.segments = run.segments;
+      st.gaps = run.gaps;
+      st.gap_records = run.gap_records;
+      st.partitions = run.partitions;
+      st.offset_captures = run.offset_captures;
+      st.last_segment_ms = run.last_segment_ms;
+      st.last_capture_ms = run.last_capture_ms;
+      std::lock_guard<std::mutex> lock(run.mu);
+      st.errors = run.errors;
+      st.cluster_error = run.cluster_error;
+      st.cluster_error_since_ms = run.cluster_error_since_ms;
+      return st;
+    }));
+    spdlog::info("serving /metrics and /health on {}:{}", config_.metrics.bind_address, metrics_server->port());
+  }
 
   spdlog::info("backup '{}' ({}): {} topics, {} partitions, {} records to read", config_.backup_id, m.mode,
                topics.size(), jobs.size(), continuous ? std::string("following") : std::to_string(expected));
@@ -445,10 +485,13 @@ Result<BackupSummary> BackupEngine::Run() {
     if (!config_.backup.capture_consumer_offsets) return;
     auto c = offsets::CaptureGroupOffsets(*admin, config_.backup.consumer_groups, backed_up);
     if (!c) return run.AddError("cannot capture consumer group offsets: " + c.error().message);
-    if (auto st = offsets::StoreCapture(store_, config_.backup_id, *c); !st)
+    if (auto st = offsets::StoreCapture(store_, config_.backup_id, *c); !st) {
       run.AddError("cannot store consumer group offsets: " + st.error().message);
-    else
-      spdlog::info("captured committed offsets of {} consumer groups", c->groups.size());
+      return;
+    }
+    run.offset_captures++;
+    run.last_capture_ms = NowMs();
+    spdlog::info("captured committed offsets of {} consumer groups", c->groups.size());
   };
 
   if (continuous) {
@@ -467,8 +510,10 @@ Result<BackupSummary> BackupEngine::Run() {
       auto now_topics = SelectTopics(*admin, config_);
       if (!now_topics) {
         spdlog::warn("topic refresh failed (will retry): {}", now_topics.error().message);
+        run.SetClusterError(now_topics.error().message);
         continue;
       }
+      run.SetClusterError("");
       for (const auto& t : *now_topics) {
         auto desc = admin->DescribeTopic(t);
         if (!desc) continue;
@@ -492,11 +537,13 @@ Result<BackupSummary> BackupEngine::Run() {
           spdlog::info("following new partition topic={} partition={}", j.topic, j.partition);
           run.inbox[rr++ % workers].push_back(j);
         }
+        run.partitions = known.size();
       }
     }
   }
   for (auto& t : threads) t.join();
   progress.Stop();
+  metrics_server.reset();  // the workers are done; from here on `run` is read without its lock
 
   BackupSummary summary;
   summary.interrupted = StopRequested();

@@ -316,9 +316,9 @@ Status ParseMetrics(const YAML::Node& node, MetricsOptions* out) {
   KB_TRY(s.Get("enabled", &out->enabled));
   KB_TRY(s.Get("port", &out->port));
   KB_TRY(s.Get("bind_address", &out->bind_address));
-  if (out->enabled)
-    return Fail(ErrorCode::kNotImplemented,
-                "metrics.enabled: true is not built yet in this version of kafka-backup; remove it or set it to false");
+  if (out->port < 0 || out->port > 65535)
+    return Fail(ErrorCode::kInvalidArgument, "metrics.port must be between 0 and 65535, got " + std::to_string(out->port));
+  if (out->bind_address.empty()) return Fail(ErrorCode::kInvalidArgument, "metrics.bind_address must not be empty");
   return {};
 }
 

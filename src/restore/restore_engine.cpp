@@ -66,6 +66,10 @@ Status ValidateConfig(const Config& c) {
     return Fail(ErrorCode::kInvalidArgument, (c.file.empty() ? std::string("config") : c.file) + ": backup_id is required");
   if (!c.target || c.target->bootstrap_servers.empty())
     return Fail(ErrorCode::kInvalidArgument, "restore needs target.bootstrap_servers or --bootstrap-servers");
+  if (c.metrics.enabled)
+    return Fail(ErrorCode::kInvalidArgument,
+                "metrics.enabled serves /metrics and /health for backups; a restore does not serve them: remove "
+                "the metrics section from the restore config");
   const auto& r = c.restore;
   if (r.produce_acks == "0")
     return Fail(ErrorCode::kInvalidArgument,

@@ -1,0 +1,82 @@
+#include "metrics/backup_status.h"
+
+#include <nlohmann/json.hpp>
+
+namespace kb::metrics {
+
+namespace {
+
+// Label values escape backslash, double quote and newline (exposition format rules).
+std::string LabelValue(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+class Exposition {
+ public:
+  explicit Exposition(const BackupStatus& s) : labels_("{backup_id=\"" + LabelValue(s.backup_id) + "\"}") {}
+  template <typename T>
+  void Add(const char* name, const char* type, const char* help, T value) {
+    text_ += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + labels_ +
+             " " + std::to_string(value) + "\n";
+  }
+  std::string text() const { return text_; }
+
+ private:
+  std::string labels_;
+  std::string text_;
+};
+
+}  // namespace
+
+std::string RenderPrometheus(const BackupStatus& s) {
+  Exposition e(s);
+  e.Add("kafka_backup_records_total", "counter", "Records read from Kafka and backed up.", s.records);
+  e.Add("kafka_backup_bytes_total", "counter", "Raw bytes of the records backed up.", s.bytes);
+  e.Add("kafka_backup_stored_bytes_total", "counter", "Segment bytes written to storage (after compression).",
+        s.stored_bytes);
+  e.Add("kafka_backup_segments_total", "counter", "Segments stored.", s.segments);
+  e.Add("kafka_backup_gaps_total", "counter", "Offset ranges deleted before they could be read.", s.gaps);
+  e.Add("kafka_backup_gap_records_total", "counter", "Offsets lost to gaps.", s.gap_records);
+  e.Add("kafka_backup_offset_captures_total", "counter", "Consumer-group offset captures stored.", s.offset_captures);
+  e.Add("kafka_backup_errors_total", "counter", "Failures that stop the backup.", s.errors.size());
+  e.Add("kafka_backup_partitions", "gauge", "Partitions being backed up.", s.partitions);
+  e.Add("kafka_backup_uptime_seconds", "gauge", "Seconds since the backup started.", s.uptime_seconds);
+  e.Add("kafka_backup_last_segment_timestamp_seconds", "gauge",
+        "Unix time of the last stored segment (0: none yet).", static_cast<double>(s.last_segment_ms) / 1000.0);
+  e.Add("kafka_backup_last_offset_capture_timestamp_seconds", "gauge",
+        "Unix time of the last stored consumer-group offset capture (0: none yet).",
+        static_cast<double>(s.last_capture_ms) / 1000.0);
+  e.Add("kafka_backup_cluster_reachable", "gauge", "1 when the last topic refresh reached Kafka.",
+        s.cluster_error.empty() ? 1 : 0);
+  e.Add("kafka_backup_healthy", "gauge", "1 when /health answers 200.", RenderHealth(s, 0).first == 200 ? 1 : 0);
+  return e.text();
+}
+
+std::pair<int, std::string> RenderHealth(const BackupStatus& s, int64_t now_ms) {
+  nlohmann::json problems = nlohmann::json::array();
+  for (const auto& e : s.errors) problems.push_back(e);
+  if (!s.cluster_error.empty()) problems.push_back("cannot reach Kafka: " + s.cluster_error);
+  bool ok = problems.empty();
+  nlohmann::json body{{"status", ok ? "ok" : "failing"},
+                      {"backup_id", s.backup_id},
+                      {"mode", s.mode},
+                      {"uptime_seconds", s.uptime_seconds},
+                      {"records", s.records},
+                      {"segments", s.segments},
+                      {"partitions", s.partitions},
+                      {"problems", problems}};
+  if (s.last_segment_ms > 0 && now_ms > 0)
+    body["seconds_since_last_segment"] = static_cast<double>(now_ms - s.last_segment_ms) / 1000.0;
+  if (!s.cluster_error.empty() && now_ms > 0)
+    body["seconds_cluster_unreachable"] = static_cast<double>(now_ms - s.cluster_error_since_ms) / 1000.0;
+  return {ok ? 200 : 503, body.dump()};
+}
+
+}  // namespace kb::metrics

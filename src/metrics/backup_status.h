@@ -1,0 +1,40 @@
+// What /metrics and /health say about a running backup: a plain snapshot the engine fills on
+// request, and the two pure renderings of it (Prometheus text exposition format 0.0.4, and a
+// health verdict with its JSON body).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace kb::metrics {
+
+struct BackupStatus {
+  std::string backup_id;
+  std::string mode;                 // one-shot | snapshot | continuous
+  double uptime_seconds = 0;
+  uint64_t records = 0;             // records read from Kafka
+  uint64_t bytes = 0;               // their raw bytes
+  uint64_t stored_bytes = 0;        // segment bytes written to storage
+  uint64_t segments = 0;
+  uint64_t gaps = 0;
+  uint64_t gap_records = 0;
+  uint64_t partitions = 0;          // partitions being backed up
+  uint64_t offset_captures = 0;     // consumer-group offset captures stored
+  int64_t last_segment_ms = 0;      // wall-clock ms of the last stored segment; 0 = none yet
+  int64_t last_capture_ms = 0;      // wall-clock ms of the last stored offset capture; 0 = none yet
+  std::vector<std::string> errors;  // failures that stop the backup (partition, storage, manifest)
+  std::string cluster_error;        // the last topic refresh failed with this; "" when it worked
+  int64_t cluster_error_since_ms = 0;
+};
+
+// Prometheus text format: kafka_backup_* counters and gauges, each with HELP and TYPE, labelled
+// with backup_id.
+std::string RenderPrometheus(const BackupStatus& status);
+
+// {"status":"ok"|"failing", "problems":[...], ...}: 200 when the backup is making progress as
+// configured, 503 when it has failed or cannot reach the cluster. `now_ms` is wall-clock time.
+std::pair<int, std::string> RenderHealth(const BackupStatus& status, int64_t now_ms);
+
+}  // namespace kb::metrics

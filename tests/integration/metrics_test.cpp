@@ -1,0 +1,134 @@
+// A continuous backup with metrics.enabled serves /metrics and /health from the real broker's
+// data while it runs; a taken port stops the backup before it reads anything.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "backup/backup_engine.h"
+#include "core/stop.h"
+#include "storage/filesystem_store.h"
+#include "support/backup_fixture.h"
+#include "support/test_env.h"
+
+namespace kb {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A TCP socket listening on a free loopback port; the port stays taken while it lives.
+struct Listener {
+  int fd = -1;
+  int port = 0;
+  Listener() {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    EXPECT_EQ(::listen(fd, 1), 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+  }
+  ~Listener() { ::close(fd); }
+};
+
+int FreePort() {
+  Listener l;
+  return l.port;  // released on return; the engine binds it right after
+}
+
+Config MetricsBackupConfig(const std::string& topic, const std::string& dir, int port) {
+  Config c = test::BackupConfig(test::UniqueName("metrics-backup"), topic, dir);
+  c.metrics.enabled = true;
+  c.metrics.port = port;
+  return c;
+}
+
+TEST(MetricsEndpoint, ContinuousBackupServesMetricsAndHealthWhileRunning) {
+  ResetStopForTests();
+  std::string topic = test::UniqueName("metrics-topic");
+  test::CreateTopic(topic, 2);
+  std::vector<Record> recs(25);
+  for (int i = 0; i < 25; ++i) {
+    recs[i].value = "payment-" + std::to_string(i);
+    recs[i].timestamp = 1764000000000 + i;
+  }
+  test::ProduceRecords(topic, 0, recs);
+  test::ProduceRecords(topic, 1, std::vector<Record>(recs.begin(), recs.begin() + 5));
+
+  std::string dir = test::TempDir("metrics");
+  FilesystemStore store(dir);
+  int port = FreePort();
+  Config c = MetricsBackupConfig(topic, dir, port);
+  c.backup.continuous = true;
+  c.backup.segment_max_interval_ms = 200;
+  c.backup.offset_capture_interval_ms = 500;
+  Result<BackupSummary> summary = Fail(ErrorCode::kInternal, "not run");
+  std::thread runner([&] { summary = BackupEngine(c, store).Run(); });
+
+  httplib::Client http("127.0.0.1", port);
+  http.set_connection_timeout(2);
+  std::string metrics, health;
+  int health_code = 0;
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto m = http.Get("/metrics");
+    auto h = http.Get("/health");
+    if (m && h) {
+      metrics = m->body;
+      health = h->body;
+      health_code = h->status;
+      if (metrics.find("kafka_backup_records_total{backup_id=\"" + c.backup_id + "\"} 30\n") != std::string::npos &&
+          metrics.find("kafka_backup_segments_total{backup_id=\"" + c.backup_id + "\"} 0\n") == std::string::npos &&
+          metrics.find("kafka_backup_offset_captures_total{backup_id=\"" + c.backup_id + "\"} 0\n") == std::string::npos)
+        break;
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  RequestStop();
+  runner.join();
+  ResetStopForTests();
+
+  ASSERT_TRUE(summary) << summary.error().ToString();
+  EXPECT_EQ(summary->records, 30u);
+  EXPECT_NE(metrics.find("kafka_backup_records_total{backup_id=\"" + c.backup_id + "\"} 30\n"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("kafka_backup_partitions{backup_id=\"" + c.backup_id + "\"} 2\n"), std::string::npos) << metrics;
+  EXPECT_EQ(metrics.find("kafka_backup_segments_total{backup_id=\"" + c.backup_id + "\"} 0\n"), std::string::npos)
+      << "a segment must have been stored: " << metrics;
+  EXPECT_EQ(health_code, 200) << health;
+  auto j = nlohmann::json::parse(health, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << health;
+  EXPECT_EQ(j["status"], "ok") << health;
+  EXPECT_EQ(j["mode"], "continuous");
+  EXPECT_TRUE(j.contains("seconds_since_last_segment")) << health;
+  EXPECT_FALSE(http.Get("/health")) << "the server stops with the backup";
+  (void)test::Admin()->DeleteTopic(topic);
+}
+
+TEST(MetricsEndpoint, TakenPortStopsTheBackupBeforeItReads) {
+  ResetStopForTests();
+  std::string topic = test::UniqueName("metrics-taken");
+  test::CreateTopic(topic, 1);
+  std::string dir = test::TempDir("metrics-taken");
+  FilesystemStore store(dir);
+  Listener taken;
+  Config c = MetricsBackupConfig(topic, dir, taken.port);
+  auto r = BackupEngine(c, store).Run();
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("cannot listen on 127.0.0.1:" + std::to_string(taken.port)), std::string::npos)
+      << r.error().message;
+  (void)test::Admin()->DeleteTopic(topic);
+}
+
+}  // namespace
+}  // namespace kb

@@ -1,0 +1,105 @@
+// The /metrics and /health renderings of a backup's status, and the metrics config checks.
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "config/config.h"
+#include "metrics/backup_status.h"
+
+namespace kb::metrics {
+namespace {
+
+BackupStatus Running() {
+  BackupStatus s;
+  s.backup_id = "pitr-backup";
+  s.mode = "continuous";
+  s.uptime_seconds = 12.5;
+  s.records = 100;
+  s.bytes = 6400;
+  s.stored_bytes = 900;
+  s.segments = 3;
+  s.gaps = 1;
+  s.gap_records = 7;
+  s.partitions = 4;
+  s.offset_captures = 2;
+  s.last_segment_ms = 1764000000000;
+  return s;
+}
+
+TEST(MetricsStatus, PrometheusHasEveryFigureWithHelpTypeAndLabel) {
+  std::string text = RenderPrometheus(Running());
+  for (const char* line : {"kafka_backup_records_total{backup_id=\"pitr-backup\"} 100\n",
+                           "kafka_backup_bytes_total{backup_id=\"pitr-backup\"} 6400\n",
+                           "kafka_backup_stored_bytes_total{backup_id=\"pitr-backup\"} 900\n",
+                           "kafka_backup_segments_total{backup_id=\"pitr-backup\"} 3\n",
+                           "kafka_backup_gaps_total{backup_id=\"pitr-backup\"} 1\n",
+                           "kafka_backup_gap_records_total{backup_id=\"pitr-backup\"} 7\n",
+                           "kafka_backup_partitions{backup_id=\"pitr-backup\"} 4\n",
+                           "kafka_backup_offset_captures_total{backup_id=\"pitr-backup\"} 2\n",
+                           "kafka_backup_errors_total{backup_id=\"pitr-backup\"} 0\n",
+                           "kafka_backup_cluster_reachable{backup_id=\"pitr-backup\"} 1\n",
+                           "kafka_backup_healthy{backup_id=\"pitr-backup\"} 1\n",
+                           "# TYPE kafka_backup_records_total counter\n",
+                           "# TYPE kafka_backup_partitions gauge\n", "# HELP kafka_backup_records_total "})
+    EXPECT_NE(text.find(line), std::string::npos) << line << "\nin:\n" << text;
+  EXPECT_NE(text.find("kafka_backup_last_segment_timestamp_seconds{backup_id=\"pitr-backup\"} 1764000000.0"),
+            std::string::npos)
+      << text;
+}
+
+TEST(MetricsStatus, LabelValuesAreEscaped) {
+  BackupStatus s = Running();
+  s.backup_id = "a\"b\\c";
+  EXPECT_NE(RenderPrometheus(s).find("{backup_id=\"a\\\"b\\\\c\"}"), std::string::npos) << RenderPrometheus(s);
+}
+
+TEST(MetricsStatus, HealthIsOkWhileNothingIsWrong) {
+  auto [code, body] = RenderHealth(Running(), 1764000010000);
+  EXPECT_EQ(code, 200);
+  auto j = nlohmann::json::parse(body);
+  EXPECT_EQ(j["status"], "ok");
+  EXPECT_EQ(j["records"], 100);
+  EXPECT_TRUE(j["problems"].empty());
+  EXPECT_DOUBLE_EQ(j["seconds_since_last_segment"].get<double>(), 10.0);
+}
+
+TEST(MetricsStatus, HealthFailsOnAStoppingErrorAndNamesIt) {
+  BackupStatus s = Running();
+  s.errors = {"topic=payments partition=0: cannot store segment k: access denied"};
+  auto [code, body] = RenderHealth(s, 1764000010000);
+  EXPECT_EQ(code, 503);
+  auto j = nlohmann::json::parse(body);
+  EXPECT_EQ(j["status"], "failing");
+  ASSERT_EQ(j["problems"].size(), 1u);
+  EXPECT_NE(j["problems"][0].get<std::string>().find("access denied"), std::string::npos);
+  EXPECT_NE(RenderPrometheus(s).find("kafka_backup_healthy{backup_id=\"pitr-backup\"} 0\n"), std::string::npos);
+  EXPECT_NE(RenderPrometheus(s).find("kafka_backup_errors_total{backup_id=\"pitr-backup\"} 1\n"), std::string::npos);
+}
+
+TEST(MetricsStatus, HealthFailsWhileTheClusterIsUnreachable) {
+  BackupStatus s = Running();
+  s.cluster_error = "could not reach Kafka at 127.0.0.1:9092 within 10 s";
+  s.cluster_error_since_ms = 1764000004000;
+  auto [code, body] = RenderHealth(s, 1764000010000);
+  EXPECT_EQ(code, 503);
+  auto j = nlohmann::json::parse(body);
+  EXPECT_NE(j["problems"][0].get<std::string>().find("cannot reach Kafka: could not reach"), std::string::npos);
+  EXPECT_DOUBLE_EQ(j["seconds_cluster_unreachable"].get<double>(), 6.0);
+  EXPECT_NE(RenderPrometheus(s).find("kafka_backup_cluster_reachable{backup_id=\"pitr-backup\"} 0\n"),
+            std::string::npos);
+}
+
+TEST(MetricsConfig, EnabledParsesAndBadPortsAreRefused) {
+  auto ok = ParseConfig("backup_id: b\nmetrics:\n  enabled: true\n  port: 9500\n  bind_address: 0.0.0.0\n", "x.yaml");
+  ASSERT_TRUE(ok) << ok.error().ToString();
+  EXPECT_TRUE(ok->metrics.enabled);
+  EXPECT_EQ(ok->metrics.port, 9500);
+  EXPECT_EQ(ok->metrics.bind_address, "0.0.0.0");
+  auto bad = ParseConfig("backup_id: b\nmetrics:\n  enabled: true\n  port: 70000\n", "x.yaml");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("metrics.port"), std::string::npos) << bad.error().message;
+}
+
+}  // namespace
+}  // namespace kb::metrics
