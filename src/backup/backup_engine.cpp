@@ -133,9 +133,13 @@ class Worker {
       if (run_.continuous) {
         auto& box = run_.inbox[index_];
         while (!box.empty()) jobs.push_back(box.front()), box.pop_front();
-      } else if (open_.empty() && !run_.pending.empty()) {
-        jobs.push_back(run_.pending.front());
-        run_.pending.pop_front();
+      } else if (open_.empty()) {
+        // Skip jobs with nothing to read: a worker that took only an empty one would see no open
+        // partition and stop, and with every worker stopped the jobs still pending were never read.
+        while (!run_.pending.empty() && jobs.empty()) {
+          if (run_.pending.front().start < run_.pending.front().end) jobs.push_back(run_.pending.front());
+          run_.pending.pop_front();
+        }
       }
     }
     for (auto& job : jobs) {

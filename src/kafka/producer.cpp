@@ -218,6 +218,18 @@ Status Producer::Produce(const std::string& topic, int32_t partition, const Reco
   }
 }
 
+Status Producer::PrepareTopic(const std::string& topic, std::chrono::milliseconds timeout) {
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(impl_->rk.get(), topic.c_str(), nullptr);
+  if (!rkt) return Fail(KafkaError(rd_kafka_last_error(), "preparing to produce to topic " + topic));
+  // Metadata for this one topic: the answer fills the producer's cache and the topic's partitions.
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(impl_->rk.get(), 0, rkt, &md, static_cast<int>(timeout.count()));
+  if (md) rd_kafka_metadata_destroy(md);
+  rd_kafka_topic_destroy(rkt);
+  if (err) return Fail(KafkaError(err, "reading the metadata of topic " + topic + " from " + impl_->bootstrap));
+  return {};
+}
+
 int Producer::Poll(std::chrono::milliseconds timeout) {
   return rd_kafka_poll(impl_->rk.get(), static_cast<int>(timeout.count()));
 }

@@ -78,6 +78,9 @@ class Producer {
   // unknown partition), a fatal producer state, or stop.
   Status Produce(const std::string& topic, int32_t partition, const Record& record, uint64_t tag = 0,
                  const std::vector<RecordHeader>& extra_headers = {});
+  // Fetches `topic`'s metadata now. Optional: without it the first Produce to a topic this
+  // producer has not seen waits for librdkafka's once-a-second topic scan (up to 1 s).
+  Status PrepareTopic(const std::string& topic, std::chrono::milliseconds timeout);
   // Serves delivery reports for up to `timeout`; returns how many events were served.
   int Poll(std::chrono::milliseconds timeout);
   // Waits until everything queued is delivered (or failed).

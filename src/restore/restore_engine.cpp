@@ -309,6 +309,12 @@ class Worker {
     }
     int64_t tail_left = job.tail_extra;
     std::string where = Where(sel.source_topic, sel.source_partition);
+    // Saves up to a second of waiting on a topic this producer has not written to yet; a real
+    // problem with the topic shows up again, as an error, when producing.
+    if (prepared_.insert(sel.target_topic).second) {
+      if (auto st = producer.PrepareTopic(sel.target_topic, std::chrono::seconds(10)); !st)
+        spdlog::debug("{}: {}", where, st.error().message);
+    }
     auto last_checkpoint = Clock::now();
     std::string error;
     bool interrupted = false;
@@ -403,6 +409,7 @@ class Worker {
   std::mutex reports_mu_;
   std::vector<kafka::DeliveryReport> reports_;
   std::vector<std::pair<int64_t, int64_t>> direct_;
+  std::set<std::string> prepared_;  // target topics whose metadata this worker's producer has
   uint64_t pending_records_ = 0, pending_bytes_ = 0, unconfirmed_ = 0;
   int64_t pending_first_ = -1, pending_last_ = -1;
 };
