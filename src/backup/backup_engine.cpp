@@ -551,6 +551,21 @@ Result<BackupSummary> BackupEngine::Run() {
 
   BackupSummary summary;
   summary.interrupted = StopRequested();
+  if (!continuous && !summary.interrupted && run.errors.empty()) {
+    // Safety net: a one-shot or snapshot run is complete only when every partition's checkpoint
+    // reached the end offset it was planned to. Anything short of that is a failure, never a
+    // silently shorter backup.
+    auto snap = manifest.Snapshot();
+    for (const auto& j : jobs) {
+      const auto* t = snap.FindTopic(j.topic);
+      const auto* p = t ? t->FindPartition(j.partition) : nullptr;
+      int64_t reached = p ? p->next_offset : -1;
+      if (j.end != kNoEnd && reached < j.end)
+        run.errors.push_back("topic=" + j.topic + " partition=" + std::to_string(j.partition) + ": stopped at offset " +
+                             std::to_string(reached) + " before its end offset " + std::to_string(j.end) +
+                             "; re-run the backup to resume");
+    }
+  }
   if (run.errors.empty()) capture_offsets();
   bool complete = run.errors.empty() && (!summary.interrupted || continuous);
   if (complete) {
