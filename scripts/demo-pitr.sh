@@ -198,7 +198,7 @@ good_after="$(cli console-consumer --bootstrap-server "$BROKER" --topic payments
 say "corrupted records after restore: $corrupted_after; valid records: $good_after"
 check "no CORRUPTED record after the PITR restore" test "$corrupted_after" = 0
 check "all 50 valid payments restored" test "$good_after" = 50
-cli consumer-groups --bootstrap-server "$BROKER" --describe --group payments-processor 2>/dev/null | tee "$work/group-after.txt"
+cli consumer-groups --bootstrap-server "$BROKER" --describe --group payments-processor 2>/dev/null | tee "$work/group-after.txt"; echo
 resumed_at="$(awk '$2 == "payments" && $3 == "0" { print $4 }' "$work/group-after.txt")"
 check "payments-processor resumes at offset $committed_at_t, the first record it had not consumed before T (now $resumed_at)" \
   test "$resumed_at" = "$committed_at_t"
