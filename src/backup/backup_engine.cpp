@@ -1,5 +1,7 @@
 #include "backup/backup_engine.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -33,6 +35,10 @@ constexpr int64_t kNoEnd = INT64_MAX;
 // Buffered segment bytes all workers together may hold before the largest open segment is
 // flushed early: memory stays bounded however many partitions are followed.
 constexpr uint64_t kBufferBudgetBytes = 96ull << 20;
+// Records librdkafka may prefetch, all workers together, in bytes and in records (small records
+// cost it far more memory than their bytes). Each worker's consumer gets an equal share.
+constexpr uint64_t kPrefetchBudgetBytes = 32ull << 20;
+constexpr uint64_t kPrefetchBudgetRecords = 100000;
 
 struct PartitionJob {
   std::string topic;
@@ -123,6 +129,11 @@ class Worker {
   kafka::ConsumerOptions ConsumerOptions() const {
     kafka::ConsumerOptions o;
     o.read_committed = run_.config.backup.isolation_level == "read_committed";
+    uint64_t workers = std::max<size_t>(1, run_.inbox.size());
+    o.queued_max_kbytes = static_cast<int>(std::max<uint64_t>(kPrefetchBudgetBytes / workers, 4ull << 20) >> 10);
+    o.queued_min_messages = static_cast<int>(std::max<uint64_t>(kPrefetchBudgetRecords / workers, 10000));
+    // Each Poll copies its records out of librdkafka: small batches keep those copies small.
+    o.max_batch_bytes = 1 << 20;
     return o;
   }
 
@@ -378,6 +389,12 @@ Result<BackupSummary> BackupEngine::Run() {
   if (!config_.source || config_.source->bootstrap_servers.empty())
     return Fail(ErrorCode::kInvalidArgument, config_.file + ": source.bootstrap_servers is required for a backup");
   KB_ASSIGN_OR_RETURN(auto codec, format::ParseCodec(config_.backup.compression));
+#ifdef __GLIBC__
+  // Segment buffers are large, short-lived and freed by many threads. glibc's default mmap
+  // threshold grows to 32 MiB after the first such free, so later buffers come from its heaps and
+  // stay there: peak RSS grew with the amount backed up. A fixed threshold hands them back.
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
+#endif
 
   auto kafka_config = ToKafkaClientConfig(*config_.source);
   KB_ASSIGN_OR_RETURN(auto admin, kafka::AdminClient::Create(kafka_config));

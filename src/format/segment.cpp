@@ -335,7 +335,7 @@ Result<SegmentReader> SegmentReader::FromBytes(std::string bytes, const std::str
   return reader;
 }
 
-Result<std::vector<Record>> SegmentReader::ReadBlock(size_t i) const {
+Result<std::vector<Record>> SegmentReader::ReadBlock(size_t i, size_t read_through) const {
   if (i >= blocks_.size())
     return Fail(ErrorCode::kInvalidArgument, "segment key=" + key_ + ": block " + std::to_string(i) +
                                                  " does not exist (the segment has " +
@@ -348,6 +348,22 @@ Result<std::vector<Record>> SegmentReader::ReadBlock(size_t i) const {
   std::string_view stored;
   if (store_ == nullptr) {
     stored = std::string_view(bytes_).substr(info.file_offset, info.stored_size);  // bounds checked at open
+  } else if (info.file_offset >= ahead_offset_ && info.file_offset + info.stored_size <= ahead_offset_ + ahead_.size()) {
+    stored = std::string_view(ahead_).substr(info.file_offset - ahead_offset_, info.stored_size);
+  } else if (read_through > i) {
+    // Block i and the adjacent blocks after it, up to read_through, in one request.
+    uint64_t end = info.file_offset + info.stored_size;
+    for (size_t next = i + 1; next <= read_through && next < blocks_.size(); ++next) {
+      const BlockInfo& b = blocks_[next];
+      if (b.file_offset != end || end + b.stored_size - info.file_offset > kReadAheadBytes) break;
+      end += b.stored_size;
+    }
+    ahead_.clear();
+    auto got = store_->GetRange(key_, info.file_offset, end - info.file_offset);
+    if (!got) return Fail(got.error().With("segment key=" + key_ + " " + where));
+    ahead_ = std::move(*got);
+    ahead_offset_ = info.file_offset;
+    stored = std::string_view(ahead_).substr(0, info.stored_size);  // a short read fails below
   } else {
     auto got = store_->GetRange(key_, info.file_offset, info.stored_size);
     if (!got) return Fail(got.error().With("segment key=" + key_ + " " + where));

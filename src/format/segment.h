@@ -77,15 +77,22 @@ class SegmentReader {
   // Parses a whole object held in memory.
   static Result<SegmentReader> FromBytes(std::string bytes, const std::string& key_for_errors);
 
+  // Largest request ReadBlock makes when it reads ahead.
+  static constexpr uint64_t kReadAheadBytes = 4 << 20;
+
   const std::vector<BlockInfo>& blocks() const { return blocks_; }
-  // Fetches (unless in memory), verifies and decodes block i.
-  Result<std::vector<Record>> ReadBlock(size_t i) const;
+  // Fetches (unless in memory), verifies and decodes block i. With read_through > i, the blocks
+  // i..read_through are fetched in one request (up to kReadAheadBytes) and kept for the calls
+  // that follow: on an object store every request costs a round trip.
+  Result<std::vector<Record>> ReadBlock(size_t i, size_t read_through = 0) const;
 
  private:
   ObjectStore* store_ = nullptr;
   std::string key_;
   std::string bytes_;  // whole object when built FromBytes
   std::vector<BlockInfo> blocks_;
+  mutable std::string ahead_;          // blocks fetched ahead by ReadBlock
+  mutable uint64_t ahead_offset_ = 0;  // object offset of ahead_[0]
 };
 
 }  // namespace kb::format

@@ -49,6 +49,28 @@ struct PartitionConsumer::Impl {
   std::string bootstrap;
   std::set<TopicPartition> assigned;
   RdKafkaPtr rk;
+  QueuePtr queue;                 // the consumer queue (for its length)
+  bool fetcher_parked = false;    // the queue came near a prefetch limit since the last wakeup
+  uint64_t seen_records = 0, seen_bytes = 0;  // for the average record size
+  TopicPartition last_read;       // partition of the latest record
+
+  // Whether a queue of `records` records and `bytes` bytes is near a limit at which librdkafka
+  // stops fetching. Half a limit counts: Poll sees the queue only after the app took part of it.
+  bool NearPrefetchLimit(uint64_t records, uint64_t bytes) const {
+    return records * 2 >= static_cast<uint64_t>(options.queued_min_messages) ||
+           bytes * 2 >= static_cast<uint64_t>(options.queued_max_kbytes) * 1024;
+  }
+
+  // librdkafka 2.0 stops fetching a partition whose queue is over queued.min.messages or
+  // queued.max.messages.kbytes and looks again only when its broker thread next wakes up, up to a
+  // second later: reading stalls for most of each second. Any request to the partition's leader
+  // wakes that thread; a watermark query is a cheap one with no side effects (its answer is unused).
+  void WakeFetcher() {
+    fetcher_parked = false;
+    if (last_read.topic.empty() || !assigned.count(last_read)) return;
+    int64_t low = 0, high = 0;
+    rd_kafka_query_watermark_offsets(rk.get(), last_read.topic.c_str(), last_read.partition, &low, &high, 1000);
+  }
 
   Status IncrementalAssign(const std::vector<PartitionStart>& parts) {
     PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(parts.size())));
@@ -116,6 +138,7 @@ Result<std::unique_ptr<PartitionConsumer>> PartitionConsumer::Create(const Kafka
       {"fetch.max.bytes", std::to_string(options.fetch_max_bytes)},
       {"max.partition.fetch.bytes", std::to_string(options.max_partition_fetch_bytes)},
       {"queued.max.messages.kbytes", std::to_string(options.queued_max_kbytes)},
+      {"queued.min.messages", std::to_string(options.queued_min_messages)},
       {"fetch.wait.max.ms", std::to_string(options.fetch_wait_max_ms)},
   };
   // What the backup's correctness rests on; `extra` cannot change these.
@@ -136,6 +159,7 @@ Result<std::unique_ptr<PartitionConsumer>> PartitionConsumer::Create(const Kafka
   impl->options = options;
   impl->bootstrap = BootstrapList(config);
   impl->rk = std::move(rk);
+  impl->queue.reset(rd_kafka_queue_get_consumer(impl->rk.get()));
   return std::unique_ptr<PartitionConsumer>(new PartitionConsumer(std::move(impl)));
 }
 
@@ -184,9 +208,19 @@ Result<std::vector<ConsumerEvent>> PartitionConsumer::Poll(std::chrono::millisec
   std::vector<ConsumerEvent> events;
   size_t bytes = 0;
   int wait_ms = static_cast<int>(std::max<int64_t>(0, timeout.count()));
+  size_t queued = impl_->queue ? rd_kafka_queue_length(impl_->queue.get()) : 0;
+  uint64_t avg_bytes = impl_->seen_records ? impl_->seen_bytes / impl_->seen_records : 0;
+  if (impl_->NearPrefetchLimit(queued, queued * avg_bytes)) impl_->fetcher_parked = true;
+  // An empty queue after a limit was near: wake the fetcher rather than wait for its next wakeup.
+  if (impl_->fetcher_parked && queued == 0) impl_->WakeFetcher();
+  uint64_t records = 0;
+  bool drained = false;
   while (events.size() < impl_->options.max_batch_records && bytes < impl_->options.max_batch_bytes) {
     MessagePtr m(rd_kafka_consumer_poll(impl_->rk.get(), wait_ms));
-    if (!m) break;
+    if (!m) {
+      drained = true;
+      break;
+    }
     wait_ms = 0;  // after the first event take only what is ready
     if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
       char reason[512] = "";
@@ -197,9 +231,20 @@ Result<std::vector<ConsumerEvent>> PartitionConsumer::Poll(std::chrono::millisec
       return Fail(e);
     }
     ConsumerEvent ev = impl_->ToEvent(m.get());
-    if (ev.kind == ConsumerEvent::Kind::kRecord) bytes += ev.record.ApproxBytes();
+    if (ev.kind == ConsumerEvent::Kind::kRecord) {
+      size_t n = ev.record.ApproxBytes();
+      bytes += n;
+      records++;
+      impl_->seen_records++;
+      impl_->seen_bytes += n;
+      if (impl_->last_read.partition != ev.partition || impl_->last_read.topic != ev.topic)
+        impl_->last_read = TopicPartition{ev.topic, ev.partition};
+    }
     events.push_back(std::move(ev));
   }
+  // Near a limit's worth taken at once: the queue was that full, so the fetcher may have stopped.
+  if (impl_->NearPrefetchLimit(records, bytes)) impl_->fetcher_parked = true;
+  if (drained && impl_->fetcher_parked) impl_->WakeFetcher();
   return events;
 }
 

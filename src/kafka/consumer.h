@@ -12,8 +12,9 @@
 //   the consumer catches up; more records may follow later.
 // - Records keep every field: key and value with null distinct from empty, headers in order with
 //   duplicates and null values, timestamp and its type, offset.
-// - Memory is bounded: librdkafka prefetches at most ConsumerOptions::queued_max_kbytes and one
-//   Poll returns at most max_batch_records / max_batch_bytes.
+// - Memory is bounded: librdkafka prefetches at most ConsumerOptions::queued_max_kbytes (and
+//   queued_min_messages records) and one Poll returns at most max_batch_records / max_batch_bytes.
+//   When Poll empties a queue that had reached a limit it wakes the fetcher (see Poll).
 // - Not thread-safe: one thread polls and assigns.
 #pragma once
 
@@ -38,6 +39,8 @@ struct ConsumerOptions {
   int fetch_max_bytes = 8 << 20;            // fetch.max.bytes: per fetch request
   int max_partition_fetch_bytes = 1 << 20;  // max.partition.fetch.bytes (a larger record still comes)
   int queued_max_kbytes = 16 << 10;         // queued.max.messages.kbytes: prefetch budget, all partitions
+  int queued_min_messages = 100000;         // queued.min.messages: the same budget in records (small
+                                            // records cost librdkafka far more than their bytes)
   int fetch_wait_max_ms = 100;              // fetch.wait.max.ms: broker wait for data
   size_t max_batch_records = 10000;         // one Poll returns at most this many events
   size_t max_batch_bytes = 8 << 20;         // ... or about this many record bytes

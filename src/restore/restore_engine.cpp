@@ -14,6 +14,8 @@
 //   recreated topic starts at offset 0, so the mapping is easy to read.
 #include "restore/restore_engine.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -46,6 +48,11 @@ using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 constexpr auto kCheckpointInterval = std::chrono::seconds(2);
 constexpr size_t kMaxUnconfirmed = 200000;  // checkpoint at least this often (bounds report memory)
+// Records the producers may hold until the broker confirms them, all workers together, in bytes
+// and in records (librdkafka's per-record overhead dwarfs small records). Each worker's producer
+// gets an equal share, so memory stays bounded however many partitions are written at once.
+constexpr uint64_t kProduceBufferBytes = 64ull << 20;
+constexpr uint64_t kProduceBufferRecords = 200000;
 
 std::string Where(const std::string& topic, int32_t partition) {
   return "topic=" + topic + " partition=" + std::to_string(partition);
@@ -180,6 +187,7 @@ struct RunState {
   RateLimiter limiter;
   Progress& progress;
   bool add_headers = false;
+  size_t workers = 1;
 
   std::mutex mu;
   std::vector<std::unique_ptr<Job>> jobs;
@@ -215,9 +223,15 @@ class Worker {
     po.acks = r.produce_acks == "-1" ? "all" : r.produce_acks;
     po.idempotent = po.acks == "all";  // librdkafka's idempotence needs acks=all
     po.batch_num_messages = r.produce_batch_size;
+    uint64_t workers = std::max<size_t>(1, run_.workers);
+    po.queue_max_kbytes = static_cast<int>(std::max<uint64_t>(kProduceBufferBytes / workers, 8ull << 20) >> 10);
+    po.queue_max_messages = static_cast<int>(std::max<uint64_t>(kProduceBufferRecords / workers, 25000));
     auto producer = kafka::Producer::Create(run_.kafka_config, po, [this](const kafka::DeliveryReport& d) {
       std::lock_guard<std::mutex> lock(reports_mu_);
-      reports_.push_back(d);
+      // A success is kept as (tag, offset) only: a checkpoint may wait for 200000 of them, and
+      // whole reports (topic string and all) made restore memory grow with its speed.
+      if (d.error) failed_.push_back(d);
+      else delivered_.push_back({d.tag, d.offset});
     });
     while (Job* job = run_.TakeJob()) {
       if (!producer) {
@@ -246,19 +260,20 @@ class Worker {
   // Waits for every produced record, then moves the job's checkpoint to `next`.
   bool Checkpoint(kafka::Producer& producer, Job& job, int64_t next, std::string* error) {
     auto flushed = producer.Flush(std::chrono::minutes(6));  // beyond delivery.timeout.ms
-    std::vector<kafka::DeliveryReport> reports;
+    std::vector<Delivered> delivered;
+    std::vector<kafka::DeliveryReport> failed;
     {
       std::lock_guard<std::mutex> lock(reports_mu_);
-      reports.swap(reports_);
+      delivered.swap(delivered_);
+      failed.swap(failed_);
     }
-    std::sort(reports.begin(), reports.end(), [](const auto& a, const auto& b) { return a.tag < b.tag; });
+    std::sort(delivered.begin(), delivered.end(), [](const auto& a, const auto& b) { return a.tag < b.tag; });
+    std::sort(failed.begin(), failed.end(), [](const auto& a, const auto& b) { return a.tag < b.tag; });
     std::string where = Where(job.sel.source_topic, job.sel.source_partition);
-    for (const auto& d : reports) {
-      if (d.error) {
-        *error = where + ": record at source offset " + std::to_string(d.tag) + " was not written to " +
-                 Where(d.topic, d.partition) + ": " + d.error->message;
-        break;
-      }
+    if (!failed.empty()) {
+      const auto& d = failed.front();
+      *error = where + ": record at source offset " + std::to_string(d.tag) + " was not written to " +
+               Where(d.topic, d.partition) + ": " + d.error->message;
     }
     if (error->empty() && !flushed) *error = where + ": " + flushed.error().message;
     std::lock_guard<std::mutex> lock(run_.mu);
@@ -270,12 +285,10 @@ class Worker {
     }
     direct_.clear();
     int64_t confirmed_next = next;
-    for (const auto& d : reports) {
-      if (d.error) {
-        // Stop the checkpoint before the first failed record.
-        confirmed_next = static_cast<int64_t>(d.tag);
-        break;
-      }
+    // Stop the checkpoint before the first failed record.
+    if (!failed.empty()) confirmed_next = static_cast<int64_t>(failed.front().tag);
+    for (const auto& d : delivered) {
+      if (!failed.empty() && d.tag >= failed.front().tag) break;
       s.mapping.Add(static_cast<int64_t>(d.tag), d.offset);
       if (job.sel.exclusive) s.target_end = d.offset + 1;
     }
@@ -338,7 +351,14 @@ class Worker {
           next = std::max(next, b.last_offset + 1);
           continue;
         }
-        auto records = reader->ReadBlock(i);
+        // The following blocks the window needs too are fetched with this one (one request).
+        size_t through = i;
+        for (uint64_t span = b.stored_size; through + 1 < blocks.size() && span < format::SegmentReader::kReadAheadBytes;
+             span += blocks[through].stored_size) {
+          if (!run_.window.Overlaps(blocks[through + 1].min_timestamp, blocks[through + 1].max_timestamp)) break;
+          ++through;
+        }
+        auto records = reader->ReadBlock(i, through);
         if (!records) {
           error = where + ": cannot read block " + std::to_string(i) + " of " + seg.key + ": " + records.error().message;
           break;
@@ -406,8 +426,13 @@ class Worker {
   }
 
   RunState& run_;
+  struct Delivered {
+    uint64_t tag;    // source offset
+    int64_t offset;  // target offset
+  };
   std::mutex reports_mu_;
-  std::vector<kafka::DeliveryReport> reports_;
+  std::vector<Delivered> delivered_;
+  std::vector<kafka::DeliveryReport> failed_;
   std::vector<std::pair<int64_t, int64_t>> direct_;
   std::set<std::string> prepared_;  // target topics whose metadata this worker's producer has
   uint64_t pending_records_ = 0, pending_bytes_ = 0, unconfirmed_ = 0;
@@ -551,6 +576,11 @@ Result<RestorePlan> RestoreEngine::Plan() {
 
 Result<RestoreResult> RestoreEngine::Run() {
   KB_TRY(ValidateConfig(config_));
+#ifdef __GLIBC__
+  // Blocks and decoded records are freed by many threads; with glibc's growing mmap threshold
+  // the freed memory stays in its heaps and peak RSS grows with the backup. Keep it fixed.
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
+#endif
   const auto& r = config_.restore;
   uint64_t read_before = store_.bytes_read();
   KB_ASSIGN_OR_RETURN(auto manifest, LoadManifest(store_, config_.backup_id));
@@ -704,6 +734,7 @@ Result<RestoreResult> RestoreEngine::Run() {
   progress.SetExpectedRecords(expected);
   progress.StartLiveLine();
   size_t workers = std::max<size_t>(1, std::min<size_t>(r.max_concurrent_partitions, run.jobs.size()));
+  run.workers = workers;
   spdlog::info("restore {} of backup '{}': {} partitions ({} workers), up to {} records", restore_id,
                config_.backup_id, run.jobs.size(), workers, expected);
   std::vector<std::unique_ptr<Worker>> worker_objs;
