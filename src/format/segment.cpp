@@ -16,6 +16,11 @@ namespace kb::format {
 // ---------------------------------------------------------------------------------------------
 // Writer
 
+// Blocks smaller than this are always compressed with the configured codec.
+constexpr size_t kAdaptiveMinBlock = 16 << 10;
+// After a block that did not compress, this many blocks are stored raw before trying again.
+constexpr int kRawBlocksAfterMiss = 8;
+
 struct SegmentWriter::State {
   SegmentOptions options;
   Compressor compressor;
@@ -31,6 +36,8 @@ struct SegmentWriter::State {
   // CRC32C of out[0, crc_end), extended as blocks are sealed so Finish needs no second pass.
   uint32_t object_crc = 0;
   size_t crc_end = 0;
+  // Blocks left to store uncompressed because recent data did not compress (see Seal).
+  int raw_blocks_left = 0;
 
   void ExtendCrc() {
     object_crc = Crc32c(object_crc, out.data() + crc_end, out.size() - crc_end);
@@ -58,10 +65,26 @@ struct SegmentWriter::State {
     }
     const size_t header_pos = out.size();
     out.append(kBlockHeaderSize, '\0');
-    Status compressed = compressor.Compress(options.codec, options.level, block, &out);
+    // Incompressible data (already compressed or encrypted values) costs compression time for
+    // nothing: a block that does not shrink by 2% is stored raw, and so are the next few before
+    // compression is tried again. Readers follow each block's own codec byte. Small blocks are
+    // left alone: they are cheap, and frame overhead makes them look incompressible.
+    Codec codec = options.codec;
+    if (codec != Codec::kNone && block.size() >= kAdaptiveMinBlock && raw_blocks_left > 0) {
+      raw_blocks_left--;
+      codec = Codec::kNone;
+    }
+    Status compressed = compressor.Compress(codec, options.level, block, &out);
     if (!compressed) {
       out.resize(header_pos);
       return compressed;
+    }
+    if (codec != Codec::kNone && block.size() >= kAdaptiveMinBlock &&
+        (out.size() - header_pos - kBlockHeaderSize) * 100 > block.size() * 98) {
+      out.resize(header_pos + kBlockHeaderSize);
+      out.append(block);
+      codec = Codec::kNone;
+      raw_blocks_left = kRawBlocksAfterMiss;
     }
     const size_t payload_size = out.size() - header_pos - kBlockHeaderSize;
     if (payload_size > std::numeric_limits<uint32_t>::max() - kBlockHeaderSize) {
@@ -74,7 +97,7 @@ struct SegmentWriter::State {
     std::string header;
     header.reserve(kBlockHeaderSize);
     header.append(kBlockMagic);
-    PutU8(header, static_cast<uint8_t>(options.codec));
+    PutU8(header, static_cast<uint8_t>(codec));
     header.append(3, '\0');
     PutU32(header, current.record_count);
     PutU32(header, static_cast<uint32_t>(block.size()));

@@ -171,6 +171,48 @@ TEST_P(FormatSegmentCodecTest, CompressibleDataShrinksUnlessCodecIsNone) {
     EXPECT_LT(summary.stored_bytes * 10, summary.raw_bytes);
 }
 
+// Incompressible blocks are stored raw (codec byte 0) and the next few skip compression; data
+// that compresses again is compressed again. Every record reads back either way.
+TEST(FormatSegmentWriterTest, IncompressibleBlocksAreStoredRawAndCompressionResumes) {
+  for (Codec codec_under_test : {Codec::kZstd, Codec::kLz4}) {
+  SCOPED_TRACE(CodecName(codec_under_test));
+  uint64_t x = 88172645463325252ull;
+  auto random_value = [&] {
+    std::string v(1000, '\0');
+    for (auto& c : v) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;  // xorshift: incompressible bytes
+      c = static_cast<char>(x);
+    }
+    return v;
+  };
+  std::vector<Record> records;
+  for (int i = 0; i < 400; ++i) records.push_back(Rec(i, 1, std::nullopt, random_value()));      // ~20 blocks
+  for (int i = 400; i < 800; ++i) records.push_back(Rec(i, 1, std::nullopt, std::string(1000, 'a')));
+  SegmentOptions options;
+  options.codec = codec_under_test;
+  options.block_bytes = 20000;
+  const std::string bytes = WriteSegment(records, options);
+  auto reader = SegmentReader::FromBytes(bytes, "k");
+  ASSERT_TRUE(reader) << reader.error().ToString();
+  EXPECT_EQ(ReadAll(*reader), records);
+  int raw = 0, compressed = 0;
+  for (const auto& b : reader->blocks()) {
+    uint8_t codec = static_cast<uint8_t>(bytes[b.file_offset + 4]);
+    if (b.last_offset < 400) {
+      EXPECT_EQ(codec, 0) << "incompressible block at offset " << b.first_offset;
+      EXPECT_EQ(b.stored_size, 40 + b.raw_size);
+      raw++;
+    } else if (b.first_offset >= 400 + 9 * 20) {  // past the raw run that follows a miss
+      EXPECT_EQ(codec, static_cast<uint8_t>(codec_under_test)) << "compressible block at offset " << b.first_offset;
+      EXPECT_LT(b.stored_size * 5, b.raw_size);
+      compressed++;
+    }
+  }
+  EXPECT_GT(raw, 10);
+  EXPECT_GT(compressed, 5);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllCodecs, FormatSegmentCodecTest, ::testing::Values(Codec::kNone, Codec::kZstd, Codec::kLz4),
                          [](const auto& info) { return std::string(CodecName(info.param)); });
 
