@@ -19,9 +19,7 @@ bench_servers_up
 if [ "$BENCH_SMOKE" = 1 ]; then mb="${KB_BENCH_COMP_MB:-2}"; else mb="${KB_BENCH_COMP_MB:-128}"; fi
 run="comp$(date +%s)"
 size=1024
-count="$(bench_count_for "$size" "$mb")"
-file="$BENCH_WORK/data/json-$size-$count.txt"
-bench_gen json "$size" "$count" "$file"
+bench_data json "$size" "$mb"
 topic="$run-p1"
 bench_create_topic "$topic" 1
 bench_kcat_produce comp-load "$topic" "$file"

@@ -120,6 +120,14 @@ bench_gen() {
 # Records of SIZE bytes that make about MB megabytes (at least 10).
 bench_count_for() { awk -v mb="$2" -v s="$1" 'BEGIN { n = int(mb * 1e6 / s); print (n < 10 ? 10 : n) }'; }
 
+# Sets `count` (records) and `file` (the data file, generated once and cached) for about MB
+# megabytes of KIND records of SIZE bytes.
+bench_data() {
+  count="$(bench_count_for "$2" "$3")"
+  file="$BENCH_WORK/data/$1-$2-$count.txt"
+  bench_gen "$1" "$2" "$count" "$file"
+}
+
 bench_create_topic() {
   bash "$KB_REPO/scripts/kafka-cli.sh" topics --bootstrap-server "$BENCH_BROKER" --create --topic "$1" \
     --partitions "$2" --replication-factor 1 >/dev/null || kb_die "cannot create topic $1"

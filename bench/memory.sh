@@ -21,9 +21,7 @@ bench_servers_up
 if [ "$BENCH_SMOKE" = 1 ]; then mb="${KB_BENCH_RSS_MB:-2}"; else mb="${KB_BENCH_RSS_MB:-128}"; fi
 run="mem$(date +%s)"
 size=1024
-count="$(bench_count_for "$size" "$mb")"
-file="$BENCH_WORK/data/random-$size-$count.txt"
-bench_gen random "$size" "$count" "$file"
+bench_data random "$size" "$mb"
 
 bench_section "Peak RSS (MiB; random 1 KiB records; default settings; floor $BENCH_FLOOR_RSS_MIB MiB)"
 fmt='%5s %-3s %8s %9s | %-18s %-18s\n'

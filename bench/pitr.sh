@@ -24,9 +24,7 @@ else
 fi
 run="pitr$(date +%s)"
 size=1024
-count="$(bench_count_for "$size" "$mb")"
-file="$BENCH_WORK/data/json-$size-$count.txt"
-bench_gen json "$size" "$count" "$file"
+bench_data json "$size" "$mb"
 chunks="$BENCH_WORK/data/pitr-chunks"
 rm -rf "$chunks"
 mkdir -p "$chunks"

@@ -28,9 +28,7 @@ bench_out "$(printf "$fmt" record data parts st "bk MB/s" "bk rec/s" "MiB" "rs M
 
 for size in 100 1024 65536; do
   for kind in json random; do
-    count="$(bench_count_for "$size" "$mb")"
-    file="$BENCH_WORK/data/$kind-$size-$count.txt"
-    bench_gen "$kind" "$size" "$count" "$file"
+    bench_data "$kind" "$size" "$mb"
     payload=$((count * size))
     case "$size" in 100) label=100B ;; 1024) label=1KiB ;; 65536) label=64KiB ;; esac
     for parts in 1 12; do
