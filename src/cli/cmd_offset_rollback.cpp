@@ -22,6 +22,12 @@ Result<std::unique_ptr<kafka::AdminClient>> OpenAdmin(const CliArgs& a) {
   return kafka::AdminClient::Create(cfg);
 }
 
+// The snapshot --snapshot-id names, from the storage --path names.
+Result<offsets::OffsetSnapshot> LoadNamedSnapshot(const CliArgs& a) {
+  KB_ASSIGN_OR_RETURN(auto store, OpenStoreForPath(a.path));
+  return offsets::LoadSnapshot(*store, a.snapshot_id);
+}
+
 std::string GroupNames(const offsets::OffsetSnapshot& s) {
   std::string out;
   for (const auto& g : s.groups) out += (out.empty() ? "" : ",") + g.group;
@@ -86,9 +92,7 @@ int RunRollbackList(const CliArgs& a) {
 }
 
 int RunRollbackShow(const CliArgs& a) {
-  auto store = OpenStoreForPath(a.path);
-  if (!store) return ReportError(store.error());
-  auto snap = offsets::LoadSnapshot(**store, a.snapshot_id);
+  auto snap = LoadNamedSnapshot(a);
   if (!snap) return ReportError(snap.error());
   PrintReport(a, offsets::SnapshotToJson(*snap), [&] {
     std::cout << "Snapshot:    " << snap->snapshot_id << "\n"
@@ -108,9 +112,7 @@ int RunRollbackShow(const CliArgs& a) {
 }
 
 int RunRollbackVerify(const CliArgs& a) {
-  auto store = OpenStoreForPath(a.path);
-  if (!store) return ReportError(store.error());
-  auto snap = offsets::LoadSnapshot(**store, a.snapshot_id);
+  auto snap = LoadNamedSnapshot(a);
   if (!snap) return ReportError(snap.error());
   auto admin = OpenAdmin(a);
   if (!admin) return ReportError(admin.error());
@@ -144,9 +146,7 @@ int RunRollbackVerify(const CliArgs& a) {
 }
 
 int RunRollbackRollback(const CliArgs& a) {
-  auto store = OpenStoreForPath(a.path);
-  if (!store) return ReportError(store.error());
-  auto snap = offsets::LoadSnapshot(**store, a.snapshot_id);
+  auto snap = LoadNamedSnapshot(a);
   if (!snap) return ReportError(snap.error());
   auto admin = OpenAdmin(a);
   if (!admin) return ReportError(admin.error());

@@ -33,6 +33,9 @@ class Exposition {
   std::string text_;
 };
 
+// The one rule behind both renderings: nothing has failed and the cluster answers.
+bool Healthy(const BackupStatus& s) { return s.errors.empty() && s.cluster_error.empty(); }
+
 }  // namespace
 
 std::string RenderPrometheus(const BackupStatus& s) {
@@ -55,7 +58,7 @@ std::string RenderPrometheus(const BackupStatus& s) {
         static_cast<double>(s.last_capture_ms) / 1000.0);
   e.Add("kafka_backup_cluster_reachable", "gauge", "1 when the last topic refresh reached Kafka.",
         s.cluster_error.empty() ? 1 : 0);
-  e.Add("kafka_backup_healthy", "gauge", "1 when /health answers 200.", RenderHealth(s, 0).first == 200 ? 1 : 0);
+  e.Add("kafka_backup_healthy", "gauge", "1 when /health answers 200.", Healthy(s) ? 1 : 0);
   return e.text();
 }
 
@@ -63,7 +66,7 @@ std::pair<int, std::string> RenderHealth(const BackupStatus& s, int64_t now_ms) 
   nlohmann::json problems = nlohmann::json::array();
   for (const auto& e : s.errors) problems.push_back(e);
   if (!s.cluster_error.empty()) problems.push_back("cannot reach Kafka: " + s.cluster_error);
-  bool ok = problems.empty();
+  bool ok = Healthy(s);
   nlohmann::json body{{"status", ok ? "ok" : "failing"},
                       {"backup_id", s.backup_id},
                       {"mode", s.mode},

@@ -56,28 +56,14 @@ Status MemoryStore::Put(const std::string& key, const std::string& data) {
 
 Result<std::string> MemoryStore::Get(const std::string& key) {
   KB_TRY(ValidateObjectKey(key));
-  std::shared_ptr<const std::string> value;
-  {
-    std::lock_guard lock(state_->mu);
-    auto it = state_->objects.find(key);
-    if (it == state_->objects.end())
-      return Fail(ErrorCode::kNotFound, "key=" + key + " not found in " + Describe());
-    value = it->second;
-  }
+  KB_ASSIGN_OR_RETURN(auto value, Find(key));
   CountRead(value->size());
   return *value;
 }
 
 Result<std::string> MemoryStore::GetRange(const std::string& key, uint64_t offset, uint64_t length) {
   KB_TRY(ValidateObjectKey(key));
-  std::shared_ptr<const std::string> value;
-  {
-    std::lock_guard lock(state_->mu);
-    auto it = state_->objects.find(key);
-    if (it == state_->objects.end())
-      return Fail(ErrorCode::kNotFound, "key=" + key + " not found in " + Describe());
-    value = it->second;
-  }
+  KB_ASSIGN_OR_RETURN(auto value, Find(key));
   if (offset >= value->size()) return std::string();
   std::string out = value->substr(offset, length);
   CountRead(out.size());
@@ -104,11 +90,15 @@ Status MemoryStore::Delete(const std::string& key) {
 
 Result<uint64_t> MemoryStore::Size(const std::string& key) {
   KB_TRY(ValidateObjectKey(key));
+  KB_ASSIGN_OR_RETURN(auto value, Find(key));
+  return static_cast<uint64_t>(value->size());
+}
+
+Result<std::shared_ptr<const std::string>> MemoryStore::Find(const std::string& key) const {
   std::lock_guard lock(state_->mu);
   auto it = state_->objects.find(key);
-  if (it == state_->objects.end())
-    return Fail(ErrorCode::kNotFound, "key=" + key + " not found in " + Describe());
-  return static_cast<uint64_t>(it->second->size());
+  if (it == state_->objects.end()) return Fail(ErrorCode::kNotFound, "key=" + key + " not found in " + Describe());
+  return it->second;
 }
 
 std::string MemoryStore::Describe() const { return "memory://" + name_; }

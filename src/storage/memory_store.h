@@ -32,6 +32,9 @@ class MemoryStore : public ObjectStore {
   struct State;
 
  private:
+  // The stored value of `key` (shared, so it is read without the lock), or kNotFound.
+  Result<std::shared_ptr<const std::string>> Find(const std::string& key) const;
+
   std::string name_;
   std::shared_ptr<State> state_;
 };

@@ -252,43 +252,19 @@ std::string WriteContinuousConfig(const std::string& dir, const std::string& pat
   return path;
 }
 
-pid_t StartCli(const std::vector<std::string>& args, const std::string& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    FILE* f = std::freopen(log.c_str(), "a", stdout);
-    (void)f;
-    dup2(fileno(stdout), 2);
-    std::vector<char*> argv;
-    std::string bin = KB_BINARY;
-    argv.push_back(bin.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(bin.c_str(), argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-int WaitExit(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 TEST(Backup, ContinuousFollowsNewRecordsAndNewTopicsAndSigtermFlushes) {
   std::string stem = UniqueName("cont");
   test::CreateTopic(stem + "-a", 2);
   test::ProduceRecords(stem + "-a", 0, Numbered(0, 30, 1000));
   auto dir = test::TempDir("cont");
-  pid_t pid = StartCli({"backup", "-c", WriteContinuousConfig(dir, stem + "-*")}, dir + "/log");
+  pid_t pid = test::StartCli({"backup", "-c", WriteContinuousConfig(dir, stem + "-*")}, dir + "/log");
   std::this_thread::sleep_for(std::chrono::seconds(2));
   test::ProduceRecords(stem + "-a", 1, Numbered(0, 40, 1000));
   test::CreateTopic(stem + "-b", 1);
   test::ProduceRecords(stem + "-b", 0, Numbered(0, 25, 1000));
   std::this_thread::sleep_for(std::chrono::seconds(4));
   kill(pid, SIGTERM);
-  EXPECT_EQ(WaitExit(pid), 0) << "continuous backup must exit 0 on SIGTERM";
+  EXPECT_EQ(test::WaitCli(pid), 0) << "continuous backup must exit 0 on SIGTERM";
   FilesystemStore store(dir + "/store");
   EXPECT_EQ(ReadBackup(store, "cont", stem + "-a", 0).size(), 30u);
   EXPECT_EQ(ReadBackup(store, "cont", stem + "-a", 1).size(), 40u);
@@ -313,17 +289,17 @@ TEST(Backup, KillNineAtRandomMomentsLosesNothingAndDuplicatesNothing) {
   });
   std::mt19937 rng(42);
   for (int round = 0; round < 6; ++round) {
-    pid_t pid = StartCli({"backup", "-c", cfg}, dir + "/log");
+    pid_t pid = test::StartCli({"backup", "-c", cfg}, dir + "/log");
     std::this_thread::sleep_for(std::chrono::milliseconds(400 + rng() % 1200));
     kill(pid, SIGKILL);
-    WaitExit(pid);
+    test::WaitCli(pid);
   }
   producing = false;
   producer.join();
-  pid_t pid = StartCli({"backup", "-c", cfg}, dir + "/log");
+  pid_t pid = test::StartCli({"backup", "-c", cfg}, dir + "/log");
   std::this_thread::sleep_for(std::chrono::seconds(4));
   kill(pid, SIGTERM);
-  ASSERT_EQ(WaitExit(pid), 0);
+  ASSERT_EQ(test::WaitCli(pid), 0);
   FilesystemStore store(dir + "/store");
   auto admin = test::Admin();
   uint64_t total = 0;

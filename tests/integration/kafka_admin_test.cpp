@@ -10,6 +10,7 @@
 #include "kafka/client_config.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
+#include "support/backup_fixture.h"
 #include "support/test_env.h"
 
 namespace kb::kafka {
@@ -17,32 +18,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-KafkaClientConfig BrokerConfig() {
-  KafkaClientConfig c;
-  c.bootstrap_servers = {test::RequireEnv("KB_BOOTSTRAP")};
-  return c;
-}
-
-class KafkaAdminTest : public ::testing::Test {
+class KafkaAdminTest : public test::BrokerTopicsTest {
  protected:
-  void SetUp() override {
-    auto admin = AdminClient::Create(BrokerConfig());
-    ASSERT_TRUE(admin) << admin.error().ToString();
-    admin_ = std::move(*admin);
-  }
-  void TearDown() override {
-    for (const auto& t : created_) (void)admin_->DeleteTopic(t);
-  }
-  std::string NewTopic(int32_t partitions, const std::map<std::string, std::string>& configs = {}) {
-    std::string topic = test::UniqueName("kafka-admin");
-    auto st = admin_->CreateTopic(topic, partitions, 1, configs);
-    EXPECT_TRUE(st) << st.error().ToString();
-    created_.push_back(topic);
-    return topic;
-  }
   // Writes `count` records to partition 0 with timestamps base, base+1000, ...
   void ProduceTimed(const std::string& topic, int count, int64_t base) {
-    auto producer = Producer::Create(BrokerConfig());
+    auto producer = Producer::Create(test::BrokerClientConfig());
     ASSERT_TRUE(producer) << producer.error().ToString();
     for (int i = 0; i < count; ++i) {
       Record r;
@@ -53,9 +33,6 @@ class KafkaAdminTest : public ::testing::Test {
     auto st = (*producer)->Flush(30s);
     ASSERT_TRUE(st) << st.error().ToString();
   }
-
-  std::unique_ptr<AdminClient> admin_;
-  std::vector<std::string> created_;
 };
 
 TEST_F(KafkaAdminTest, MetadataNamesTheBrokerAndTheCluster) {
@@ -72,7 +49,7 @@ TEST_F(KafkaAdminTest, MetadataNamesTheBrokerAndTheCluster) {
 }
 
 TEST_F(KafkaAdminTest, CreatedTopicIsDescribedWithOnlyItsOwnConfigs) {
-  std::string topic = NewTopic(3, {{"cleanup.policy", "compact"}, {"retention.ms", "123456789"}});
+  std::string topic = NewTopic("kafka-admin", 3, {{"cleanup.policy", "compact"}, {"retention.ms", "123456789"}});
   auto exists = admin_->TopicExists(topic);
   ASSERT_TRUE(exists);
   EXPECT_TRUE(*exists);
@@ -96,7 +73,7 @@ TEST_F(KafkaAdminTest, CreatedTopicIsDescribedWithOnlyItsOwnConfigs) {
 }
 
 TEST_F(KafkaAdminTest, CreatingAnExistingTopicIsAlreadyExists) {
-  std::string topic = NewTopic(1);
+  std::string topic = NewTopic("kafka-admin", 1);
   auto again = admin_->CreateTopic(topic, 1, 1);
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists) << again.error().ToString();
@@ -120,7 +97,7 @@ TEST_F(KafkaAdminTest, DeletedTopicIsGoneFromMetadataWhenDeleteReturns) {
 }
 
 TEST_F(KafkaAdminTest, WatermarksAndOffsetsForTimesFollowTheWrittenRecords) {
-  std::string topic = NewTopic(1);
+  std::string topic = NewTopic("kafka-admin", 1);
   const int64_t base = 1700000000000;
   ProduceTimed(topic, 10, base);
 
@@ -144,7 +121,7 @@ TEST_F(KafkaAdminTest, WatermarksAndOffsetsForTimesFollowTheWrittenRecords) {
 }
 
 TEST_F(KafkaAdminTest, DeleteRecordsMakesOldOffsetsOutOfRangeForTheConsumer) {
-  std::string topic = NewTopic(1);
+  std::string topic = NewTopic("kafka-admin", 1);
   ProduceTimed(topic, 10, 1700000000000);
   auto low = admin_->DeleteRecords(topic, {{0, 6}});
   ASSERT_TRUE(low) << low.error().ToString();
@@ -154,7 +131,7 @@ TEST_F(KafkaAdminTest, DeleteRecordsMakesOldOffsetsOutOfRangeForTheConsumer) {
   EXPECT_EQ(w->low, 6);
   EXPECT_EQ(w->high, 10);
 
-  auto consumer = PartitionConsumer::Create(BrokerConfig());
+  auto consumer = PartitionConsumer::Create(test::BrokerClientConfig());
   ASSERT_TRUE(consumer) << consumer.error().ToString();
   ASSERT_TRUE((*consumer)->Assign({{topic, 0, 0}}));
 

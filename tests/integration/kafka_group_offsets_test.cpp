@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "kafka/admin_client.h"
+#include "support/backup_fixture.h"
 #include "support/test_env.h"
 
 extern char** environ;
@@ -24,16 +25,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-KafkaClientConfig BrokerConfig() {
-  KafkaClientConfig c;
-  c.bootstrap_servers = {test::RequireEnv("KB_BOOTSTRAP")};
-  return c;
-}
-
 class KafkaGroupOffsetsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto admin = AdminClient::Create(BrokerConfig());
+    auto admin = AdminClient::Create(test::BrokerClientConfig());
     ASSERT_TRUE(admin) << admin.error().ToString();
     admin_ = std::move(*admin);
     topic_ = test::UniqueName("kafka-groups");

@@ -9,6 +9,7 @@
 #include "kafka/admin_client.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
+#include "support/backup_fixture.h"
 #include "support/test_env.h"
 
 namespace kb::kafka {
@@ -16,12 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using Kind = ConsumerEvent::Kind;
-
-KafkaClientConfig BrokerConfig() {
-  KafkaClientConfig c;
-  c.bootstrap_servers = {test::RequireEnv("KB_BOOTSTRAP")};
-  return c;
-}
 
 Record MakeRecord(std::optional<std::string> key, std::optional<std::string> value, int64_t ts,
                   std::vector<RecordHeader> headers = {}) {
@@ -56,29 +51,10 @@ Drained Drain(PartitionConsumer& consumer, size_t want, size_t partitions) {
   return d;
 }
 
-class KafkaRoundTripTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto admin = AdminClient::Create(BrokerConfig());
-    ASSERT_TRUE(admin) << admin.error().ToString();
-    admin_ = std::move(*admin);
-  }
-  void TearDown() override {
-    for (const auto& t : created_) (void)admin_->DeleteTopic(t);
-  }
-  std::string NewTopic(int32_t partitions, const std::map<std::string, std::string>& configs = {}) {
-    std::string topic = test::UniqueName("kafka-rt");
-    auto st = admin_->CreateTopic(topic, partitions, 1, configs);
-    EXPECT_TRUE(st) << st.error().ToString();
-    created_.push_back(topic);
-    return topic;
-  }
-  std::unique_ptr<AdminClient> admin_;
-  std::vector<std::string> created_;
-};
+using KafkaRoundTripTest = test::BrokerTopicsTest;
 
 TEST_F(KafkaRoundTripTest, EveryRecordFieldSurvivesProduceAndConsume) {
-  std::string topic = NewTopic(1);
+  std::string topic = NewTopic("kafka-rt", 1);
   const int64_t t0 = 1700000000123;
   std::vector<Record> sent = {
       MakeRecord(std::nullopt, std::nullopt, t0),                     // tombstone without key
@@ -95,7 +71,7 @@ TEST_F(KafkaRoundTripTest, EveryRecordFieldSurvivesProduceAndConsume) {
   };
 
   std::vector<DeliveryReport> reports;
-  auto producer = Producer::Create(BrokerConfig(), {}, [&](const DeliveryReport& r) { reports.push_back(r); });
+  auto producer = Producer::Create(test::BrokerClientConfig(), {}, [&](const DeliveryReport& r) { reports.push_back(r); });
   ASSERT_TRUE(producer) << producer.error().ToString();
   for (size_t i = 0; i < sent.size(); ++i) ASSERT_TRUE((*producer)->Produce(topic, 0, sent[i], 100 + i));
   auto flushed = (*producer)->Flush(30s);
@@ -117,7 +93,7 @@ TEST_F(KafkaRoundTripTest, EveryRecordFieldSurvivesProduceAndConsume) {
   EXPECT_EQ(delivered.last_offset, static_cast<int64_t>(sent.size() - 1));
   EXPECT_EQ(delivered.last_tag, 100 + sent.size() - 1);
 
-  auto consumer = PartitionConsumer::Create(BrokerConfig());
+  auto consumer = PartitionConsumer::Create(test::BrokerClientConfig());
   ASSERT_TRUE(consumer) << consumer.error().ToString();
   ASSERT_TRUE((*consumer)->Assign({{topic, 0, kOffsetBeginning}}));
   Drained d = Drain(**consumer, sent.size(), 1);
@@ -142,14 +118,14 @@ TEST_F(KafkaRoundTripTest, EveryRecordFieldSurvivesProduceAndConsume) {
 }
 
 TEST_F(KafkaRoundTripTest, ExtraHeadersFollowTheRecordsOwn) {
-  std::string topic = NewTopic(1);
-  auto producer = Producer::Create(BrokerConfig());
+  std::string topic = NewTopic("kafka-rt", 1);
+  auto producer = Producer::Create(test::BrokerClientConfig());
   ASSERT_TRUE(producer);
   Record r = MakeRecord(std::string("k"), std::string("v"), 1700000000000, {{"a", std::string("1")}});
   ASSERT_TRUE((*producer)->Produce(topic, 0, r, 0, {{"x-original-offset", std::string("42")}}));
   ASSERT_TRUE((*producer)->Flush(30s));
 
-  auto consumer = PartitionConsumer::Create(BrokerConfig());
+  auto consumer = PartitionConsumer::Create(test::BrokerClientConfig());
   ASSERT_TRUE(consumer);
   ASSERT_TRUE((*consumer)->Assign({{topic, 0, 0}}));
   Drained d = Drain(**consumer, 1, 1);
@@ -159,14 +135,14 @@ TEST_F(KafkaRoundTripTest, ExtraHeadersFollowTheRecordsOwn) {
 }
 
 TEST_F(KafkaRoundTripTest, LogAppendTimeTopicReportsTheBrokersTimestampType) {
-  std::string topic = NewTopic(1, {{"message.timestamp.type", "LogAppendTime"}});
-  auto producer = Producer::Create(BrokerConfig());
+  std::string topic = NewTopic("kafka-rt", 1, {{"message.timestamp.type", "LogAppendTime"}});
+  auto producer = Producer::Create(test::BrokerClientConfig());
   ASSERT_TRUE(producer);
   const int64_t old_ts = 1500000000000;
   ASSERT_TRUE((*producer)->Produce(topic, 0, MakeRecord(std::nullopt, std::string("v"), old_ts)));
   ASSERT_TRUE((*producer)->Flush(30s));
 
-  auto consumer = PartitionConsumer::Create(BrokerConfig());
+  auto consumer = PartitionConsumer::Create(test::BrokerClientConfig());
   ASSERT_TRUE(consumer);
   ASSERT_TRUE((*consumer)->Assign({{topic, 0, kOffsetBeginning}}));
   Drained d = Drain(**consumer, 1, 1);
@@ -176,15 +152,15 @@ TEST_F(KafkaRoundTripTest, LogAppendTimeTopicReportsTheBrokersTimestampType) {
 }
 
 TEST_F(KafkaRoundTripTest, PartitionsCanBeAddedToARunningAssignmentAndEachReportsItsEnd) {
-  std::string topic = NewTopic(3);
-  auto producer = Producer::Create(BrokerConfig());
+  std::string topic = NewTopic("kafka-rt", 3);
+  auto producer = Producer::Create(test::BrokerClientConfig());
   ASSERT_TRUE(producer);
   for (int32_t p = 0; p < 3; ++p)
     for (int i = 0; i < 3 + p; ++i)
       ASSERT_TRUE((*producer)->Produce(topic, p, MakeRecord(std::nullopt, "p" + std::to_string(p), 1700000000000)));
   ASSERT_TRUE((*producer)->Flush(30s));
 
-  auto consumer = PartitionConsumer::Create(BrokerConfig());
+  auto consumer = PartitionConsumer::Create(test::BrokerClientConfig());
   ASSERT_TRUE(consumer);
   ASSERT_TRUE((*consumer)->Assign({{topic, 0, 0}}));
   Drained first = Drain(**consumer, 3, 1);
@@ -215,8 +191,8 @@ TEST_F(KafkaRoundTripTest, PartitionsCanBeAddedToARunningAssignmentAndEachReport
 }
 
 TEST_F(KafkaRoundTripTest, SeekBackDropsWhatWasPrefetchedAndRestartsAtTheNewOffset) {
-  std::string topic = NewTopic(1);
-  auto producer = Producer::Create(BrokerConfig());
+  std::string topic = NewTopic("kafka-rt", 1);
+  auto producer = Producer::Create(test::BrokerClientConfig());
   ASSERT_TRUE(producer);
   for (int i = 0; i < 50; ++i)
     ASSERT_TRUE((*producer)->Produce(topic, 0, MakeRecord(std::nullopt, "r" + std::to_string(i), 1700000000000)));
@@ -224,7 +200,7 @@ TEST_F(KafkaRoundTripTest, SeekBackDropsWhatWasPrefetchedAndRestartsAtTheNewOffs
 
   ConsumerOptions opts;
   opts.max_batch_records = 3;  // leave most of the fetched records queued inside librdkafka
-  auto consumer = PartitionConsumer::Create(BrokerConfig(), opts);
+  auto consumer = PartitionConsumer::Create(test::BrokerClientConfig(), opts);
   ASSERT_TRUE(consumer);
   ASSERT_TRUE((*consumer)->Assign({{topic, 0, 0}}));
   std::vector<int64_t> first;
@@ -248,10 +224,10 @@ TEST_F(KafkaRoundTripTest, SeekBackDropsWhatWasPrefetchedAndRestartsAtTheNewOffs
 }
 
 TEST_F(KafkaRoundTripTest, ReadCommittedSkipsAbortedRecordsAndMarkers) {
-  std::string topic = NewTopic(1);
+  std::string topic = NewTopic("kafka-rt", 1);
   ProducerOptions opts;
   opts.transactional_id = test::UniqueName("kafka-rt-txn");
-  auto producer = Producer::Create(BrokerConfig(), opts);
+  auto producer = Producer::Create(test::BrokerClientConfig(), opts);
   ASSERT_TRUE(producer) << producer.error().ToString();
   auto write = [&](const std::string& value) {
     return (*producer)->Produce(topic, 0, MakeRecord(std::nullopt, value, 1700000000000));
@@ -275,7 +251,7 @@ TEST_F(KafkaRoundTripTest, ReadCommittedSkipsAbortedRecordsAndMarkers) {
   auto read = [&](bool read_committed) {
     ConsumerOptions copts;
     copts.read_committed = read_committed;
-    auto consumer = PartitionConsumer::Create(BrokerConfig(), copts);
+    auto consumer = PartitionConsumer::Create(test::BrokerClientConfig(), copts);
     EXPECT_TRUE(consumer);
     EXPECT_TRUE((*consumer)->Assign({{topic, 0, 0}}));
     std::vector<std::pair<int64_t, std::string>> seen;
@@ -292,12 +268,12 @@ TEST_F(KafkaRoundTripTest, ReadCommittedSkipsAbortedRecordsAndMarkers) {
 }
 
 TEST_F(KafkaRoundTripTest, AFullLocalQueueIsWaitedOutNotFailed) {
-  std::string topic = NewTopic(1);
+  std::string topic = NewTopic("kafka-rt", 1);
   ProducerOptions opts;
   opts.queue_max_messages = 5;  // far fewer than we send: Produce must wait for room
   opts.batch_num_messages = 5;
   uint64_t reports = 0;
-  auto producer = Producer::Create(BrokerConfig(), opts, [&](const DeliveryReport& r) {
+  auto producer = Producer::Create(test::BrokerClientConfig(), opts, [&](const DeliveryReport& r) {
     EXPECT_FALSE(r.error);
     ++reports;
   });
@@ -314,10 +290,10 @@ TEST_F(KafkaRoundTripTest, AFullLocalQueueIsWaitedOutNotFailed) {
 }
 
 TEST_F(KafkaRoundTripTest, RecordsForAMissingPartitionFailTheFlushNamingThePartition) {
-  std::string topic = NewTopic(1);
+  std::string topic = NewTopic("kafka-rt", 1);
   ProducerOptions opts;
   opts.delivery_timeout_ms = 10000;
-  auto producer = Producer::Create(BrokerConfig(), opts);
+  auto producer = Producer::Create(test::BrokerClientConfig(), opts);
   ASSERT_TRUE(producer);
   auto st = (*producer)->Produce(topic, 7, MakeRecord(std::nullopt, std::string("v"), 1700000000000));
   if (st) st = (*producer)->Flush(30s);

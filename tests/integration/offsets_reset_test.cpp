@@ -22,17 +22,10 @@
 namespace kb {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::pair<int, std::string> Cli(const std::vector<std::string>& args) {
   std::string dir = test::TempDir("offsets-reset-cli");
   int rc = test::RunCli(args, dir + "/out.log");
-  return {rc, ReadFile(dir + "/out.log")};
+  return {rc, test::ReadTextFile(dir + "/out.log")};
 }
 
 class OffsetsResetTest : public ::testing::Test {
@@ -152,7 +145,7 @@ TEST_F(OffsetsResetTest, GeneratedScriptRunsWithKafkaConsumerGroups) {
   args.insert(args.end(), {"--output", script});
   auto [rc, out] = Cli(args);
   ASSERT_EQ(rc, 0) << out;
-  std::string text = ReadFile(script);
+  std::string text = test::ReadTextFile(script);
   EXPECT_NE(text.find("--reset-offsets --to-offset 20"), std::string::npos) << text;
   EXPECT_NE(text.find("--topic '" + target_ + ":0'"), std::string::npos) << text;
   std::string cli = std::string(KB_SOURCE_DIR) + "/scripts/kafka-cli.sh consumer-groups";
@@ -160,8 +153,8 @@ TEST_F(OffsetsResetTest, GeneratedScriptRunsWithKafkaConsumerGroups) {
                     "sed \"s#\\\"\\$KAFKA_CONSUMER_GROUPS\\\"#\\\"\\$KAFKA_CONSUMER_GROUPS\\\" consumer-groups#\" " + script +
                     " | bash' > " + dir_ + "/script.log 2>&1";
   int status = std::system(cmd.c_str());
-  ASSERT_EQ(status, 0) << ReadFile(dir_ + "/script.log");
-  EXPECT_EQ(CommittedOnTarget(), 20) << ReadFile(dir_ + "/script.log");
+  ASSERT_EQ(status, 0) << test::ReadTextFile(dir_ + "/script.log");
+  EXPECT_EQ(CommittedOnTarget(), 20) << test::ReadTextFile(dir_ + "/script.log");
 }
 
 // The whole flow from a config: safety snapshot, restore, translate, commit + verify, one box.

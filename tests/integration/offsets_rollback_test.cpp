@@ -23,13 +23,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::map<std::string, std::string> S3Env() {
   return {{"S3_ENDPOINT", test::RequireEnv("KB_S3_ENDPOINT")},
           {"AWS_ACCESS_KEY_ID", test::RequireEnv("KB_S3_ACCESS_KEY")},
@@ -41,7 +34,7 @@ std::map<std::string, std::string> S3Env() {
 std::pair<int, std::string> Cli(const std::vector<std::string>& args) {
   std::string log = test::TempDir("offsets-cli") + "/out.log";
   int rc = test::RunCli(args, log, S3Env());
-  return {rc, ReadFile(log)};
+  return {rc, test::ReadTextFile(log)};
 }
 
 // The seed's pipeline, word for word, through bash.

@@ -41,19 +41,13 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-kafka::KafkaClientConfig Broker() {
-  kafka::KafkaClientConfig c;
-  c.bootstrap_servers = {test::RequireEnv("KB_BOOTSTRAP")};
-  return c;
-}
-
 struct Sent {
   int32_t partition;
   Record record;
 };
 
 void ProduceAll(const std::string& topic, const std::vector<Sent>& records) {
-  auto producer = kafka::Producer::Create(Broker());
+  auto producer = kafka::Producer::Create(test::BrokerClientConfig());
   ASSERT_TRUE(producer) << producer.error().ToString();
   for (const auto& s : records) ASSERT_TRUE((*producer)->Produce(topic, s.partition, s.record));
   auto st = (*producer)->Flush(60s);
@@ -63,12 +57,12 @@ void ProduceAll(const std::string& topic, const std::vector<Sent>& records) {
 // Every record of every partition of `topic`, by partition, in offset order.
 std::map<int32_t, std::vector<Record>> ReadAll(const std::string& topic) {
   std::map<int32_t, std::vector<Record>> out;
-  auto admin = kafka::AdminClient::Create(Broker());
+  auto admin = kafka::AdminClient::Create(test::BrokerClientConfig());
   EXPECT_TRUE(admin);
   auto info = (*admin)->DescribeTopic(topic);
   EXPECT_TRUE(info) << info.error().ToString();
   if (!info) return out;
-  auto consumer = kafka::PartitionConsumer::Create(Broker());
+  auto consumer = kafka::PartitionConsumer::Create(test::BrokerClientConfig());
   EXPECT_TRUE(consumer);
   std::vector<kafka::PartitionStart> starts;
   std::map<int32_t, int64_t> end;
@@ -114,7 +108,7 @@ void ExpectSameRecord(const Record& want, const Record& got, const std::string& 
   EXPECT_EQ(want.headers, got.headers) << where;
 }
 
-class RestoreEngineTest : public ::testing::Test {
+class RestoreEngineTest : public test::BrokerTopicsTest {
  protected:
   void SetUp() override {
     ResetStopForTests();
@@ -125,26 +119,12 @@ class RestoreEngineTest : public ::testing::Test {
     auto store = OpenObjectStore(*sc);
     ASSERT_TRUE(store) << store.error().ToString();
     store_ = std::move(*store);
-    auto admin = kafka::AdminClient::Create(Broker());
-    ASSERT_TRUE(admin);
-    admin_ = std::move(*admin);
+    test::BrokerTopicsTest::SetUp();
   }
   void TearDown() override {
-    for (const auto& t : topics_) (void)admin_->DeleteTopic(t);
+    test::BrokerTopicsTest::TearDown();
     std::error_code ec;
     fs::remove_all(dir_, ec);
-  }
-
-  std::string NewTopic(const std::string& stem, int32_t partitions, std::map<std::string, std::string> configs = {}) {
-    std::string t = test::UniqueName(stem);
-    auto st = admin_->CreateTopic(t, partitions, 1, configs);
-    EXPECT_TRUE(st) << st.error().ToString();
-    topics_.push_back(t);
-    return t;
-  }
-  std::string Track(std::string t) {
-    topics_.push_back(t);
-    return t;
   }
 
   Config BackupConfig(const std::string& backup_id, const std::string& topic, uint64_t block_bytes = 256 * 1024,
@@ -182,8 +162,6 @@ class RestoreEngineTest : public ::testing::Test {
 
   fs::path dir_;
   std::unique_ptr<ObjectStore> store_;
-  std::unique_ptr<kafka::AdminClient> admin_;
-  std::vector<std::string> topics_;
 };
 
 TEST_F(RestoreEngineTest, PitrBoundaryIsInclusiveAndEveryFieldSurvives) {
@@ -465,39 +443,10 @@ struct Child {
 
 Child Spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
             const std::string& out_file) {
-  Child c;
-  c.out_file = out_file;
-  c.pid = fork();
-  if (c.pid == 0) {
-    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-    int fd = open(out_file.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    std::vector<char*> argv;
-    std::string bin = KB_BINARY;
-    argv.push_back(bin.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(bin.c_str(), argv.data());
-    _exit(127);
-  }
-  return c;
+  return {test::StartCli(args, out_file, env), out_file};
 }
 
-int Wait(const Child& c) {
-  int status = 0;
-  waitpid(c.pid, &status, 0);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return WEXITSTATUS(status);
-}
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+int Wait(const Child& c) { return test::WaitCli(c.pid); }
 
 void ExpectExactlyOnce(const std::vector<Sent>& sent, std::map<int32_t, std::vector<Record>> got) {
   for (int32_t p = 0; p < 2; ++p) {
@@ -534,7 +483,7 @@ TEST_P(RestoreResumeTest, InterruptedRestoreResumesWithoutDuplicates) {
   std::this_thread::sleep_for(3500ms);
   kill(first.pid, signal_to_send);
   int code = Wait(first);
-  if (signal_to_send == SIGTERM) EXPECT_EQ(code, 130) << Slurp(first.out_file);
+  if (signal_to_send == SIGTERM) EXPECT_EQ(code, 130) << test::ReadTextFile(first.out_file);
   else EXPECT_EQ(code, 128 + SIGKILL);
   size_t partial = 0;
   for (const auto& [p, recs] : ReadAll(dst)) partial += recs.size();
@@ -543,9 +492,9 @@ TEST_P(RestoreResumeTest, InterruptedRestoreResumesWithoutDuplicates) {
 
   write_yaml(0);
   Child second = Spawn(args, {}, dir_.string() + "/second.out");
-  EXPECT_EQ(Wait(second), 0) << Slurp(second.out_file);
-  if (std::getenv("KB_RESTORE_TEST_VERBOSE")) std::cerr << Slurp(first.out_file) << Slurp(second.out_file);
-  EXPECT_NE(Slurp(second.out_file).find("resumed"), std::string::npos) << Slurp(second.out_file);
+  EXPECT_EQ(Wait(second), 0) << test::ReadTextFile(second.out_file);
+  if (std::getenv("KB_RESTORE_TEST_VERBOSE")) std::cerr << test::ReadTextFile(first.out_file) << test::ReadTextFile(second.out_file);
+  EXPECT_NE(test::ReadTextFile(second.out_file).find("resumed"), std::string::npos) << test::ReadTextFile(second.out_file);
   ExpectExactlyOnce(sent, ReadAll(dst));
   auto mapping = LoadOffsetMapping(*store_, bid);
   ASSERT_TRUE(mapping);
@@ -586,7 +535,7 @@ TEST_F(RestoreEngineTest, SeedRestorePitrYamlWithTimeWindowEndAgainstMinio) {
   ASSERT_TRUE(admin_->DeleteTopic(topic));
   ASSERT_TRUE(admin_->CreateTopic(topic, 1, 1));
 
-  std::string yaml = Slurp(std::string(KB_SOURCE_DIR) + "/examples/restore-pitr.yaml");
+  std::string yaml = test::ReadTextFile(std::string(KB_SOURCE_DIR) + "/examples/restore-pitr.yaml");
   ASSERT_FALSE(yaml.empty());
   // Consumer-offset reset is another command's work; this test covers the restore itself.
   auto pos = yaml.find("reset_consumer_offsets: true");
@@ -602,7 +551,7 @@ TEST_F(RestoreEngineTest, SeedRestorePitrYamlWithTimeWindowEndAgainstMinio) {
                    {"AWS_SECRET_ACCESS_KEY", sc.secret_key}},
                   dir_.string() + "/seed.out");
   int code = Wait(c);
-  std::string out = Slurp(c.out_file);
+  std::string out = test::ReadTextFile(c.out_file);
   ASSERT_EQ(code, 0) << out;
   auto got = ReadAll(topic)[0];
   std::vector<Record> want;
@@ -641,7 +590,7 @@ TEST_F(RestoreEngineTest, ValidateRestoreAndDryRunPrintThePlanAndWriteNothing) {
     args.insert(args.end(), common.begin(), common.end());
     Child c = Spawn(args, {}, dir_.string() + "/" + name);
     int code = Wait(c);
-    return std::make_pair(code, Slurp(c.out_file));
+    return std::make_pair(code, test::ReadTextFile(c.out_file));
   };
   write_yaml(false);
   auto [code, out] = run({"validate-restore"}, "validate.out");
@@ -667,7 +616,7 @@ TEST_F(RestoreEngineTest, ValidateRestoreAndDryRunPrintThePlanAndWriteNothing) {
   Child m = Spawn({"show-offset-mapping", "--path", dir_.string(), "--backup-id", bid, "--format", "csv"}, {},
                   dir_.string() + "/map.out");
   ASSERT_EQ(Wait(m), 0);
-  std::string csv = Slurp(m.out_file);
+  std::string csv = test::ReadTextFile(m.out_file);
   EXPECT_NE(csv.find(src + ",0," + dst + ",0,0,0,3"), std::string::npos) << csv;
 }
 
@@ -723,13 +672,13 @@ TEST_F(RestoreEngineTest, AllowNonEmptyFlagOfTheBinary) {
                         << "restore:\n  topic_mapping:\n    " << src << ": " << dst << "\n";
   std::string log = (dir_ / "cli.log").string();
   int refused = test::RunCli({"restore", "--config", config}, log);
-  std::string out = Slurp(log);
+  std::string out = test::ReadTextFile(log);
   EXPECT_NE(refused, 0) << out;
   EXPECT_NE(out.find("allow-non-empty"), std::string::npos) << out;
   EXPECT_EQ(ReadAll(dst)[0].size(), 1u) << "nothing may be written after a refusal";
 
   int rc = test::RunCli({"restore", "--config", config, "--allow-non-empty"}, log);
-  out = Slurp(log);
+  out = test::ReadTextFile(log);
   ASSERT_EQ(rc, 0) << out;
   auto got = ReadAll(dst)[0];
   ASSERT_EQ(got.size(), 6u) << out;

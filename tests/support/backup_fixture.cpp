@@ -89,7 +89,8 @@ std::string TempDir(const std::string& stem) {
   return dir.string();
 }
 
-int RunCli(const std::vector<std::string>& args, const std::string& log, const std::map<std::string, std::string>& env) {
+pid_t StartCli(const std::vector<std::string>& args, const std::string& log,
+               const std::map<std::string, std::string>& env) {
   pid_t pid = fork();
   if (pid == 0) {
     for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
@@ -105,10 +106,42 @@ int RunCli(const std::vector<std::string>& args, const std::string& log, const s
     execv(bin.c_str(), argv.data());
     _exit(127);
   }
+  return pid;
+}
+
+int WaitCli(pid_t pid) {
   int status = 0;
   waitpid(pid, &status, 0);
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return 128 + WTERMSIG(status);
+}
+
+int RunCli(const std::vector<std::string>& args, const std::string& log, const std::map<std::string, std::string>& env) {
+  return WaitCli(StartCli(args, log, env));
+}
+
+void BrokerTopicsTest::SetUp() {
+  admin_ = Admin();
+  ASSERT_TRUE(admin_);
+}
+
+void BrokerTopicsTest::TearDown() {
+  if (admin_)
+    for (const auto& t : topics_) (void)admin_->DeleteTopic(t);
+}
+
+std::string BrokerTopicsTest::NewTopic(const std::string& stem, int32_t partitions,
+                                       const std::map<std::string, std::string>& configs) {
+  std::string topic = UniqueName(stem);
+  auto st = admin_->CreateTopic(topic, partitions, 1, configs);
+  EXPECT_TRUE(st) << st.error().ToString();
+  topics_.push_back(topic);
+  return topic;
+}
+
+std::string BrokerTopicsTest::Track(std::string topic) {
+  topics_.push_back(topic);
+  return topic;
 }
 
 }  // namespace kb::test

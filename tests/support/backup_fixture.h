@@ -2,6 +2,8 @@
 // records, running the engine, and reading a backup back record by record.
 #pragma once
 
+#include <sys/types.h>
+
 #include <map>
 #include <memory>
 #include <string>
@@ -11,6 +13,8 @@
 #include "core/record.h"
 #include "kafka/admin_client.h"
 #include "storage/backend.h"
+
+#include <gtest/gtest.h>
 
 namespace kb::test {
 
@@ -27,8 +31,29 @@ std::vector<Record> ReadBackup(ObjectStore& store, const std::string& backup_id,
                                int32_t partition);
 // A fresh temp directory.
 std::string TempDir(const std::string& stem);
+// Starts the kafka-backup binary with args (and `env` added); stdout and stderr are appended to
+// `log`. Returns the child's pid.
+pid_t StartCli(const std::vector<std::string>& args, const std::string& log,
+               const std::map<std::string, std::string>& env = {});
+// Waits for a child of StartCli: its exit status, or 128 + the signal that ended it.
+int WaitCli(pid_t pid);
 // Runs the kafka-backup binary with args; returns its exit status. Output goes to `log`.
 int RunCli(const std::vector<std::string>& args, const std::string& log = "/dev/null",
            const std::map<std::string, std::string>& env = {});
+
+// A fixture with an AdminClient on the single test broker; topics made with NewTopic, or handed
+// to Track, are deleted after the test.
+class BrokerTopicsTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+  // Creates a topic named UniqueName(stem); a failure fails the test.
+  std::string NewTopic(const std::string& stem, int32_t partitions,
+                       const std::map<std::string, std::string>& configs = {});
+  std::string Track(std::string topic);
+
+  std::unique_ptr<kafka::AdminClient> admin_;
+  std::vector<std::string> topics_;
+};
 
 }  // namespace kb::test

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -49,6 +50,13 @@ std::string UniqueName(const std::string& stem) {
   auto now = std::chrono::system_clock::now().time_since_epoch().count() / 1000;
   return stem + "-" + std::to_string(getpid()) + "-" + std::to_string(now % 100000000) + "-" +
          std::to_string(counter++);
+}
+
+std::string ReadTextFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 }  // namespace kb::test

@@ -12,5 +12,7 @@ std::string EnvValue(const std::string& key);
 std::string RequireEnv(const std::string& key);
 // A name unique to this process and call, for topics, groups and backup ids.
 std::string UniqueName(const std::string& stem);
+// The whole file as text; "" when it cannot be read.
+std::string ReadTextFile(const std::string& path);
 
 }  // namespace kb::test

@@ -407,6 +407,36 @@ TEST(FormatSegmentReaderTest, OpenFetchesOnlyTrailerAndFooterThenOneRangePerBloc
   EXPECT_EQ(store.size_calls, 1);
 }
 
+// ReadBlock(i, through) fetches blocks i..through in one request and serves the following calls
+// from it; a block outside that span is fetched on its own again.
+TEST(FormatSegmentReaderTest, ReadThroughFetchesAdjacentBlocksInOneRequest) {
+  const auto records = ManyRecords(400);
+  SegmentOptions options;
+  options.block_bytes = 4096;
+  const std::string bytes = WriteSegment(records, options);
+  CountingStore store;
+  ASSERT_TRUE(store.Put("seg", bytes));
+  auto reader = SegmentReader::Open(store, "seg", bytes.size());
+  ASSERT_TRUE(reader) << reader.error().ToString();
+  ASSERT_GT(reader->blocks().size(), 6u);
+  const int after_open = store.range_gets;
+
+  std::vector<Record> got;
+  for (size_t i = 1; i <= 4; ++i) {
+    auto block = reader->ReadBlock(i, 4);
+    ASSERT_TRUE(block) << block.error().ToString();
+    got.insert(got.end(), block->begin(), block->end());
+  }
+  EXPECT_EQ(store.range_gets, after_open + 1) << "blocks 1..4 must come from one request";
+  ASSERT_EQ(got.front().offset, reader->blocks()[1].first_offset);
+  ASSERT_EQ(got.back().offset, reader->blocks()[4].last_offset);
+
+  auto later = reader->ReadBlock(6);
+  ASSERT_TRUE(later);
+  EXPECT_EQ(store.range_gets, after_open + 2);
+  EXPECT_EQ(later->front().offset, reader->blocks()[6].first_offset);
+}
+
 TEST(FormatSegmentReaderTest, OpenOfMissingObjectIsNotFound) {
   CountingStore store;
   auto reader = SegmentReader::Open(store, "missing.kbs");

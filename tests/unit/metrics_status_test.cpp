@@ -2,10 +2,14 @@
 #include <string>
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "config/config.h"
 #include "metrics/backup_status.h"
+#include "metrics/metrics_server.h"
+#include "restore/restore_engine.h"
+#include "storage/memory_store.h"
 
 namespace kb::metrics {
 namespace {
@@ -99,6 +103,41 @@ TEST(MetricsConfig, EnabledParsesAndBadPortsAreRefused) {
   auto bad = ParseConfig("backup_id: b\nmetrics:\n  enabled: true\n  port: 70000\n", "x.yaml");
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("metrics.port"), std::string::npos) << bad.error().message;
+}
+
+TEST(MetricsServerTest, PortZeroPicksAFreePortAndServesBothPaths) {
+  MetricsOptions o;
+  o.enabled = true;
+  o.port = 0;
+  auto server = MetricsServer::Start(o, [] { return Running(); });
+  ASSERT_TRUE(server) << server.error().ToString();
+  ASSERT_GT((*server)->port(), 0);
+  httplib::Client http("127.0.0.1", (*server)->port());
+  auto health = http.Get("/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  auto metrics = http.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("kafka_backup_records_total{backup_id=\"pitr-backup\"} 100\n"), std::string::npos);
+  auto none = http.Get("/nothing-here");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 404);
+}
+
+// Restores serve no metrics, so a restore config that asks for them is refused, before any
+// storage or cluster is touched.
+TEST(MetricsConfig, RestoreRefusesMetricsEnabled) {
+  Config c;
+  c.mode = "restore";
+  c.backup_id = "b";
+  c.target.emplace();
+  c.target->bootstrap_servers = {"127.0.0.1:1"};
+  c.metrics.enabled = true;
+  MemoryStore store("metrics-restore-refusal");
+  auto r = RestoreEngine(c, store).Run();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(r.error().message.find("metrics.enabled"), std::string::npos) << r.error().message;
 }
 
 }  // namespace
