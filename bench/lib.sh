@@ -6,6 +6,8 @@
 #   BENCH_REPORT  the text report the sections append their tables to
 # bench_servers_up starts (or reuses) Kafka 'bench' and MinIO 'bench-minio' and sets BENCH_BROKER and
 # the S3 variables; servers this process started are stopped on exit.
+# bench_init also installs what is missing (scripts/install-deps.sh, fetch-kafka.sh, build-minio.sh and,
+# for the default binary, build.sh), as the demo and test commands do.
 # Every failure (a command erroring, a wrong record count) ends the run with a non-zero status.
 
 BENCH_DIR="$KB_REPO/bench"
@@ -28,6 +30,14 @@ bench_init() {
       *) kb_die "unknown argument '$1' (see --help)" ;;
     esac
   done
+  # Set up like the README's other commands (quick when everything is there); once per run.
+  if [ -z "${BENCH_SETUP_DONE:-}" ]; then
+    bash "$KB_REPO/scripts/install-deps.sh" >&2
+    bash "$KB_REPO/scripts/fetch-kafka.sh" "$BENCH_KAFKA_VERSION" >/dev/null
+    bash "$KB_REPO/scripts/build-minio.sh" >/dev/null
+    [ -n "${KB_BENCH_BIN:-}" ] || [ "$bin" != "$KB_REPO/build/kafka-backup" ] || bash "$KB_REPO/scripts/build.sh" >&2
+    export BENCH_SETUP_DONE=1
+  fi
   for tool in kcat python3 /usr/bin/time java curl; do
     command -v "$tool" >/dev/null || kb_die "$tool not found; run scripts/install-deps.sh"
   done
