@@ -144,11 +144,17 @@ bench_create_topic() {
 }
 
 # Records in TOPIC with PARTITIONS partitions (sum of end offsets; the topics are never trimmed).
+# A new topic's leaders can still be settling ("Not leader for partition"), so it asks a few times.
 bench_topic_records() {
-  local topic="$1" parts="$2" args=() p
+  local topic="$1" parts="$2" args=() p attempt
   for ((p = 0; p < parts; p++)); do args+=(-t "$topic:$p:-1"); done
-  kcat -Q -b "$BENCH_BROKER" "${args[@]}" | awk '{ n += $NF; lines++ } END { if (lines == 0) exit 1; print n }' \
-    || kb_die "cannot read the end offsets of $topic"
+  for attempt in 1 2 3 4 5 6 7 8 9 10; do
+    kcat -Q -b "$BENCH_BROKER" "${args[@]}" 2>"$BENCH_WORK/kcat-q.err" \
+      | awk -v want="$parts" '{ n += $NF; lines++ } END { if (lines != want) exit 1; print n }' && return 0
+    sleep 0.5
+  done
+  cat "$BENCH_WORK/kcat-q.err" >&2
+  kb_die "cannot read the end offsets of $topic after 10 attempts"
 }
 
 # Fails unless TOPIC holds WANT records.
@@ -218,8 +224,18 @@ bench_kcat_consume() {
   rm -f "$BENCH_WORK/$name.out"
 }
 
-# A timed kcat produce of FILE (one record per line) into TOPIC.
-bench_kcat_produce() { bench_timed "$1" kcat -P -b "$BENCH_BROKER" -t "$2" -l "$3"; }
+# A timed kcat produce of FILE (one record per line) into TOPIC; further arguments go to kcat.
+bench_kcat_produce() {
+  local name="$1" topic="$2" file="$3"
+  shift 3
+  bench_timed "$name" kcat -P -b "$BENCH_BROKER" -t "$topic" -l "$file" "$@"
+}
+
+# Deletes TOPIC and every topic whose name starts with "TOPIC-" (one Kafka tool start).
+bench_delete_topics() {
+  bash "$KB_REPO/scripts/kafka-cli.sh" topics --bootstrap-server "$BENCH_BROKER" --delete \
+    --topic "$1|$1-.*" >/dev/null || kb_die "cannot delete the topics of $1"
+}
 
 # Formatting: MB/s and records/s for BYTES and RECORDS over SECONDS; a ratio with the floor mark.
 bench_mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", b / 1e6 / s }'; }

@@ -453,6 +453,7 @@ Result<BackupSummary> BackupEngine::Run() {
   run.segment_options.codec = codec;
   run.segment_options.level = config_.backup.compression_level;
   run.segment_options.block_bytes = config_.backup.block_bytes;
+  run.segment_options.expected_bytes = config_.backup.segment_max_bytes;
   size_t workers = std::max<size_t>(1, std::min<size_t>(config_.backup.max_concurrent_partitions,
                                                         continuous ? std::max<size_t>(jobs.size(), 1) : jobs.size()));
   run.inbox.resize(workers);

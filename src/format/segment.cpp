@@ -59,6 +59,9 @@ struct SegmentWriter::State {
   Status Seal() {
     if (block.empty()) return {};
     if (out.empty()) {
+      // Pages of a large reservation are only touched as blocks are written.
+      if (options.expected_bytes > 0)
+        out.reserve(std::min(options.expected_bytes, SegmentOptions::kMaxReserveBytes) + (64 << 10));
       out.append(kFileMagic);
       PutU8(out, static_cast<uint8_t>(kSegmentFormatVersion));
       PutU16(out, 0);

@@ -29,6 +29,10 @@ struct SegmentOptions {
   Codec codec = Codec::kZstd;          // block compression
   int level = 3;                        // zstd level (1..19); ignored by lz4 and none
   size_t block_bytes = 256 * 1024;      // raw bytes per block before it is sealed
+  // Expected object size (the caller's roll size), reserved up front: growing a 64 MiB buffer by
+  // doubling copies it and touches twice its pages. Capped at kMaxReserveBytes; 0 = no reserve.
+  size_t expected_bytes = 0;
+  static constexpr size_t kMaxReserveBytes = 256 << 20;
 };
 
 // One block as the footer index describes it.
