@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Starts a real Apache Kafka (KRaft) on 127.0.0.1 from the jars scripts/fetch-kafka.sh caches.
 #
-# Usage: kafka-up.sh [--nodes 1|3] [--version 3.9.1|4.1.1] [--name NAME] [--port PORT]
+# Usage: kafka-up.sh [--nodes 1|3] [--version 3.9.1|4.1.1] [--name NAME] [--port PORT] [--sasl]
 #   --nodes    1: one combined broker+controller; 3: three combined nodes, all three quorum voters
 #   --version  Kafka version (default 3.9.1)
 #   --name     instance name (default: single for 1 node, cluster for 3); state lives in
 #              $KB_STATE_DIR/NAME (default .test-env/NAME): nodeN/{server.properties,data,kafka.log,kafka.pid}
 #   --port     client port of node 1 (default $KAFKA_PORT, else a free port); other ports are free ones
+#   --sasl     also a SASL_PLAINTEXT listener on each node, with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512
+#              for the test user kb-test / kb-test-secret (loopback test brokers only); its bootstrap
+#              servers go to NAME/sasl_bootstrap
 # Env: KB_KAFKA_HEAP (default 512m), KB_KAFKA_READY_TIMEOUT seconds (default 90),
 #      KB_KAFKA_SEGMENT_BYTES (log.segment.bytes, default 1048576, the minimum Kafka 4.x accepts).
 # Prints the bootstrap servers (host:port,...) on stdout; also writes them to NAME/bootstrap.
@@ -22,12 +25,16 @@ nodes=1
 version=3.9.1
 name=""
 port="${KAFKA_PORT:-}"
+sasl=0
+sasl_user=kb-test
+sasl_password=kb-test-secret
 while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) nodes="${2:?--nodes needs a value}"; shift 2 ;;
     --version) version="${2:?--version needs a value}"; shift 2 ;;
     --name) name="${2:?--name needs a value}"; shift 2 ;;
     --port) port="${2:?--port needs a value}"; shift 2 ;;
+    --sasl) sasl=1; shift ;;
     -h|--help) kb_usage; exit 0 ;;
     *) kb_die "unknown argument '$1' (see --help)" ;;
   esac
@@ -44,7 +51,8 @@ node_pattern() { printf '%s' "$dir/node$1/server.properties"; }
 # Already up? Then this is a no-op.
 running_port="$(sed -n '1s/^127\.0\.0\.1:\([0-9]*\).*/\1/p' "$dir/bootstrap" 2>/dev/null || true)"
 if [ -f "$dir/bootstrap" ] && [ "$(cat "$dir/nodes" 2>/dev/null)" = "$nodes" ] \
-    && [ "$(cat "$dir/version" 2>/dev/null)" = "$version" ] && { [ -z "$port" ] || [ "$port" = "$running_port" ]; }; then
+    && [ "$(cat "$dir/version" 2>/dev/null)" = "$version" ] && { [ -z "$port" ] || [ "$port" = "$running_port" ]; } \
+    && [ "$([ -f "$dir/sasl_bootstrap" ] && echo 1 || echo 0)" = "$sasl" ]; then
   all_alive=1
   for ((i = 1; i <= nodes; i++)); do
     kb_pid_alive "$dir/node$i/kafka.pid" "$(node_pattern "$i")" || all_alive=0
@@ -58,15 +66,16 @@ fi
 # Leftovers of an earlier run (some nodes dead, other version...): stop what we started, start afresh.
 bash "$KB_REPO/scripts/kafka-down.sh" --name "$name" >&2
 # Remove only what this script makes; other files a user keeps in the folder stay.
-rm -rf "$dir"/node[0-9]* "$dir"/{bootstrap,version,nodes,libs,format.log}
+rm -rf "$dir"/node[0-9]* "$dir"/{bootstrap,sasl_bootstrap,version,nodes,libs,format.log}
 mkdir -p "$dir"
 
 libs="$(bash "$KB_REPO/scripts/fetch-kafka.sh" "$version")" || kb_die "could not fetch Kafka $version"
 [ -d "$libs" ] || kb_die "fetch-kafka.sh printed '$libs', which is not a directory"
 
-# Ports: PLAINTEXT for nodes 1..n, then CONTROLLER for nodes 1..n.
-read -r -a ports <<<"$(kb_free_ports $((2 * nodes)))"
-[ "${#ports[@]}" = $((2 * nodes)) ] || kb_die "could not find $((2 * nodes)) free loopback ports"
+# Ports: PLAINTEXT for nodes 1..n, then CONTROLLER for nodes 1..n, then SASL_PLAINTEXT (--sasl).
+nports=$(( (2 + sasl) * nodes ))
+read -r -a ports <<<"$(kb_free_ports "$nports")"
+[ "${#ports[@]}" = "$nports" ] || kb_die "could not find $nports free loopback ports"
 if [ -n "$port" ]; then
   kb_require_free_port "$port" "--port / KAFKA_PORT"
   for ((i = 1; i < ${#ports[@]}; i++)); do [ "${ports[$i]}" != "$port" ] || ports[$i]="${ports[0]}"; done
@@ -74,9 +83,11 @@ if [ -n "$port" ]; then
 fi
 voters=""
 bootstrap=""
+sasl_bootstrap=""
 for ((i = 1; i <= nodes; i++)); do
   voters+="${voters:+,}$i@127.0.0.1:${ports[$((nodes + i - 1))]}"
   bootstrap+="${bootstrap:+,}127.0.0.1:${ports[$((i - 1))]}"
+  [ "$sasl" = 0 ] || sasl_bootstrap+="${sasl_bootstrap:+,}127.0.0.1:${ports[$((2 * nodes + i - 1))]}"
 done
 rf="$nodes"
 min_isr=$(( nodes > 1 ? 2 : 1 ))
@@ -84,16 +95,22 @@ min_isr=$(( nodes > 1 ? 2 : 1 ))
 for ((i = 1; i <= nodes; i++)); do
   nd="$dir/node$i"
   mkdir -p "$nd/data"
+  listeners="PLAINTEXT://127.0.0.1:${ports[$((i - 1))]},CONTROLLER://127.0.0.1:${ports[$((nodes + i - 1))]}"
+  advertised="PLAINTEXT://127.0.0.1:${ports[$((i - 1))]}"
+  if [ "$sasl" = 1 ]; then
+    listeners+=",SASL_PLAINTEXT://127.0.0.1:${ports[$((2 * nodes + i - 1))]}"
+    advertised+=",SASL_PLAINTEXT://127.0.0.1:${ports[$((2 * nodes + i - 1))]}"
+  fi
   cat >"$nd/server.properties" <<PROPS
 # Written by scripts/kafka-up.sh for instance '$name', node $i of $nodes (Kafka $version).
 process.roles=broker,controller
 node.id=$i
 controller.quorum.voters=$voters
-listeners=PLAINTEXT://127.0.0.1:${ports[$((i - 1))]},CONTROLLER://127.0.0.1:${ports[$((nodes + i - 1))]}
-advertised.listeners=PLAINTEXT://127.0.0.1:${ports[$((i - 1))]}
+listeners=$listeners
+advertised.listeners=$advertised
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
 log.dirs=$nd/data
 num.partitions=1
 default.replication.factor=$rf
@@ -108,7 +125,20 @@ log.segment.bytes=${KB_KAFKA_SEGMENT_BYTES:-1048576}
 auto.create.topics.enable=true
 delete.topic.enable=true
 PROPS
+  # PLAIN users live in the listener's JAAS line; SCRAM credentials are stored at format time.
+  [ "$sasl" = 0 ] || cat >>"$nd/server.properties" <<PROPS
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$sasl_user="$sasl_password";
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+PROPS
 done
+scram_args=()
+if [ "$sasl" = 1 ]; then
+  for mech in SCRAM-SHA-256 SCRAM-SHA-512; do
+    scram_args+=(--add-scram "$mech=[name=$sasl_user,password=$sasl_password]")
+  done
+fi
 
 java_base=(java "-Xmx${KB_KAFKA_HEAP:-512m}" -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true)
 start=$(kb_now)
@@ -118,7 +148,7 @@ cluster_id="$(tail -n 1 "$dir/format.log")"
 [[ "$cluster_id" =~ ^[A-Za-z0-9_-]{22}$ ]] || { cat "$dir/format.log" >&2; kb_die "StorageTool random-uuid failed (log: $dir/format.log)"; }
 for ((i = 1; i <= nodes; i++)); do
   if ! "${java_base[@]}" $(kb_kafka_log_opts "$version" tools) -cp "$libs/*" kafka.tools.StorageTool \
-      format -t "$cluster_id" -c "$dir/node$i/server.properties" --ignore-formatted >>"$dir/format.log" 2>&1; then
+      format -t "$cluster_id" -c "$dir/node$i/server.properties" --ignore-formatted "${scram_args[@]}" >>"$dir/format.log" 2>&1; then
     cat "$dir/format.log" >&2
     kb_die "formatting node $i of '$name' failed (log: $dir/format.log)"
   fi
@@ -133,6 +163,7 @@ for ((i = 1; i <= nodes; i++)); do
     </dev/null >"$nd/kafka.log" 2>&1 &
 done
 printf '%s\n' "$bootstrap" >"$dir/bootstrap"
+[ "$sasl" = 0 ] || printf '%s\n' "$sasl_bootstrap" >"$dir/sasl_bootstrap"
 printf '%s\n' "$version" >"$dir/version"
 printf '%s\n' "$nodes" >"$dir/nodes"
 printf '%s\n' "$libs" >"$dir/libs"

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <tuple>
 
@@ -126,8 +127,39 @@ struct AdminClient::Impl {
   RdKafkaPtr rk;
   std::atomic<bool> coordinators_ready{false};
   std::mutex coordinators_mu;
+  // Why librdkafka could not log in (SASL or TLS), as its error callback reported it. A broker that
+  // refuses the credentials looks like an unreachable one otherwise, which misleads the user.
+  std::mutex login_mu;
+  std::string login_failure;
 
-  Error Unreachable(milliseconds waited) const {
+  static bool IsLoginError(int err) {
+    return err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR__SSL ||
+           err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED;
+  }
+
+  // Runs on the thread that calls rd_kafka_poll (LoginFailure below).
+  static void OnError(rd_kafka_t*, int err, const char* reason, void* opaque) {
+    if (!IsLoginError(err)) return;  // transient: librdkafka retries; the log callback has it
+    auto* self = static_cast<Impl*>(opaque);
+    std::lock_guard<std::mutex> lock(self->login_mu);
+    self->login_failure = reason ? reason : rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err));
+  }
+
+  // The login error reported so far, as the error to give the user; nullopt when there is none.
+  std::optional<Error> LoginFailure() {
+    rd_kafka_poll(rk.get(), 0);  // serves the error callback
+    std::lock_guard<std::mutex> lock(login_mu);
+    if (login_failure.empty()) return std::nullopt;
+    Error e;
+    e.code = ErrorCode::kPermissionDenied;
+    e.message = "could not log in to Kafka at " + bootstrap + ": " + login_failure +
+                ": check the security section (security_protocol, sasl_mechanism, sasl_username, "
+                "sasl_password, ssl_* files)";
+    return e;
+  }
+
+  Error Unreachable(milliseconds waited) {
+    if (auto login = LoginFailure()) return *login;
     Error e;
     e.code = ErrorCode::kUnavailable;
     e.retryable = true;
@@ -212,7 +244,15 @@ struct AdminClient::Impl {
 
   Result<ClusterMetadata> FetchMetadata() {
     const rd_kafka_metadata_t* raw = nullptr;
-    rd_kafka_resp_err_t err = rd_kafka_metadata(rk.get(), 1, nullptr, &raw, ToMs(options.metadata_timeout));
+    // Asked in slices of at most a second, so wrong credentials end the wait at once.
+    const auto deadline = std::chrono::steady_clock::now() + options.metadata_timeout;
+    rd_kafka_resp_err_t err;
+    for (;;) {
+      auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+      err = rd_kafka_metadata(rk.get(), 1, nullptr, &raw, ToMs(std::clamp(left, milliseconds(1), milliseconds(1000))));
+      if (!err || !IsUnreachable(err) || left <= milliseconds(1000)) break;
+      if (auto login = LoginFailure()) return Fail(*login);
+    }
     MetadataPtr md(raw);
     if (err) {
       if (IsUnreachable(err)) return Fail(Unreachable(options.metadata_timeout));
@@ -273,12 +313,13 @@ Result<std::unique_ptr<AdminClient>> AdminClient::Create(const KafkaClientConfig
   // Metadata requests for named topics must never create them on the broker.
   PropertyList forced = {{"allow.auto.create.topics", "false"}};
   KB_ASSIGN_OR_RETURN(RdKafkaConfPtr conf, BuildRdKafkaConf(config, {}, forced));
-  KB_ASSIGN_OR_RETURN(RdKafkaPtr rk, NewClient(RD_KAFKA_PRODUCER, std::move(conf), "admin client"));
   auto impl = std::make_unique<Impl>();
+  rd_kafka_conf_set_opaque(conf.get(), impl.get());
+  rd_kafka_conf_set_error_cb(conf.get(), &Impl::OnError);
+  KB_ASSIGN_OR_RETURN(impl->rk, NewClient(RD_KAFKA_PRODUCER, std::move(conf), "admin client"));
   impl->options = options;
   impl->config = config;
   impl->bootstrap = BootstrapList(config);
-  impl->rk = std::move(rk);
   return std::unique_ptr<AdminClient>(new AdminClient(std::move(impl)));
 }
 
