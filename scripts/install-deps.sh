@@ -7,7 +7,7 @@ packages=(
   librdkafka-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libzstd-dev liblz4-dev libcurl4-openssl-dev libssl-dev libpugixml-dev libexpected-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
-  kcat openjdk-17-jre-headless maven golang-go python3 procps time
+  kcat openjdk-17-jre-headless maven golang-go python3 procps time openssl
 )
 
 missing=()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts a real Apache Kafka (KRaft) on 127.0.0.1 from the jars scripts/fetch-kafka.sh caches.
 #
-# Usage: kafka-up.sh [--nodes 1|3] [--version 3.9.1|4.1.1] [--name NAME] [--port PORT] [--sasl]
+# Usage: kafka-up.sh [--nodes 1|3] [--version 3.9.1|4.1.1] [--name NAME] [--port PORT] [--sasl] [--tls]
 #   --nodes    1: one combined broker+controller; 3: three combined nodes, all three quorum voters
 #   --version  Kafka version (default 3.9.1)
 #   --name     instance name (default: single for 1 node, cluster for 3); state lives in
@@ -10,6 +10,9 @@
 #   --sasl     also a SASL_PLAINTEXT listener on each node, with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512
 #              for the test user kb-test / kb-test-secret (loopback test brokers only); its bootstrap
 #              servers go to NAME/sasl_bootstrap
+#   --tls      also an SSL listener on each node that requires a client certificate (mutual TLS);
+#              a fresh test CA, broker and client certificates are made with openssl in NAME/tls/
+#              (ca.pem, client.pem, client.key); its bootstrap servers go to NAME/tls_bootstrap
 # Env: KB_KAFKA_HEAP (default 512m), KB_KAFKA_READY_TIMEOUT seconds (default 90),
 #      KB_KAFKA_SEGMENT_BYTES (log.segment.bytes, default 1048576, the minimum Kafka 4.x accepts).
 # Prints the bootstrap servers (host:port,...) on stdout; also writes them to NAME/bootstrap.
@@ -26,6 +29,7 @@ version=3.9.1
 name=""
 port="${KAFKA_PORT:-}"
 sasl=0
+tls=0
 sasl_user=kb-test
 sasl_password=kb-test-secret
 while [ $# -gt 0 ]; do
@@ -35,6 +39,7 @@ while [ $# -gt 0 ]; do
     --name) name="${2:?--name needs a value}"; shift 2 ;;
     --port) port="${2:?--port needs a value}"; shift 2 ;;
     --sasl) sasl=1; shift ;;
+    --tls) tls=1; shift ;;
     -h|--help) kb_usage; exit 0 ;;
     *) kb_die "unknown argument '$1' (see --help)" ;;
   esac
@@ -52,7 +57,8 @@ node_pattern() { printf '%s' "$dir/node$1/server.properties"; }
 running_port="$(sed -n '1s/^127\.0\.0\.1:\([0-9]*\).*/\1/p' "$dir/bootstrap" 2>/dev/null || true)"
 if [ -f "$dir/bootstrap" ] && [ "$(cat "$dir/nodes" 2>/dev/null)" = "$nodes" ] \
     && [ "$(cat "$dir/version" 2>/dev/null)" = "$version" ] && { [ -z "$port" ] || [ "$port" = "$running_port" ]; } \
-    && [ "$([ -f "$dir/sasl_bootstrap" ] && echo 1 || echo 0)" = "$sasl" ]; then
+    && [ "$([ -f "$dir/sasl_bootstrap" ] && echo 1 || echo 0)" = "$sasl" ] \
+    && [ "$([ -f "$dir/tls_bootstrap" ] && echo 1 || echo 0)" = "$tls" ]; then
   all_alive=1
   for ((i = 1; i <= nodes; i++)); do
     kb_pid_alive "$dir/node$i/kafka.pid" "$(node_pattern "$i")" || all_alive=0
@@ -66,14 +72,17 @@ fi
 # Leftovers of an earlier run (some nodes dead, other version...): stop what we started, start afresh.
 bash "$KB_REPO/scripts/kafka-down.sh" --name "$name" >&2
 # Remove only what this script makes; other files a user keeps in the folder stay.
-rm -rf "$dir"/node[0-9]* "$dir"/{bootstrap,sasl_bootstrap,version,nodes,libs,format.log}
+rm -rf "$dir"/node[0-9]* "$dir"/{bootstrap,sasl_bootstrap,tls_bootstrap,tls,version,nodes,libs,format.log}
 mkdir -p "$dir"
 
 libs="$(bash "$KB_REPO/scripts/fetch-kafka.sh" "$version")" || kb_die "could not fetch Kafka $version"
 [ -d "$libs" ] || kb_die "fetch-kafka.sh printed '$libs', which is not a directory"
 
-# Ports: PLAINTEXT for nodes 1..n, then CONTROLLER for nodes 1..n, then SASL_PLAINTEXT (--sasl).
-nports=$(( (2 + sasl) * nodes ))
+# Ports: PLAINTEXT for nodes 1..n, then CONTROLLER for nodes 1..n, then SASL_PLAINTEXT (--sasl),
+# then SSL (--tls).
+nports=$(( (2 + sasl + tls) * nodes ))
+sasl_base=$((2 * nodes))
+tls_base=$(((2 + sasl) * nodes))
 read -r -a ports <<<"$(kb_free_ports "$nports")"
 [ "${#ports[@]}" = "$nports" ] || kb_die "could not find $nports free loopback ports"
 if [ -n "$port" ]; then
@@ -84,11 +93,31 @@ fi
 voters=""
 bootstrap=""
 sasl_bootstrap=""
+tls_bootstrap=""
 for ((i = 1; i <= nodes; i++)); do
   voters+="${voters:+,}$i@127.0.0.1:${ports[$((nodes + i - 1))]}"
   bootstrap+="${bootstrap:+,}127.0.0.1:${ports[$((i - 1))]}"
-  [ "$sasl" = 0 ] || sasl_bootstrap+="${sasl_bootstrap:+,}127.0.0.1:${ports[$((2 * nodes + i - 1))]}"
+  [ "$sasl" = 0 ] || sasl_bootstrap+="${sasl_bootstrap:+,}127.0.0.1:${ports[$((sasl_base + i - 1))]}"
+  [ "$tls" = 0 ] || tls_bootstrap+="${tls_bootstrap:+,}127.0.0.1:${ports[$((tls_base + i - 1))]}"
 done
+
+# Test certificates: a CA, one broker certificate for 127.0.0.1 (the client checks the name), one
+# client certificate. Kafka reads PEM key stores directly (key and chain in one file).
+if [ "$tls" = 1 ]; then
+  command -v openssl >/dev/null || kb_die "openssl not found; run scripts/install-deps.sh"
+  t="$dir/tls"
+  mkdir -p "$t"
+  {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=kafka-backup test CA" \
+      -keyout "$t/ca.key" -out "$t/ca.pem"
+    for who in broker client; do
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=kafka-backup test $who" -keyout "$t/$who.key" -out "$t/$who.csr"
+      openssl x509 -req -in "$t/$who.csr" -CA "$t/ca.pem" -CAkey "$t/ca.key" -CAcreateserial -days 3650 \
+        -extfile <(printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n') -out "$t/$who.pem"
+    done
+  } >"$t/openssl.log" 2>&1 || { cat "$t/openssl.log" >&2; kb_die "making test certificates failed (log: $t/openssl.log)"; }
+  cat "$t/broker.key" "$t/broker.pem" >"$t/broker-keystore.pem"
+fi
 rf="$nodes"
 min_isr=$(( nodes > 1 ? 2 : 1 ))
 
@@ -98,8 +127,12 @@ for ((i = 1; i <= nodes; i++)); do
   listeners="PLAINTEXT://127.0.0.1:${ports[$((i - 1))]},CONTROLLER://127.0.0.1:${ports[$((nodes + i - 1))]}"
   advertised="PLAINTEXT://127.0.0.1:${ports[$((i - 1))]}"
   if [ "$sasl" = 1 ]; then
-    listeners+=",SASL_PLAINTEXT://127.0.0.1:${ports[$((2 * nodes + i - 1))]}"
-    advertised+=",SASL_PLAINTEXT://127.0.0.1:${ports[$((2 * nodes + i - 1))]}"
+    listeners+=",SASL_PLAINTEXT://127.0.0.1:${ports[$((sasl_base + i - 1))]}"
+    advertised+=",SASL_PLAINTEXT://127.0.0.1:${ports[$((sasl_base + i - 1))]}"
+  fi
+  if [ "$tls" = 1 ]; then
+    listeners+=",SSL://127.0.0.1:${ports[$((tls_base + i - 1))]}"
+    advertised+=",SSL://127.0.0.1:${ports[$((tls_base + i - 1))]}"
   fi
   cat >"$nd/server.properties" <<PROPS
 # Written by scripts/kafka-up.sh for instance '$name', node $i of $nodes (Kafka $version).
@@ -110,7 +143,7 @@ listeners=$listeners
 advertised.listeners=$advertised
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL
 log.dirs=$nd/data
 num.partitions=1
 default.replication.factor=$rf
@@ -131,6 +164,13 @@ sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
 listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$sasl_user="$sasl_password";
 listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+PROPS
+  [ "$tls" = 0 ] || cat >>"$nd/server.properties" <<PROPS
+ssl.keystore.type=PEM
+ssl.keystore.location=$dir/tls/broker-keystore.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$dir/tls/ca.pem
+ssl.client.auth=required
 PROPS
 done
 scram_args=()
@@ -164,6 +204,7 @@ for ((i = 1; i <= nodes; i++)); do
 done
 printf '%s\n' "$bootstrap" >"$dir/bootstrap"
 [ "$sasl" = 0 ] || printf '%s\n' "$sasl_bootstrap" >"$dir/sasl_bootstrap"
+[ "$tls" = 0 ] || printf '%s\n' "$tls_bootstrap" >"$dir/tls_bootstrap"
 printf '%s\n' "$version" >"$dir/version"
 printf '%s\n' "$nodes" >"$dir/nodes"
 printf '%s\n' "$libs" >"$dir/libs"

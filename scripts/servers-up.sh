@@ -3,12 +3,14 @@
 #
 # Usage: servers-up.sh [--no-cluster] [--no-minio] [--env-file PATH]
 #   - Kafka 3.9.1, one node, instance 'single'   (KAFKA_PORT fixes its port, e.g. 9092 for the seed demo),
-#     with a SASL_PLAINTEXT listener too (PLAIN, SCRAM-SHA-256/512; kafka-up.sh --sasl)
+#     with a SASL_PLAINTEXT listener (PLAIN, SCRAM-SHA-256/512; kafka-up.sh --sasl) and a mutual-TLS
+#     SSL listener (--tls) too
 #   - Kafka 4.1.1, three nodes, instance 'cluster' (skipped with --no-cluster)
 #   - MinIO with buckets kafka-backups and kb-test, instance 'minio' (skipped with --no-minio)
 # The env file (default $KB_TEST_ENV_FILE, else $KB_STATE_DIR/env = .test-env/env) gets KEY=VALUE lines:
 #   KB_BOOTSTRAP KB_KAFKA_VERSION KB_KAFKA_LIBS
 #   KB_SASL_BOOTSTRAP KB_SASL_USERNAME KB_SASL_PASSWORD (the single broker's SASL_PLAINTEXT listener)
+#   KB_TLS_BOOTSTRAP KB_TLS_CA KB_TLS_CERT KB_TLS_KEY (its SSL listener, client certificate required)
 #   KB_CLUSTER_BOOTSTRAP KB_CLUSTER_KAFKA_VERSION KB_CLUSTER_KAFKA_LIBS
 #   KB_S3_ENDPOINT KB_S3_ACCESS_KEY KB_S3_SECRET_KEY KB_S3_BUCKET KB_S3_BACKUP_BUCKET KB_S3_REGION
 # Fetches Kafka and builds MinIO first if their caches are cold, and prints how long that took.
@@ -57,7 +59,7 @@ single_libs="$(timed "fetch-kafka.sh $single_version" bash "$scripts/fetch-kafka
 [ "$cluster" = 1 ] && cluster_libs="$(timed "fetch-kafka.sh $cluster_version" bash "$scripts/fetch-kafka.sh" "$cluster_version")"
 [ "$minio" = 1 ] && timed "build-minio.sh" bash "$scripts/build-minio.sh" >/dev/null
 
-single_args=(--nodes 1 --version "$single_version" --name single --sasl)
+single_args=(--nodes 1 --version "$single_version" --name single --sasl --tls)
 [ -n "$single_port" ] && single_args+=(--port "$single_port")
 bootstrap="$(timed "kafka-up (single)" bash "$scripts/kafka-up.sh" "${single_args[@]}")"
 if [ "$cluster" = 1 ]; then
@@ -77,6 +79,10 @@ tmp="$env_file.tmp.$$"
   echo "KB_SASL_BOOTSTRAP=$(cat "$KB_STATE_DIR/single/sasl_bootstrap")"
   echo "KB_SASL_USERNAME=kb-test"
   echo "KB_SASL_PASSWORD=kb-test-secret"
+  echo "KB_TLS_BOOTSTRAP=$(cat "$KB_STATE_DIR/single/tls_bootstrap")"
+  echo "KB_TLS_CA=$KB_STATE_DIR/single/tls/ca.pem"
+  echo "KB_TLS_CERT=$KB_STATE_DIR/single/tls/client.pem"
+  echo "KB_TLS_KEY=$KB_STATE_DIR/single/tls/client.key"
   if [ "$cluster" = 1 ]; then
     echo "KB_CLUSTER_BOOTSTRAP=$cluster_bootstrap"
     echo "KB_CLUSTER_KAFKA_VERSION=$cluster_version"

@@ -132,14 +132,18 @@ struct AdminClient::Impl {
   std::mutex login_mu;
   std::string login_failure;
 
-  static bool IsLoginError(int err) {
-    return err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR__SSL ||
-           err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED;
+  static bool IsLoginError(int err, const char* reason) {
+    if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR__SSL ||
+        err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED)
+      return true;
+    // A broker that rejects our certificate (or sends none we accept) ends the connection with a
+    // TLS alert, which librdkafka reports as a transport error carrying OpenSSL's text.
+    return err == RD_KAFKA_RESP_ERR__TRANSPORT && reason && std::strstr(reason, "SSL routines");
   }
 
   // Runs on the thread that calls rd_kafka_poll (LoginFailure below).
   static void OnError(rd_kafka_t*, int err, const char* reason, void* opaque) {
-    if (!IsLoginError(err)) return;  // transient: librdkafka retries; the log callback has it
+    if (!IsLoginError(err, reason)) return;  // transient: librdkafka retries; the log callback has it
     auto* self = static_cast<Impl*>(opaque);
     std::lock_guard<std::mutex> lock(self->login_mu);
     self->login_failure = reason ? reason : rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err));

@@ -1,6 +1,7 @@
-// Secure connections against the real broker's SASL_PLAINTEXT listener (scripts/kafka-up.sh --sasl):
-// backup, restore and offset snapshots log in with SCRAM and PLAIN, and wrong credentials give a
-// login error at once instead of a misleading "could not reach Kafka".
+// Secure connections against the real broker's SASL_PLAINTEXT listener (scripts/kafka-up.sh --sasl)
+// and its mutual-TLS SSL listener (--tls): backup, restore and offset snapshots log in with SCRAM,
+// PLAIN and client certificates, and wrong credentials or certificates give a login error at once
+// instead of a misleading "could not reach Kafka".
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -142,6 +143,85 @@ TEST_F(SaslBroker, WrongPasswordIsALoginErrorAndWritesNoBackup) {
   log = dir_ + "/list.log";
   ASSERT_EQ(test::RunCli({"list", "--path", dir_ + "/backups", "--format", "json"}, log), 0);
   EXPECT_EQ(test::ReadTextFile(log).find(id), std::string::npos) << "a refused backup must not be listed";
+}
+
+class TlsBroker : public test::BrokerTopicsTest {
+ protected:
+  void SetUp() override {
+    test::BrokerTopicsTest::SetUp();
+    tls_bootstrap_ = test::RequireEnv("KB_TLS_BOOTSTRAP");
+    ca_ = test::RequireEnv("KB_TLS_CA");
+    cert_ = test::RequireEnv("KB_TLS_CERT");
+    key_ = test::RequireEnv("KB_TLS_KEY");
+    dir_ = test::TempDir("tls");
+  }
+  void TearDown() override {
+    std::filesystem::remove_all(dir_);
+    test::BrokerTopicsTest::TearDown();
+  }
+
+  // A cluster section over SSL; an empty CERT leaves out the client certificate and key.
+  std::string Cluster(const std::string& section, const std::string& ca, const std::string& cert) const {
+    std::string out = section + ":\n  bootstrap_servers: [" + tls_bootstrap_ + "]\n  security:\n" +
+                      "    security_protocol: SSL\n    ssl_ca_location: " + ca + "\n";
+    if (!cert.empty()) out += "    ssl_certificate_location: " + cert + "\n    ssl_key_location: " + key_ + "\n";
+    return out;
+  }
+
+  // Runs a one-shot backup of TOPIC over SSL; returns the exit status and the output.
+  std::pair<int, std::string> Backup(const std::string& id, const std::string& topic, const std::string& ca,
+                                     const std::string& cert) {
+    std::string config = dir_ + "/" + id + ".yaml";
+    std::ofstream(config) << "backup_id: " << id << "\n"
+                          << Cluster("source", ca, cert) << "  topics: [" << topic << "]\n"
+                          << "storage:\n  backend: filesystem\n  path: " << dir_ << "/backups\n";
+    std::string log = dir_ + "/" + id + ".log";
+    int rc = test::RunCli({"backup", "--config", config}, log);
+    return {rc, test::ReadTextFile(log)};
+  }
+
+  std::string tls_bootstrap_, ca_, cert_, key_, dir_;
+};
+
+TEST_F(TlsBroker, BackupAndRestoreOverMutualTls) {
+  std::string src = NewTopic("tls-src", 1);
+  test::ProduceRecords(src, 0, Numbered(30));
+  std::string id = test::UniqueName("tls-backup");
+  auto [rc, out] = Backup(id, src, ca_, cert_);
+  ASSERT_EQ(rc, 0) << out;
+  FilesystemStore store(dir_ + "/backups");
+  auto got = test::ReadBackup(store, id, src, 0);
+  ASSERT_EQ(got.size(), 30u);
+  EXPECT_EQ(got[29].value.value_or(""), "payment 29");
+
+  std::string dst = Track(test::UniqueName("tls-dst"));
+  std::string config = dir_ + "/restore.yaml";
+  std::ofstream(config) << "backup_id: " << id << "\n"
+                        << Cluster("target", ca_, cert_) << "storage:\n  backend: filesystem\n  path: " << dir_
+                        << "/backups\nrestore:\n  create_topics: true\n  topic_mapping:\n    " << src << ": " << dst
+                        << "\n";
+  std::string log = dir_ + "/restore.log";
+  ASSERT_EQ(test::RunCli({"restore", "--config", config}, log), 0) << test::ReadTextFile(log);
+  auto wm = admin_->Watermarks(dst, 0);
+  ASSERT_TRUE(wm) << wm.error().ToString();
+  EXPECT_EQ(wm->high - wm->low, 30);
+}
+
+TEST_F(TlsBroker, NoClientCertificateIsALoginError) {
+  std::string src = NewTopic("tls-nocert", 1);
+  auto [rc, out] = Backup(test::UniqueName("tls-nocert"), src, ca_, "");
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("could not log in to Kafka at " + tls_bootstrap_), std::string::npos) << out;
+  EXPECT_NE(out.find("SSL"), std::string::npos) << out;
+}
+
+TEST_F(TlsBroker, UntrustedBrokerCertificateIsALoginError) {
+  std::string src = NewTopic("tls-untrusted", 1);
+  // The client certificate is not the CA that signed the broker's: verification must fail.
+  auto [rc, out] = Backup(test::UniqueName("tls-untrusted"), src, cert_, cert_);
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("could not log in to Kafka at " + tls_bootstrap_), std::string::npos) << out;
+  EXPECT_NE(out.find("certificate verify failed"), std::string::npos) << out;
 }
 
 }  // namespace
