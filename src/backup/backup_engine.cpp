@@ -88,6 +88,9 @@ struct OpenPartition {
   int64_t position = 0;  // next offset not yet covered by the writer or stored segments
   std::unique_ptr<format::SegmentWriter> writer;
   Clock::time_point opened_at;  // when the writer got its first record
+  // Set when a record could not be encoded or a segment or checkpoint not stored: nothing more of
+  // this partition is stored or committed, so the checkpoint can never pass the missing records.
+  bool failed = false;
 };
 
 class Worker {
@@ -175,17 +178,16 @@ class Worker {
     auto it = open_.find(kafka::TopicPartition{ev.topic, ev.partition});
     if (it == open_.end()) return;  // a late event for a partition already finished
     OpenPartition& p = it->second;
+    if (p.failed) return;
     switch (ev.kind) {
       case kafka::ConsumerEvent::Kind::kRecord: {
         if (ev.record.offset < p.position) return;  // already covered (re-delivery after a seek)
         if (ev.record.offset >= p.job.end) return Finish(it);
         uint64_t bytes = ev.record.ApproxBytes();
         if (p.writer->empty()) p.opened_at = Clock::now();
-        if (auto st = p.writer->Append(ev.record); !st) {
-          run_.AddError(Where(p) + ": cannot encode record at offset " + std::to_string(ev.record.offset) + ": " +
-                        st.error().message);
-          return;
-        }
+        if (auto st = p.writer->Append(ev.record); !st)
+          return FailPartition(p, "cannot encode record at offset " + std::to_string(ev.record.offset) + ": " +
+                                      st.error().message);
         p.position = ev.record.offset + 1;
         run_.progress.AddRecords(1, bytes);
         const auto& b = run_.config.backup;
@@ -214,6 +216,7 @@ class Worker {
   // the log start.
   void RecordGap(OpenPartition& p) {
     Flush(p);
+    if (p.failed) return;
     auto wm = run_.admin.Watermarks(p.job.topic, p.job.partition);
     if (!wm) return run_.AddError(Where(p) + ": offset out of range and watermarks unavailable: " + wm.error().message);
     int64_t resume = wm->low;
@@ -239,7 +242,7 @@ class Worker {
       pm->gaps.push_back(gap);
       pm->next_offset = p.position;
     });
-    if (!st) return run_.AddError(Where(p) + ": cannot record gap in manifest: " + st.error().message);
+    if (!st) return FailPartition(p, "cannot record gap in manifest: " + st.error().message);
     if (p.position < p.job.end) {
       if (auto s2 = consumer_->Seek(p.job.topic, p.job.partition, p.position); !s2)
         run_.AddError(Where(p) + ": " + s2.error().message);
@@ -262,6 +265,7 @@ class Worker {
 
   // Stores the open segment, then commits it and the checkpoint to the manifest.
   void Flush(OpenPartition& p) {
+    if (p.failed) return;
     auto& pm_next = p.position;
     if (p.writer->empty()) {
       // Only markers or compacted-away offsets since the last segment: move the checkpoint.
@@ -270,11 +274,11 @@ class Worker {
     }
     format::SegmentSummary s;
     auto bytes = p.writer->Finish(&s);
-    if (!bytes) return run_.AddError(Where(p) + ": cannot seal segment: " + bytes.error().message);
+    if (!bytes) return FailPartition(p, "cannot seal segment: " + bytes.error().message);
     std::string key = format::SegmentKey(run_.config.backup_id, p.job.topic, p.job.partition, s.first_offset, s.last_offset);
     if (auto st = run_.store.Put(key, *bytes); !st) {
       // The records stay unreferenced; the checkpoint did not move, so a re-run reads them again.
-      return run_.AddError(Where(p) + ": cannot store segment " + key + ": " + st.error().message);
+      return FailPartition(p, "cannot store segment " + key + ": " + st.error().message);
     }
     run_.progress.AddStoredBytes(bytes->size());
     run_.segments++;
@@ -304,7 +308,12 @@ class Worker {
       if (ref) pm->segments.push_back(*ref);
       pm->next_offset = std::max(pm->next_offset, next_offset);
     });
-    if (!st && changed) run_.AddError(Where(p) + ": cannot write manifest: " + st.error().message);
+    if (!st && changed) FailPartition(p, "cannot write manifest: " + st.error().message);
+  }
+
+  void FailPartition(OpenPartition& p, const std::string& why) {
+    p.failed = true;
+    run_.AddError(Where(p) + ": " + why);
   }
 
   void Finish(std::map<kafka::TopicPartition, OpenPartition>::iterator it) {

@@ -110,6 +110,53 @@ TEST(Backup, SnapshotStopsAtCapturedEndAndResumeAddsOnlyNewRecords) {
   EXPECT_GE(m->topics[0].partitions[0].segments.size(), 5u);
 }
 
+// A directory store whose Nth segment write fails, as a full disk or a lost S3 connection would.
+class FailingSegmentStore : public FilesystemStore {
+ public:
+  FailingSegmentStore(const std::string& root, int fail_at) : FilesystemStore(root), fail_at_(fail_at) {}
+  Status Put(const std::string& key, const std::string& data) override {
+    if (key.size() > 4 && key.compare(key.size() - 4, 4, ".kbs") == 0 && ++segments_ == fail_at_)
+      return Fail(ErrorCode::kUnavailable, "injected failure storing " + key);
+    return FilesystemStore::Put(key, data);
+  }
+
+ private:
+  int fail_at_;
+  int segments_ = 0;
+};
+
+// A segment that cannot be stored stops its partition: later segments, already read, must not be
+// stored and referenced past it, or the checkpoint would skip the lost records and a re-run would
+// never read them again.
+TEST(Backup, FailedSegmentWriteStopsThePartitionAndTheRerunFillsIt) {
+  std::string topic = UniqueName("putfail");
+  test::CreateTopic(topic, 1);
+  test::ProduceRecords(topic, 0, Numbered(0, 100, 5000));
+  auto dir = test::TempDir("putfail");
+  auto c = test::BackupConfig("pf", topic, dir);
+  c.backup.segment_max_records = 10;
+  {
+    FailingSegmentStore failing(dir, 3);  // records 20..29
+    auto s = BackupEngine(c, failing).Run();
+    ASSERT_TRUE(s) << s.error().ToString();
+    ASSERT_FALSE(s->errors.empty());
+    EXPECT_NE(s->errors.front().find("injected failure"), std::string::npos) << s->errors.front();
+  }
+  FilesystemStore store(dir);
+  auto m = LoadManifest(store, "pf");
+  ASSERT_TRUE(m);
+  const auto& pm = m->topics[0].partitions[0];
+  EXPECT_EQ(pm.next_offset, 20) << "the checkpoint must stop before the segment that was not stored";
+  ASSERT_EQ(pm.segments.size(), 2u);
+  EXPECT_EQ(pm.segments.back().last_offset, 19);
+
+  auto s2 = RunBackup(c);
+  EXPECT_EQ(s2.records, 80u) << "the re-run reads from the checkpoint";
+  auto got = ReadBackup(store, "pf", topic, 0);
+  ASSERT_EQ(got.size(), 100u);
+  for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i].offset, static_cast<int64_t>(i));
+}
+
 // Empty partitions must not end a worker early: with 2 workers and 12 partitions, only the last
 // of which hold records, every record is still backed up (found by the benchmarks, where a
 // one-shot run of a mostly empty topic read nothing).

@@ -5,6 +5,9 @@
 #include <charconv>
 #include <cstdlib>
 #include <limits>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include "storage/object_key.h"
 #include "storage/s3/xml.h"
@@ -291,20 +294,46 @@ Status S3Store::PutMultipart(const std::string& object_key, const std::string& d
   uint64_t part_size = options_.part_size;
   if ((data.size() + part_size - 1) / part_size > kMaxParts)
     part_size = (data.size() + kMaxParts - 1) / kMaxParts;
-  std::vector<std::string> etags;
+  const size_t parts = (data.size() + part_size - 1) / part_size;
+  std::vector<std::string> etags(parts);
   std::string_view all(data);
-  for (uint64_t offset = 0; offset < data.size(); offset += part_size) {
-    if (StopRequested()) return fail_and_abort(Error{ErrorCode::kCancelled, "interrupted"});
-    const std::string part_number = std::to_string(etags.size() + 1);
-    Result<HttpResponse> part =
-        Send(Call{"PUT", object_key, {{"partNumber", part_number}, {"uploadId", upload_id}}, {},
-                  all.substr(offset, part_size)});
-    if (!part) return fail_and_abort(part.error());
-    std::string etag = part->Header("etag");
-    if (etag.empty())
-      return fail_and_abort(Error{ErrorCode::kCorrupt, "S3 returned no ETag for part " + part_number});
-    etags.push_back(std::move(etag));
-  }
+  // Parts go up several at a time: one request at a time leaves the server, and the link, idle
+  // while each answer comes back. Each thread has its own connection (HttpClient).
+  std::mutex mu;
+  size_t next_part = 0;
+  std::optional<Error> first_error;
+  auto upload = [&] {
+    for (;;) {
+      size_t i;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (first_error || next_part == parts) return;
+        i = next_part++;
+      }
+      const std::string part_number = std::to_string(i + 1);
+      std::optional<Error> error;
+      if (StopRequested()) {
+        error = Error{ErrorCode::kCancelled, "interrupted"};
+      } else {
+        Result<HttpResponse> part = Send(Call{"PUT", object_key, {{"partNumber", part_number}, {"uploadId", upload_id}},
+                                              {}, all.substr(i * part_size, part_size)});
+        if (!part) error = part.error();
+        else if (std::string etag = part->Header("etag"); etag.empty())
+          error = Error{ErrorCode::kCorrupt, "S3 returned no ETag for part " + part_number};
+        else etags[i] = std::move(etag);
+      }
+      if (error) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!first_error) first_error = std::move(error);
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> uploaders;
+  for (size_t t = 1; t < std::min<size_t>(parts, options_.upload_concurrency); ++t) uploaders.emplace_back(upload);
+  upload();
+  for (auto& t : uploaders) t.join();
+  if (first_error) return fail_and_abort(*first_error);
 
   const std::string complete_body = BuildCompleteMultipartUpload(etags);
   const Call complete{"POST", object_key, {{"uploadId", upload_id}}, {}, complete_body};

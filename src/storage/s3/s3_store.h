@@ -3,8 +3,8 @@
 // Contract (beyond ObjectStore's):
 // - Key "a/b" is the object "<prefix>/a/b" in the bucket; List strips the prefix again.
 // - Put of up to multipart_threshold bytes is one PUT; larger objects use a multipart upload
-//   (parts of part_size bytes, at least 5 MiB) that is aborted if any step fails, so an object
-//   is either the whole new one or untouched.
+//   (parts of part_size bytes, at least 5 MiB, upload_concurrency of them at a time) that is
+//   aborted if any step fails, so an object is either the whole new one or untouched.
 // - Every request is signed with SigV4 and retried with `retry` when S3 or the network says a
 //   retry can help (5xx, 429, SlowDown, connection errors); other 4xx answers are not retried.
 // - Errors: wrong credentials -> kPermissionDenied naming bucket and endpoint; missing bucket
@@ -34,6 +34,7 @@ struct S3Options {
   SigV4Credentials credentials;
   uint64_t multipart_threshold = 16ull << 20;  // objects above this size use multipart upload
   uint64_t part_size = 8ull << 20;             // raised to 5 MiB (S3's minimum) if smaller
+  size_t upload_concurrency = 4;               // parts of one multipart upload sent at once
   int list_page_size = 1000;                   // max-keys per ListObjectsV2 page
   RetryPolicy retry;
   HttpOptions http;
