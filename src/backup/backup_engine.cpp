@@ -6,9 +6,11 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -108,6 +110,9 @@ class Worker {
       bool stopping = StopRequested() || run_.abort;
       if (stopping) break;
       TakeWork();
+      // A finished write is committed now, not at the next flush: an idle partition's last
+      // segment must reach the manifest (and restores) promptly.
+      if (upload_ && upload_->done.wait_for(std::chrono::seconds(0)) == std::future_status::ready) WaitForUpload();
       if (open_.empty()) {
         if (!run_.continuous) break;  // one-shot: no work left
         std::this_thread::sleep_for(std::chrono::milliseconds(run_.config.backup.poll_interval_ms));
@@ -126,6 +131,7 @@ class Worker {
       Flush(it->second);
       it = open_.erase(it);
     }
+    WaitForUpload();
   }
 
  private:
@@ -216,6 +222,7 @@ class Worker {
   // the log start.
   void RecordGap(OpenPartition& p) {
     Flush(p);
+    WaitForUpload();  // the gap's checkpoint must not pass a segment still being written
     if (p.failed) return;
     auto wm = run_.admin.Watermarks(p.job.topic, p.job.partition);
     if (!wm) return run_.AddError(Where(p) + ": offset out of range and watermarks unavailable: " + wm.error().message);
@@ -259,32 +266,34 @@ class Worker {
       buffered += p.writer->raw_bytes();
       if (!largest || p.writer->raw_bytes() > largest->writer->raw_bytes()) largest = &p;
     }
+    if (upload_) buffered += upload_->bytes;  // held until its write completes
     uint64_t budget = kBufferBudgetBytes / std::max<size_t>(1, run_.inbox.size());
-    if (largest && buffered > budget) Flush(*largest);
+    if (largest && !largest->writer->empty() && buffered > budget) Flush(*largest);
   }
 
-  // Stores the open segment, then commits it and the checkpoint to the manifest.
+  // Seals the open segment and starts writing it to storage; its checkpoint is committed when the
+  // write has completed (WaitForUpload), so reading goes on while storage works. One write is in
+  // flight per worker, and every commit waits for it first: commits stay in order and the
+  // checkpoint never runs ahead of durable data.
   void Flush(OpenPartition& p) {
     if (p.failed) return;
-    auto& pm_next = p.position;
     if (p.writer->empty()) {
       // Only markers or compacted-away offsets since the last segment: move the checkpoint.
-      CommitCheckpoint(p, pm_next, nullptr);
+      WaitForUpload();
+      if (!p.failed) CommitCheckpoint(p.job, p.position, nullptr);
       return;
     }
     format::SegmentSummary s;
     auto bytes = p.writer->Finish(&s);
     if (!bytes) return FailPartition(p, "cannot seal segment: " + bytes.error().message);
-    std::string key = format::SegmentKey(run_.config.backup_id, p.job.topic, p.job.partition, s.first_offset, s.last_offset);
-    if (auto st = run_.store.Put(key, *bytes); !st) {
-      // The records stay unreferenced; the checkpoint did not move, so a re-run reads them again.
-      return FailPartition(p, "cannot store segment " + key + ": " + st.error().message);
-    }
-    run_.progress.AddStoredBytes(bytes->size());
-    run_.segments++;
-    run_.last_segment_ms = NowMs();
-    format::SegmentRef ref;
-    ref.key = key;
+    WaitForUpload();
+    if (p.failed) return;  // an earlier segment of this partition was not stored
+    Upload up;
+    up.job = p.job;
+    up.next_offset = p.position;
+    up.bytes = bytes->size();
+    auto& ref = up.ref;
+    ref.key = format::SegmentKey(run_.config.backup_id, p.job.topic, p.job.partition, s.first_offset, s.last_offset);
     ref.first_offset = s.first_offset;
     ref.last_offset = s.last_offset;
     ref.min_timestamp = s.min_timestamp;
@@ -294,13 +303,43 @@ class Worker {
     ref.stored_bytes = s.stored_bytes;
     ref.crc32c = s.crc32c;
     ref.codec = format::CodecName(run_.segment_options.codec);
-    CommitCheckpoint(p, pm_next, &ref);
+    up.done = std::async(std::launch::async, [&store = run_.store, key = ref.key, data = std::move(*bytes)] {
+      return store.Put(key, data);
+    });
+    upload_ = std::move(up);
   }
 
-  void CommitCheckpoint(OpenPartition& p, int64_t next_offset, const format::SegmentRef* ref) {
+  // Completes the segment write in flight, if any: stored -> its segment and checkpoint go into
+  // the manifest; failed -> its partition stops (the records stay unreferenced and the checkpoint
+  // stays before them, so a re-run reads them again).
+  void WaitForUpload() {
+    if (!upload_) return;
+    Upload up = std::move(*upload_);
+    upload_.reset();
+    Status stored = up.done.get();
+    auto it = open_.find(kafka::TopicPartition{up.job.topic, up.job.partition});
+    OpenPartition* p = it == open_.end() ? nullptr : &it->second;
+    std::string error;
+    if (!stored) {
+      error = "cannot store segment " + up.ref.key + ": " + stored.error().message;
+    } else {
+      run_.progress.AddStoredBytes(up.bytes);
+      run_.segments++;
+      run_.last_segment_ms = NowMs();
+      if (!CommitCheckpoint(up.job, up.next_offset, &up.ref, &error)) error = "cannot write manifest: " + error;
+    }
+    if (error.empty()) return;
+    if (p) p->failed = true;
+    run_.AddError(Where(up.job) + ": " + error);
+  }
+
+  // Adds `ref` (if any) to the partition's manifest entry and moves its checkpoint. False, with
+  // the reason in *error (if given; else reported here), when the manifest could not be written.
+  bool CommitCheckpoint(const PartitionJob& job, int64_t next_offset, const format::SegmentRef* ref,
+                        std::string* error = nullptr) {
     bool changed = true;
     auto st = run_.manifest.Commit([&](format::Manifest& m) {
-      auto* pm = m.FindTopic(p.job.topic)->FindPartition(p.job.partition);
+      auto* pm = m.FindTopic(job.topic)->FindPartition(job.partition);
       if (!ref && pm->next_offset >= next_offset) {
         changed = false;
         return;
@@ -308,7 +347,15 @@ class Worker {
       if (ref) pm->segments.push_back(*ref);
       pm->next_offset = std::max(pm->next_offset, next_offset);
     });
-    if (!st && changed) FailPartition(p, "cannot write manifest: " + st.error().message);
+    if (st || !changed) return true;
+    if (error) {
+      *error = st.error().message;
+    } else {
+      auto it = open_.find(kafka::TopicPartition{job.topic, job.partition});
+      if (it != open_.end()) it->second.failed = true;
+      run_.AddError(Where(job) + ": cannot write manifest: " + st.error().message);
+    }
+    return false;
   }
 
   void FailPartition(OpenPartition& p, const std::string& why) {
@@ -323,14 +370,25 @@ class Worker {
     open_.erase(it);
   }
 
-  static std::string Where(const OpenPartition& p) {
-    return "topic=" + p.job.topic + " partition=" + std::to_string(p.job.partition);
+  static std::string Where(const PartitionJob& job) {
+    return "topic=" + job.topic + " partition=" + std::to_string(job.partition);
   }
+  static std::string Where(const OpenPartition& p) { return Where(p.job); }
+
+  // A sealed segment being written to storage, and what to commit once it is there.
+  struct Upload {
+    PartitionJob job;
+    int64_t next_offset = 0;
+    format::SegmentRef ref;
+    uint64_t bytes = 0;
+    std::future<Status> done;
+  };
 
   RunState& run_;
   size_t index_;
   std::unique_ptr<kafka::PartitionConsumer> consumer_;
   std::map<kafka::TopicPartition, OpenPartition> open_;
+  std::optional<Upload> upload_;
 };
 
 std::string ModeName(const BackupOptions& b) {
