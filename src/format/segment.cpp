@@ -361,6 +361,36 @@ Result<SegmentReader> SegmentReader::FromBytes(std::string bytes, const std::str
   return reader;
 }
 
+uint64_t SegmentReader::RangeEnd(size_t i, size_t read_through) const {
+  const BlockInfo& info = blocks_[i];
+  uint64_t end = info.file_offset + info.stored_size;
+  for (size_t next = i + 1; next <= read_through && next < blocks_.size(); ++next) {
+    const BlockInfo& b = blocks_[next];
+    if (b.file_offset != end || end + b.stored_size - info.file_offset > kReadAheadBytes) break;
+    end += b.stored_size;
+  }
+  return end;
+}
+
+bool SegmentReader::InMemory(size_t i) const {
+  if (store_ == nullptr) return true;
+  if (i >= blocks_.size()) return false;
+  const BlockInfo& b = blocks_[i];
+  return b.file_offset >= ahead_offset_ && b.file_offset + b.stored_size <= ahead_offset_ + ahead_.size();
+}
+
+void SegmentReader::Prefetch(size_t i, size_t read_through) const {
+  if (InMemory(i)) return;
+  const uint64_t offset = blocks_[i].file_offset;
+  if (prefetch_ && prefetch_->offset == offset) return;  // already on its way
+  auto p = std::make_shared<Prefetched>();
+  p->offset = offset;
+  p->bytes = std::async(std::launch::async, [store = store_, key = key_, offset, length = RangeEnd(i, read_through) - offset] {
+    return store->GetRange(key, offset, length);
+  });
+  prefetch_ = std::move(p);
+}
+
 Result<std::vector<Record>> SegmentReader::ReadBlock(size_t i, size_t read_through) const {
   if (i >= blocks_.size())
     return Fail(ErrorCode::kInvalidArgument, "segment key=" + key_ + ": block " + std::to_string(i) +
@@ -372,18 +402,20 @@ Result<std::vector<Record>> SegmentReader::ReadBlock(size_t i, size_t read_throu
 
   std::string fetched;
   std::string_view stored;
+  if (prefetch_ && prefetch_->offset == info.file_offset) {
+    auto got = prefetch_->bytes.get();
+    prefetch_.reset();
+    if (!got) return Fail(got.error().With("segment key=" + key_ + " " + where));
+    ahead_ = std::move(*got);
+    ahead_offset_ = info.file_offset;
+  }
   if (store_ == nullptr) {
     stored = std::string_view(bytes_).substr(info.file_offset, info.stored_size);  // bounds checked at open
-  } else if (info.file_offset >= ahead_offset_ && info.file_offset + info.stored_size <= ahead_offset_ + ahead_.size()) {
+  } else if (InMemory(i)) {
     stored = std::string_view(ahead_).substr(info.file_offset - ahead_offset_, info.stored_size);
   } else if (read_through > i) {
     // Block i and the adjacent blocks after it, up to read_through, in one request.
-    uint64_t end = info.file_offset + info.stored_size;
-    for (size_t next = i + 1; next <= read_through && next < blocks_.size(); ++next) {
-      const BlockInfo& b = blocks_[next];
-      if (b.file_offset != end || end + b.stored_size - info.file_offset > kReadAheadBytes) break;
-      end += b.stored_size;
-    }
+    uint64_t end = RangeEnd(i, read_through);
     ahead_.clear();
     auto got = store_->GetRange(key_, info.file_offset, end - info.file_offset);
     if (!got) return Fail(got.error().With("segment key=" + key_ + " " + where));

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -89,14 +90,28 @@ class SegmentReader {
   // i..read_through are fetched in one request (up to kReadAheadBytes) and kept for the calls
   // that follow: on an object store every request costs a round trip.
   Result<std::vector<Record>> ReadBlock(size_t i, size_t read_through = 0) const;
+  // Starts fetching what ReadBlock(i, read_through) will need, in the background, so the caller
+  // can work on the blocks it has meanwhile. Only the latest prefetch is kept.
+  void Prefetch(size_t i, size_t read_through) const;
+  // Whether ReadBlock(i) needs no request (a whole object in memory, or block i read ahead).
+  bool InMemory(size_t i) const;
 
  private:
+  // End (object offset, exclusive) of block i and the adjacent blocks after it, up to
+  // read_through, that fit in one request.
+  uint64_t RangeEnd(size_t i, size_t read_through) const;
+
   ObjectStore* store_ = nullptr;
   std::string key_;
   std::string bytes_;  // whole object when built FromBytes
   std::vector<BlockInfo> blocks_;
   mutable std::string ahead_;          // blocks fetched ahead by ReadBlock
   mutable uint64_t ahead_offset_ = 0;  // object offset of ahead_[0]
+  struct Prefetched {
+    uint64_t offset = 0;
+    std::future<Result<std::string>> bytes;
+  };
+  mutable std::shared_ptr<Prefetched> prefetch_;  // shared: readers are copyable
 };
 
 }  // namespace kb::format

@@ -344,6 +344,16 @@ class Worker {
         break;
       }
       const auto& blocks = reader->blocks();
+      // The blocks after i the window needs too, fetched with block i in one request.
+      auto chunk_end = [&](size_t i) {
+        size_t through = i;
+        for (uint64_t span = blocks[i].stored_size; through + 1 < blocks.size() && span < format::SegmentReader::kReadAheadBytes;
+             span += blocks[through].stored_size) {
+          if (!run_.window.Overlaps(blocks[through + 1].min_timestamp, blocks[through + 1].max_timestamp)) break;
+          ++through;
+        }
+        return through;
+      };
       for (size_t i = 0; i < blocks.size() && error.empty() && !interrupted; ++i) {
         const auto& b = blocks[i];
         if (b.last_offset < next) continue;
@@ -351,14 +361,15 @@ class Worker {
           next = std::max(next, b.last_offset + 1);
           continue;
         }
-        // The following blocks the window needs too are fetched with this one (one request).
-        size_t through = i;
-        for (uint64_t span = b.stored_size; through + 1 < blocks.size() && span < format::SegmentReader::kReadAheadBytes;
-             span += blocks[through].stored_size) {
-          if (!run_.window.Overlaps(blocks[through + 1].min_timestamp, blocks[through + 1].max_timestamp)) break;
-          ++through;
-        }
+        size_t through = chunk_end(i);
         auto records = reader->ReadBlock(i, through);
+        // The next chunk the window needs is fetched while these records are produced.
+        for (size_t n = i + 1; n < blocks.size(); ++n) {
+          if (!run_.window.Overlaps(blocks[n].min_timestamp, blocks[n].max_timestamp)) continue;
+          if (reader->InMemory(n)) continue;
+          reader->Prefetch(n, chunk_end(n));
+          break;
+        }
         if (!records) {
           error = where + ": cannot read block " + std::to_string(i) + " of " + seg.key + ": " + records.error().message;
           break;

@@ -437,6 +437,40 @@ TEST(FormatSegmentReaderTest, ReadThroughFetchesAdjacentBlocksInOneRequest) {
   EXPECT_EQ(later->front().offset, reader->blocks()[6].first_offset);
 }
 
+// Prefetch starts the request ReadBlock will need; ReadBlock then takes its bytes instead of asking
+// again. A prefetch of blocks that are never read does not change what ReadBlock returns.
+TEST(FormatSegmentReaderTest, PrefetchedBlocksAreReadWithoutAnotherRequest) {
+  const auto records = ManyRecords(400);
+  SegmentOptions options;
+  options.block_bytes = 4096;
+  const std::string bytes = WriteSegment(records, options);
+  CountingStore store;
+  ASSERT_TRUE(store.Put("seg", bytes));
+  auto reader = SegmentReader::Open(store, "seg", bytes.size());
+  ASSERT_TRUE(reader) << reader.error().ToString();
+  ASSERT_GT(reader->blocks().size(), 6u);
+  const int after_open = store.range_gets;
+
+  EXPECT_FALSE(reader->InMemory(2));
+  reader->Prefetch(2, 3);
+  reader->Prefetch(2, 3);  // the same range again: still one request
+  auto first = reader->ReadBlock(2, 3);
+  ASSERT_TRUE(first) << first.error().ToString();
+  EXPECT_EQ(store.range_gets, after_open + 1);
+  EXPECT_TRUE(reader->InMemory(3));
+  auto second = reader->ReadBlock(3);
+  ASSERT_TRUE(second) << second.error().ToString();
+  EXPECT_EQ(store.range_gets, after_open + 1) << "block 3 came with the prefetch";
+  EXPECT_EQ(first->front().offset, reader->blocks()[2].first_offset);
+  EXPECT_EQ(second->back().offset, reader->blocks()[3].last_offset);
+
+  reader->Prefetch(5, 5);  // never read: block 6 is fetched on its own
+  auto other = reader->ReadBlock(6);
+  ASSERT_TRUE(other) << other.error().ToString();
+  EXPECT_EQ(other->front().offset, reader->blocks()[6].first_offset);
+  EXPECT_EQ(other->back().offset, reader->blocks()[6].last_offset);
+}
+
 TEST(FormatSegmentReaderTest, OpenOfMissingObjectIsNotFound) {
   CountingStore store;
   auto reader = SegmentReader::Open(store, "missing.kbs");
