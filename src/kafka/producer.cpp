@@ -25,8 +25,26 @@ struct Producer::Impl {
   std::optional<Error> first_error;
   std::optional<Error> fatal;
   std::map<TopicPartition, PartitionDelivery> deliveries;
+  // Topic handles, made once per topic: naming the topic on every produce call makes librdkafka
+  // look it up under its global write lock, which the broker threads contend for.
+  std::mutex topics_mu;
+  std::map<std::string, rd_kafka_topic_t*, std::less<>> topics;
 
   RdKafkaPtr rk;  // last member: destroyed first, while the state its callbacks touch still exists
+
+  ~Impl() {
+    for (auto& [name, rkt] : topics) rd_kafka_topic_destroy(rkt);
+  }
+
+  // The handle for `topic`; nullptr (with librdkafka's error) if it cannot be made.
+  rd_kafka_topic_t* Topic(const std::string& topic) {
+    std::lock_guard<std::mutex> lock(topics_mu);
+    auto it = topics.find(topic);
+    if (it != topics.end()) return it->second;
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr);
+    if (rkt) topics.emplace(topic, rkt);
+    return rkt;
+  }
 
   std::optional<Error> Fatal() const {
     std::lock_guard<std::mutex> lock(mu);
@@ -163,10 +181,12 @@ Status Producer::Produce(const std::string& topic, int32_t partition, const Reco
     }
   }
 
+  rd_kafka_topic_t* rkt = impl_->Topic(topic);
+  if (!rkt) return Fail(KafkaError(rd_kafka_last_error(), "preparing to produce to topic " + topic));
   rd_kafka_vu_t vus[8];
   size_t n = 0;
-  vus[n].vtype = RD_KAFKA_VTYPE_TOPIC;
-  vus[n++].u.cstr = topic.c_str();
+  vus[n].vtype = RD_KAFKA_VTYPE_RKT;
+  vus[n++].u.rkt = rkt;
   vus[n].vtype = RD_KAFKA_VTYPE_PARTITION;
   vus[n++].u.i32 = partition;
   vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
@@ -219,13 +239,12 @@ Status Producer::Produce(const std::string& topic, int32_t partition, const Reco
 }
 
 Status Producer::PrepareTopic(const std::string& topic, std::chrono::milliseconds timeout) {
-  rd_kafka_topic_t* rkt = rd_kafka_topic_new(impl_->rk.get(), topic.c_str(), nullptr);
+  rd_kafka_topic_t* rkt = impl_->Topic(topic);
   if (!rkt) return Fail(KafkaError(rd_kafka_last_error(), "preparing to produce to topic " + topic));
   // Metadata for this one topic: the answer fills the producer's cache and the topic's partitions.
   const rd_kafka_metadata_t* md = nullptr;
   rd_kafka_resp_err_t err = rd_kafka_metadata(impl_->rk.get(), 0, rkt, &md, static_cast<int>(timeout.count()));
   if (md) rd_kafka_metadata_destroy(md);
-  rd_kafka_topic_destroy(rkt);
   if (err) return Fail(KafkaError(err, "reading the metadata of topic " + topic + " from " + impl_->bootstrap));
   return {};
 }
