@@ -407,19 +407,29 @@ TEST(FormatSegmentReaderTest, OpenFetchesOnlyTrailerAndFooterThenOneRangePerBloc
   EXPECT_EQ(store.size_calls, 1);
 }
 
+// A stored segment of more than 6 small blocks, opened through a store that counts requests.
+class ManyBlocksReaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SegmentOptions options;
+    options.block_bytes = 4096;
+    const std::string bytes = WriteSegment(ManyRecords(400), options);
+    ASSERT_TRUE(store.Put("seg", bytes));
+    auto opened = SegmentReader::Open(store, "seg", bytes.size());
+    ASSERT_TRUE(opened) << opened.error().ToString();
+    reader.emplace(std::move(*opened));
+    ASSERT_GT(reader->blocks().size(), 6u);
+    after_open = store.range_gets;
+  }
+
+  CountingStore store;
+  std::optional<SegmentReader> reader;
+  int after_open = 0;
+};
+
 // ReadBlock(i, through) fetches blocks i..through in one request and serves the following calls
 // from it; a block outside that span is fetched on its own again.
-TEST(FormatSegmentReaderTest, ReadThroughFetchesAdjacentBlocksInOneRequest) {
-  const auto records = ManyRecords(400);
-  SegmentOptions options;
-  options.block_bytes = 4096;
-  const std::string bytes = WriteSegment(records, options);
-  CountingStore store;
-  ASSERT_TRUE(store.Put("seg", bytes));
-  auto reader = SegmentReader::Open(store, "seg", bytes.size());
-  ASSERT_TRUE(reader) << reader.error().ToString();
-  ASSERT_GT(reader->blocks().size(), 6u);
-  const int after_open = store.range_gets;
+TEST_F(ManyBlocksReaderTest, ReadThroughFetchesAdjacentBlocksInOneRequest) {
 
   std::vector<Record> got;
   for (size_t i = 1; i <= 4; ++i) {
@@ -439,17 +449,7 @@ TEST(FormatSegmentReaderTest, ReadThroughFetchesAdjacentBlocksInOneRequest) {
 
 // Prefetch starts the request ReadBlock will need; ReadBlock then takes its bytes instead of asking
 // again. A prefetch of blocks that are never read does not change what ReadBlock returns.
-TEST(FormatSegmentReaderTest, PrefetchedBlocksAreReadWithoutAnotherRequest) {
-  const auto records = ManyRecords(400);
-  SegmentOptions options;
-  options.block_bytes = 4096;
-  const std::string bytes = WriteSegment(records, options);
-  CountingStore store;
-  ASSERT_TRUE(store.Put("seg", bytes));
-  auto reader = SegmentReader::Open(store, "seg", bytes.size());
-  ASSERT_TRUE(reader) << reader.error().ToString();
-  ASSERT_GT(reader->blocks().size(), 6u);
-  const int after_open = store.range_gets;
+TEST_F(ManyBlocksReaderTest, PrefetchedBlocksAreReadWithoutAnotherRequest) {
 
   EXPECT_FALSE(reader->InMemory(2));
   reader->Prefetch(2, 3);
