@@ -18,6 +18,7 @@
 #include "catalog/manifest_store.h"
 #include "core/stop.h"
 #include "storage/filesystem_store.h"
+#include "storage/storage_config.h"
 #include "support/backup_fixture.h"
 #include "support/test_env.h"
 
@@ -316,6 +317,53 @@ TEST(Backup, ContinuousFollowsNewRecordsAndNewTopicsAndSigtermFlushes) {
   EXPECT_EQ(ReadBackup(store, "cont", stem + "-a", 0).size(), 30u);
   EXPECT_EQ(ReadBackup(store, "cont", stem + "-a", 1).size(), 40u);
   EXPECT_EQ(ReadBackup(store, "cont", stem + "-b", 0).size(), 25u) << "a new matching topic must be followed";
+}
+
+// SIGTERM flushes what is buffered, and that includes a segment large enough for a multipart
+// upload to MinIO: the upload must run to the end, not stop because a stop was requested.
+TEST(Backup, SigtermFlushesALargeBufferedSegmentToMinio) {
+  std::string topic = UniqueName("bigflush");
+  test::CreateTopic(topic, 1);
+  std::mt19937 rng(7);
+  std::vector<Record> records;
+  for (int i = 0; i < 1000; ++i) {
+    std::string value(20 << 10, '\0');
+    for (char& c : value) c = static_cast<char>(rng());
+    records.push_back(Rec("k" + std::to_string(i), std::move(value), 1000 + i));
+  }
+  test::ProduceRecords(topic, 0, records);  // about 20 MB that will not compress: above the multipart threshold
+
+  StorageConfig sc;
+  sc.backend = StorageBackendKind::kS3;
+  sc.bucket = test::RequireEnv("KB_S3_BUCKET");
+  sc.prefix = UniqueName("bigflush");
+  sc.endpoint = test::RequireEnv("KB_S3_ENDPOINT");
+  sc.region = test::RequireEnv("KB_S3_REGION");
+  sc.access_key = test::RequireEnv("KB_S3_ACCESS_KEY");
+  sc.secret_key = test::RequireEnv("KB_S3_SECRET_KEY");
+  auto dir = test::TempDir("bigflush");
+  std::string config = dir + "/backup.yaml";
+  // One worker, no age roll: the whole topic stays buffered in one open segment until SIGTERM.
+  std::ofstream(config) << "backup_id: big\nsource:\n  bootstrap_servers: [" << test::RequireEnv("KB_BOOTSTRAP")
+                        << "]\n  topics: [" << topic << "]\nstorage:\n  backend: s3\n  bucket: " << sc.bucket
+                        << "\n  prefix: " << sc.prefix << "\n  endpoint: " << sc.endpoint << "\n  region: " << sc.region
+                        << "\nbackup:\n  continuous: true\n  max_concurrent_partitions: 1\n"
+                        << "  segment_max_interval_ms: 600000\n  poll_interval_ms: 50\n";
+  pid_t pid = test::StartCli({"backup", "-c", config}, dir + "/log",
+                             {{"AWS_ACCESS_KEY_ID", sc.access_key}, {"AWS_SECRET_ACCESS_KEY", sc.secret_key}});
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  kill(pid, SIGTERM);
+  EXPECT_EQ(test::WaitCli(pid), 0) << test::ReadTextFile(dir + "/log");
+
+  auto store = OpenObjectStore(sc);
+  ASSERT_TRUE(store) << store.error().ToString();
+  auto got = ReadBackup(**store, "big", topic, 0);
+  ASSERT_EQ(got.size(), records.size()) << test::ReadTextFile(dir + "/log");
+  EXPECT_EQ(got.back().value, records.back().value);
+  auto m = LoadManifest(**store, "big");
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->topics[0].partitions[0].segments.size(), 1u);
+  EXPECT_GT(m->topics[0].partitions[0].segments[0].stored_bytes, 16u << 20) << "the segment must need a multipart upload";
 }
 
 TEST(Backup, KillNineAtRandomMomentsLosesNothingAndDuplicatesNothing) {

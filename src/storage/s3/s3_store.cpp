@@ -311,17 +311,15 @@ Status S3Store::PutMultipart(const std::string& object_key, const std::string& d
         i = next_part++;
       }
       const std::string part_number = std::to_string(i + 1);
+      // No check for a stop request here: a stopping backup flushes its buffers through Put,
+      // and that write must finish.
       std::optional<Error> error;
-      if (StopRequested()) {
-        error = Error{ErrorCode::kCancelled, "interrupted"};
-      } else {
-        Result<HttpResponse> part = Send(Call{"PUT", object_key, {{"partNumber", part_number}, {"uploadId", upload_id}},
-                                              {}, all.substr(i * part_size, part_size)});
-        if (!part) error = part.error();
-        else if (std::string etag = part->Header("etag"); etag.empty())
-          error = Error{ErrorCode::kCorrupt, "S3 returned no ETag for part " + part_number};
-        else etags[i] = std::move(etag);
-      }
+      Result<HttpResponse> part = Send(Call{"PUT", object_key, {{"partNumber", part_number}, {"uploadId", upload_id}},
+                                            {}, all.substr(i * part_size, part_size)});
+      if (!part) error = part.error();
+      else if (std::string etag = part->Header("etag"); etag.empty())
+        error = Error{ErrorCode::kCorrupt, "S3 returned no ETag for part " + part_number};
+      else etags[i] = std::move(etag);
       if (error) {
         std::lock_guard<std::mutex> lock(mu);
         if (!first_error) first_error = std::move(error);
