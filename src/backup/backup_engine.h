@@ -7,7 +7,10 @@
 //                then flushes and returns normally.
 // Durability order: a segment is stored before the manifest references it, and the resume
 // checkpoint (next_offset) never runs ahead of stored data, so kill -9 at any moment loses
-// nothing and a re-run with the same backup_id resumes without duplicating.
+// nothing and a re-run with the same backup_id resumes without duplicating. Each worker writes
+// one sealed segment in the background while it reads on, and commits it only once stored.
+// A partition whose segment, record or checkpoint cannot be stored stops there (the run fails):
+// nothing read after the loss is committed, so a re-run reads the lost records again.
 // Records deleted before they were read (offset out of range) are recorded as gaps.
 #pragma once
 
