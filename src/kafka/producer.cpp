@@ -140,6 +140,9 @@ Result<std::unique_ptr<Producer>> Producer::Create(const KafkaClientConfig& conf
       {"enable.idempotence", options.idempotent ? "true" : "false"},
       {"allow.auto.create.topics", "false"},
   };
+  // A record that fails for good (too large, timed out) must stop the producer: otherwise later
+  // records would still be written after the hole, and a resumed restore could not tell.
+  if (options.idempotent) forced.emplace_back("enable.gapless.guarantee", "true");
   if (!options.transactional_id.empty()) {
     forced.emplace_back("transactional.id", options.transactional_id);
     // librdkafka wants every record's delivery to fit inside the transaction timeout.
@@ -254,7 +257,20 @@ int Producer::Poll(std::chrono::milliseconds timeout) {
 }
 
 Status Producer::Flush(std::chrono::milliseconds timeout) {
-  rd_kafka_resp_err_t err = rd_kafka_flush(impl_->rk.get(), static_cast<int>(timeout.count()));
+  // In slices: after a fatal error nothing more will be delivered, so what is queued is dropped
+  // (reported as failed) instead of waiting out the delivery timeout.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  rd_kafka_resp_err_t err;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    err = rd_kafka_flush(impl_->rk.get(), static_cast<int>(std::clamp<int64_t>(left.count(), 0, 500)));
+    if (!err || left.count() <= 500) break;
+    if (impl_->Fatal()) {
+      rd_kafka_purge(impl_->rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+      err = rd_kafka_flush(impl_->rk.get(), 5000);  // serves the purged records' reports
+      break;
+    }
+  }
   if (auto fatal = impl_->Fatal()) return Fail(*fatal);
   if (auto first = first_error()) {
     uint64_t failed = 0;

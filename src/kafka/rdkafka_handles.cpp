@@ -1,5 +1,7 @@
 #include "kafka/rdkafka_handles.h"
 
+#include <cstring>
+
 #include <spdlog/spdlog.h>
 
 namespace kb::kafka {
@@ -117,6 +119,9 @@ ErrorCode CodeFor(rd_kafka_resp_err_t err) {
 }
 
 void LogLine(const rd_kafka_t* /*rk*/, int level, const char* fac, const char* buf) {
+  // The producer sets enable.gapless.guarantee on purpose; librdkafka warns that it is
+  // experimental every time a producer starts.
+  if (std::strcmp(fac, "CONFWARN") == 0 && std::strstr(buf, "enable.gapless.guarantee")) level = 7;
   // syslog levels: 0-3 are errors, 4 warning, 5-6 notice/info, 7 debug. librdkafka's errors are
   // mostly transient (a broker restarting) and the caller reports what matters, so they are
   // warnings here.

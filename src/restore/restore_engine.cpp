@@ -278,17 +278,22 @@ class Worker {
     if (error->empty() && !flushed) *error = where + ": " + flushed.error().message;
     std::lock_guard<std::mutex> lock(run_.mu);
     auto& s = job.state;
+    if (!error->empty()) {
+      // The checkpoint stays where it was. What was written since is found on resume as the
+      // target's records past target_end, as after kill -9 (the producer is gapless: after a
+      // record fails, none after it is written).
+      direct_.clear();
+      pending_records_ = pending_bytes_ = unconfirmed_ = 0;
+      pending_first_ = pending_last_ = -1;
+      return false;
+    }
     // Direct (already in target) records come first: they precede everything produced now.
     for (const auto& [src, tgt] : direct_) {
       s.mapping.Add(src, tgt);
       if (job.sel.exclusive) s.target_end = tgt + 1;
     }
     direct_.clear();
-    int64_t confirmed_next = next;
-    // Stop the checkpoint before the first failed record.
-    if (!failed.empty()) confirmed_next = static_cast<int64_t>(failed.front().tag);
     for (const auto& d : delivered) {
-      if (!failed.empty() && d.tag >= failed.front().tag) break;
       s.mapping.Add(static_cast<int64_t>(d.tag), d.offset);
       if (job.sel.exclusive) s.target_end = d.offset + 1;
     }
@@ -299,9 +304,9 @@ class Worker {
     pending_records_ = pending_bytes_ = 0;
     pending_first_ = pending_last_ = -1;
     unconfirmed_ = 0;
-    if (error->empty()) s.next_source_offset = std::max(s.next_source_offset, confirmed_next);
+    s.next_source_offset = std::max(s.next_source_offset, next);
     if (auto st = run_.PersistLocked(); !st) spdlog::warn("cannot store restore progress: {}", st.error().message);
-    return error->empty();
+    return true;
   }
 
   void Count(const Record& rec, uint64_t bytes) {

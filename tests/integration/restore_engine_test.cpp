@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 #include <string>
@@ -163,6 +164,45 @@ class RestoreEngineTest : public test::BrokerTopicsTest {
   fs::path dir_;
   std::unique_ptr<ObjectStore> store_;
 };
+
+// A record the target refuses (too large for it) fails the restore. Its checkpoint must stay
+// consistent with what reached the target, so that once the target accepts the record, a re-run
+// writes every record exactly once and in order: none twice, none skipped.
+TEST_F(RestoreEngineTest, RefusedRecordFailsTheRestoreAndTheRerunWritesEachRecordOnce) {
+  // (The test broker's 1 MiB log segments would refuse the big record too.)
+  std::string src = NewTopic("refused-src", 1, {{"max.message.bytes", "4194304"}, {"segment.bytes", "8388608"}});
+  std::string dst = NewTopic("refused-dst", 1, {{"segment.bytes", "8388608"}});  // max.message.bytes: about 1 MB
+  std::string big(1500000, '\0');  // incompressible: the producer's lz4 must not shrink it under the limit
+  std::mt19937 rng(20);
+  for (char& c : big) c = static_cast<char>(rng());
+  std::vector<Sent> sent;
+  for (int i = 0; i < 30; ++i) sent.push_back({0, Rec(1000 + i, "k" + std::to_string(i), i == 20 ? big : "v" + std::to_string(i))});
+  ProduceAll(src, sent);
+  std::string bid = test::UniqueName("refused");
+  Backup(BackupConfig(bid, src), *store_);
+
+  Config rc = RestoreConfig(bid, src, dst);
+  {
+    auto first = RestoreEngine(rc, *store_).Run();
+    ASSERT_TRUE(!first || !first->complete) << "the 1.5 MB record must be refused";
+  }
+  const auto written = ReadAll(dst)[0];
+  ASSERT_LT(written.size(), 21u) << "nothing may be written after the refused record";
+  for (size_t i = 0; i < written.size(); ++i) ExpectSameRecord(sent[i].record, written[i], "first run, record " + std::to_string(i));
+
+  std::string alter = "KB_KAFKA_LIBS='" + test::RequireEnv("KB_KAFKA_LIBS") + "' bash '" KB_SOURCE_DIR
+                      "/scripts/kafka-cli.sh' configs --bootstrap-server " + test::RequireEnv("KB_BOOTSTRAP") +
+                      " --alter --entity-type topics --entity-name " + dst +
+                      " --add-config max.message.bytes=4194304 >/dev/null 2>&1";
+  ASSERT_EQ(std::system(alter.c_str()), 0) << alter;
+
+  auto second = RestoreEngine(rc, *store_).Run();
+  ASSERT_TRUE(second) << second.error().ToString();
+  EXPECT_TRUE(second->complete);
+  auto got = ReadAll(dst)[0];
+  ASSERT_EQ(got.size(), sent.size()) << "each record exactly once";
+  for (size_t i = 0; i < got.size(); ++i) ExpectSameRecord(sent[i].record, got[i], "record " + std::to_string(i));
+}
 
 TEST_F(RestoreEngineTest, PitrBoundaryIsInclusiveAndEveryFieldSurvives) {
   std::string src = NewTopic("pitr-src", 2);
