@@ -826,6 +826,8 @@ Result<RestoreResult> RestoreEngine::Run() {
                        {"mb_per_second", mbps}, {"started_at_ms", run.created_at_ms}, {"finished_at_ms", NowMs()},
                        {"partitions_total", result.partitions_total},
                        {"partitions_complete", result.partitions_complete}, {"errors", result.errors},
+                       // offset-reset takes its defaults from these (offsets::BuildResetPlan)
+                       {"consumer_group_strategy", r.consumer_group_strategy}, {"snapshot_id", r.snapshot_id},
                        {"partitions", parts}};
   store_output(format::RestoreReportKey(config_.backup_id, restore_id), result.report.dump(1));
   result.report["complete"] = result.complete;

@@ -30,6 +30,7 @@
 #include "kafka/admin_client.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
+#include "offsets/reset_session.h"
 #include "restore/murmur2.h"
 #include "restore/restore_engine.h"
 #include "storage/storage_config.h"
@@ -202,6 +203,27 @@ TEST_F(RestoreEngineTest, RefusedRecordFailsTheRestoreAndTheRerunWritesEachRecor
   auto got = ReadAll(dst)[0];
   ASSERT_EQ(got.size(), sent.size()) << "each record exactly once";
   for (size_t i = 0; i < got.size(); ++i) ExpectSameRecord(sent[i].record, got[i], "record " + std::to_string(i));
+}
+
+// offset-reset without --strategy uses the restore's consumer_group_strategy: the stored report
+// must carry it (and the snapshot to translate, when one was named).
+TEST_F(RestoreEngineTest, StoredReportCarriesTheOffsetResetDefaults) {
+  std::string src = NewTopic("defaults-src", 1);
+  std::string dst = Track(test::UniqueName("defaults-dst"));
+  ProduceAll(src, {{0, Rec(1000, "k", "v")}});
+  std::string bid = test::UniqueName("defaults");
+  Backup(BackupConfig(bid, src), *store_);
+  Config rc = RestoreConfig(bid, src, dst);
+  rc.restore.consumer_group_strategy = "timestamp-based";
+  rc.restore.snapshot_id = "snapshot-20261124T000000000Z-abcdef";
+  auto res = RestoreEngine(rc, *store_).Run();
+  ASSERT_TRUE(res) << res.error().ToString();
+  ASSERT_TRUE(res->complete);
+  auto text = store_->Get(format::RestoreReportKey(bid, res->restore_id));
+  ASSERT_TRUE(text) << text.error().ToString();
+  auto report = nlohmann::json::parse(*text);
+  EXPECT_EQ(offsets::DefaultStrategyFromReport(report), offsets::ResetStrategy::kTimestampBased);
+  EXPECT_EQ(report.value("snapshot_id", ""), "snapshot-20261124T000000000Z-abcdef");
 }
 
 TEST_F(RestoreEngineTest, PitrBoundaryIsInclusiveAndEveryFieldSurvives) {
