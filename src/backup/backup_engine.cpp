@@ -266,7 +266,7 @@ class Worker {
       buffered += p.writer->raw_bytes();
       if (!largest || p.writer->raw_bytes() > largest->writer->raw_bytes()) largest = &p;
     }
-    if (upload_) buffered += upload_->bytes;  // held until its write completes
+    if (upload_) buffered += upload_->ref.stored_bytes;  // held until its write completes
     uint64_t budget = kBufferBudgetBytes / std::max<size_t>(1, run_.inbox.size());
     if (largest && !largest->writer->empty() && buffered > budget) Flush(*largest);
   }
@@ -291,7 +291,6 @@ class Worker {
     Upload up;
     up.job = p.job;
     up.next_offset = p.position;
-    up.bytes = bytes->size();
     auto& ref = up.ref;
     ref.key = format::SegmentKey(run_.config.backup_id, p.job.topic, p.job.partition, s.first_offset, s.last_offset);
     ref.first_offset = s.first_offset;
@@ -316,27 +315,17 @@ class Worker {
     if (!upload_) return;
     Upload up = std::move(*upload_);
     upload_.reset();
-    Status stored = up.done.get();
-    auto it = open_.find(kafka::TopicPartition{up.job.topic, up.job.partition});
-    OpenPartition* p = it == open_.end() ? nullptr : &it->second;
-    std::string error;
-    if (!stored) {
-      error = "cannot store segment " + up.ref.key + ": " + stored.error().message;
-    } else {
-      run_.progress.AddStoredBytes(up.bytes);
-      run_.segments++;
-      run_.last_segment_ms = NowMs();
-      if (!CommitCheckpoint(up.job, up.next_offset, &up.ref, &error)) error = "cannot write manifest: " + error;
-    }
-    if (error.empty()) return;
-    if (p) p->failed = true;
-    run_.AddError(Where(up.job) + ": " + error);
+    if (Status stored = up.done.get(); !stored)
+      return FailJob(up.job, "cannot store segment " + up.ref.key + ": " + stored.error().message);
+    run_.progress.AddStoredBytes(up.ref.stored_bytes);
+    run_.segments++;
+    run_.last_segment_ms = NowMs();
+    CommitCheckpoint(up.job, up.next_offset, &up.ref);
   }
 
-  // Adds `ref` (if any) to the partition's manifest entry and moves its checkpoint. False, with
-  // the reason in *error (if given; else reported here), when the manifest could not be written.
-  bool CommitCheckpoint(const PartitionJob& job, int64_t next_offset, const format::SegmentRef* ref,
-                        std::string* error = nullptr) {
+  // Adds `ref` (if any) to the partition's manifest entry and moves its checkpoint; a manifest
+  // that cannot be written stops the partition.
+  void CommitCheckpoint(const PartitionJob& job, int64_t next_offset, const format::SegmentRef* ref) {
     bool changed = true;
     auto st = run_.manifest.Commit([&](format::Manifest& m) {
       auto* pm = m.FindTopic(job.topic)->FindPartition(job.partition);
@@ -347,20 +336,17 @@ class Worker {
       if (ref) pm->segments.push_back(*ref);
       pm->next_offset = std::max(pm->next_offset, next_offset);
     });
-    if (st || !changed) return true;
-    if (error) {
-      *error = st.error().message;
-    } else {
-      auto it = open_.find(kafka::TopicPartition{job.topic, job.partition});
-      if (it != open_.end()) it->second.failed = true;
-      run_.AddError(Where(job) + ": cannot write manifest: " + st.error().message);
-    }
-    return false;
+    if (!st && changed) FailJob(job, "cannot write manifest: " + st.error().message);
   }
 
-  void FailPartition(OpenPartition& p, const std::string& why) {
-    p.failed = true;
-    run_.AddError(Where(p) + ": " + why);
+  void FailPartition(OpenPartition& p, const std::string& why) { FailJob(p.job, why); }
+
+  // Stops the job's partition (if it is still open: a finished one has nothing left to commit)
+  // and fails the run.
+  void FailJob(const PartitionJob& job, const std::string& why) {
+    auto it = open_.find(kafka::TopicPartition{job.topic, job.partition});
+    if (it != open_.end()) it->second.failed = true;
+    run_.AddError(Where(job) + ": " + why);
   }
 
   void Finish(std::map<kafka::TopicPartition, OpenPartition>::iterator it) {
@@ -379,8 +365,7 @@ class Worker {
   struct Upload {
     PartitionJob job;
     int64_t next_offset = 0;
-    format::SegmentRef ref;
-    uint64_t bytes = 0;
+    format::SegmentRef ref;  // ref.stored_bytes: the bytes held until the write completes
     std::future<Status> done;
   };
 
