@@ -33,6 +33,16 @@ cli() { bash "$scripts/kafka-cli.sh" "$@"; }
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 say() { printf '   %s\n' "$*"; }
+# wait_until SECONDS CMD...: runs CMD (evaluated afresh each time: pass a function, not "$(...)")
+# every half second until it succeeds; fails after SECONDS.
+wait_until() {
+  local deadline=$(( $(date +%s) + $1 ))
+  shift
+  until "$@"; do
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    sleep 0.5
+  done
+}
 failures=0
 check() {  # check DESCRIPTION CONDITION...
   local what="$1"
@@ -149,7 +159,10 @@ else
   step "Step 4: continuous backup starts"
   "$bin" backup --config "$backup_config" > "$work/backup.out" 2> "$work/backup.log" &
   backup_pid=$!
-  sleep 3
+  captures() { grep -c "captured committed offsets" "$work/backup.log" 2>/dev/null || true; }
+  captured_at_least() { test "$(captures)" -ge "$1"; }
+  # The group's offset as of T must be captured before the incident moves it.
+  wait_until 60 captured_at_least 1 || kb_die "the continuous backup captured no group offsets within 60 s (log: $work/backup.log)"
   expected_backup_records=100
 fi
 
@@ -159,16 +172,23 @@ for i in $(seq 51 100); do
 done | cli console-producer --bootstrap-server "$BROKER" --topic payments
 cli console-consumer --bootstrap-server "$BROKER" --topic payments --group payments-processor \
   --max-messages 20 --timeout-ms 10000 --consumer-property max.poll.records=1 >/dev/null 2>&1 || true
+backup_records() {
+  "$bin" describe --path "$BACKUP_PATH" --backup-id pitr-backup --format json 2>/dev/null |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["records"])' 2>/dev/null || echo 0
+}
+backup_holds() { test "$(backup_records)" = "$1"; }
 if [ -n "${backup_pid:-}" ]; then
-  sleep 3
+  # Stop once the incident is stored and the group's new offset has been captured after it.
+  wait_until 60 backup_holds "$expected_backup_records" || say "the backup did not reach $expected_backup_records records within 60 s"
+  seen="$(captures)"
+  wait_until 30 captured_at_least $((seen + 2)) || say "no further offset capture within 30 s"
   kill -TERM "$backup_pid"
   wait "$backup_pid" && backup_rc=0 || backup_rc=$?
   backup_pid=""
   check "continuous backup stopped cleanly on SIGTERM (exit $backup_rc)" test "$backup_rc" = 0
   cat "$work/backup.out"
 fi
-backed_up="$("$bin" describe --path "$BACKUP_PATH" --backup-id pitr-backup --format json |
-  python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["records"])')"
+backed_up="$(backup_records)"
 check "the backup holds $expected_backup_records records ($backed_up)" test "$backed_up" = "$expected_backup_records"
 
 step "Step 6: detect the problem"
@@ -179,7 +199,9 @@ check "incident visible" test "$corrupted" = 50
 
 step "Step 7: PITR restore: delete, recreate, restore up to $PITR_TIMESTAMP"
 cli topics --bootstrap-server "$BROKER" --delete --topic payments
-sleep 2
+# Deletion is asynchronous: creating the topic again too early fails ("marked for deletion").
+topic_gone() { ! cli topics --bootstrap-server "$BROKER" --list 2>/dev/null | grep -qx payments; }
+wait_until 60 topic_gone || kb_die "topic payments still exists 60 s after its deletion"
 cli topics --bootstrap-server "$BROKER" --create --topic payments --partitions 3 --replication-factor 1 >/dev/null
 "$bin" restore --config "$restore_config" --time-window-end "$PITR_TIMESTAMP" \
   && restore_rc=0 || restore_rc=$?

@@ -36,7 +36,7 @@ for h in "${missing[@]}"; do
   fi
 done
 SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+[ "$(id -u)" -eq 0 ] || SUDO="sudo -n"  # no terminal in CI: fail rather than prompt
 kb_log "adding '127.0.0.1 ${missing[*]}' to /etc/hosts"
 echo "127.0.0.1 ${missing[*]}  # kafka-backup seed walkthrough" | $SUDO tee -a /etc/hosts >/dev/null ||
   kb_die "could not write /etc/hosts; add '127.0.0.1 ${missing[*]}' to it by hand"
