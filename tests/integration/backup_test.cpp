@@ -12,6 +12,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <librdkafka/rdkafka.h>
 
 #include "backup/backup_engine.h"
@@ -343,15 +344,26 @@ TEST(Backup, SigtermFlushesALargeBufferedSegmentToMinio) {
   sc.secret_key = test::RequireEnv("KB_S3_SECRET_KEY");
   auto dir = test::TempDir("bigflush");
   std::string config = dir + "/backup.yaml";
+  const int port = test::FreePort();
   // One worker, no age roll: the whole topic stays buffered in one open segment until SIGTERM.
   std::ofstream(config) << "backup_id: big\nsource:\n  bootstrap_servers: [" << test::RequireEnv("KB_BOOTSTRAP")
                         << "]\n  topics: [" << topic << "]\nstorage:\n  backend: s3\n  bucket: " << sc.bucket
                         << "\n  prefix: " << sc.prefix << "\n  endpoint: " << sc.endpoint << "\n  region: " << sc.region
                         << "\nbackup:\n  continuous: true\n  max_concurrent_partitions: 1\n"
-                        << "  segment_max_interval_ms: 600000\n  poll_interval_ms: 50\n";
+                        << "  segment_max_interval_ms: 600000\n  poll_interval_ms: 50\n"
+                        << "metrics:\n  enabled: true\n  port: " << port << "\n";
   pid_t pid = test::StartCli({"backup", "-c", config}, dir + "/log",
                              {{"AWS_ACCESS_KEY_ID", sc.access_key}, {"AWS_SECRET_ACCESS_KEY", sc.secret_key}});
-  std::this_thread::sleep_for(std::chrono::seconds(4));
+  // SIGTERM once every record is read (and buffered): its /metrics says so.
+  httplib::Client http("127.0.0.1", port);
+  const std::string all_read = "kafka_backup_records_total{backup_id=\"big\"} 1000\n";
+  bool read_all = false;
+  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+       !read_all && std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(std::chrono::milliseconds(200))) {
+    auto m = http.Get("/metrics");
+    read_all = m && m->body.find(all_read) != std::string::npos;
+  }
+  EXPECT_TRUE(read_all) << "the backup did not read the 1000 records within 60 s";
   kill(pid, SIGTERM);
   EXPECT_EQ(test::WaitCli(pid), 0) << test::ReadTextFile(dir + "/log");
 

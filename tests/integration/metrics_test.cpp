@@ -1,8 +1,5 @@
 // A continuous backup with metrics.enabled serves /metrics and /health from the real broker's
 // data while it runs; a taken port stops the backup before it reads anything.
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -26,29 +23,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A TCP socket listening on a free loopback port; the port stays taken while it lives.
-struct Listener {
-  int fd = -1;
-  int port = 0;
-  Listener() {
-    fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    EXPECT_EQ(::listen(fd, 1), 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    port = ntohs(a.sin_port);
-  }
-  ~Listener() { ::close(fd); }
-};
-
-int FreePort() {
-  Listener l;
-  return l.port;  // released on return; the engine binds it right after
-}
-
 Config MetricsBackupConfig(const std::string& topic, const std::string& dir, int port) {
   Config c = test::BackupConfig(test::UniqueName("metrics-backup"), topic, dir);
   c.metrics.enabled = true;
@@ -70,7 +44,7 @@ TEST(MetricsEndpoint, ContinuousBackupServesMetricsAndHealthWhileRunning) {
 
   std::string dir = test::TempDir("metrics");
   FilesystemStore store(dir);
-  int port = FreePort();
+  int port = test::FreePort();
   Config c = MetricsBackupConfig(topic, dir, port);
   c.backup.continuous = true;
   c.backup.segment_max_interval_ms = 200;
@@ -124,7 +98,7 @@ TEST(MetricsEndpoint, TakenPortStopsTheBackupBeforeItReads) {
   test::CreateTopic(topic, 1);
   std::string dir = test::TempDir("metrics-taken");
   FilesystemStore store(dir);
-  Listener taken;
+  test::Listener taken;
   Config c = MetricsBackupConfig(topic, dir, taken.port);
   auto r = BackupEngine(c, store).Run();
   ASSERT_FALSE(r);
@@ -171,7 +145,7 @@ TEST(MetricsEndpoint, HealthTurns503WhenTheClusterGoesAway) {
 
   std::string dir = test::TempDir("metrics-health");
   FilesystemStore store(dir);
-  Config c = MetricsBackupConfig(topic, dir, FreePort());
+  Config c = MetricsBackupConfig(topic, dir, test::FreePort());
   c.source->bootstrap_servers = {bootstrap};
   c.backup.continuous = true;
   c.backup.segment_max_interval_ms = 200;

@@ -15,4 +15,16 @@ std::string UniqueName(const std::string& stem);
 // The whole file as text; "" when it cannot be read.
 std::string ReadTextFile(const std::string& path);
 
+// A TCP socket listening on a free loopback port; the port stays taken while it lives.
+struct Listener {
+  Listener();
+  ~Listener();
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+  int fd = -1;
+  int port = 0;
+};
+// A loopback port free right now (for a server the test starts next).
+int FreePort();
+
 }  // namespace kb::test
