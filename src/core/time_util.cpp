@@ -1,5 +1,6 @@
 #include "core/time_util.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -86,6 +87,12 @@ std::string FormatTimestampMs(int64_t ms) {
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
   return buf;
+}
+
+std::string CompactTimestampMs(int64_t ms) {
+  std::string s = FormatTimestampMs(ms);
+  s.erase(std::remove_if(s.begin(), s.end(), [](char c) { return c == '-' || c == ':' || c == '.'; }), s.end());
+  return s;
 }
 
 int64_t NowMs() {

@@ -16,6 +16,8 @@ Result<int64_t> ParseTimestampMs(std::string_view text);
 
 // "2026-11-24T10:15:30.123Z"
 std::string FormatTimestampMs(int64_t ms);
+// The same instant without separators, for ids and object keys: "20261124T101530123Z".
+std::string CompactTimestampMs(int64_t ms);
 
 int64_t NowMs();
 

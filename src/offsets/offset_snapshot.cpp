@@ -25,15 +25,10 @@ size_t OffsetSnapshot::partition_count() const {
 }
 
 std::string NewSnapshotId(int64_t now_ms) {
-  std::time_t secs = static_cast<std::time_t>(now_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
   thread_local std::mt19937 rng{std::random_device{}()};
-  unsigned suffix = std::uniform_int_distribution<unsigned>(0, 0xffffff)(rng);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "snapshot-%04d%02d%02dT%02d%02d%02d%03dZ-%06x", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(now_ms % 1000), suffix);
-  return buf;
+  char suffix[8];
+  std::snprintf(suffix, sizeof suffix, "%06x", std::uniform_int_distribution<unsigned>(0, 0xffffff)(rng));
+  return "snapshot-" + CompactTimestampMs(now_ms) + "-" + suffix;
 }
 
 bool IsSnapshotId(const std::string& id) {

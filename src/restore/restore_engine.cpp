@@ -108,16 +108,7 @@ std::string Fingerprint(const Config& c) {
   return j.dump();
 }
 
-std::string NewRestoreId() {
-  int64_t ms = NowMs();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "restore-%04d%02d%02dT%02d%02d%02d%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-  return buf;
-}
+std::string NewRestoreId() { return "restore-" + CompactTimestampMs(NowMs()); }
 
 // Restore ids that have objects under the backup's restores/ prefix, sorted (oldest first).
 Result<std::map<std::string, std::set<std::string>>> ListRestores(ObjectStore& store, const std::string& backup_id) {
