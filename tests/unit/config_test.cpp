@@ -106,6 +106,11 @@ TEST(TimeUtil, ParsesIsoWithZoneOffsets) {
   EXPECT_EQ(FormatTimestampMs(1795515330123), "2026-11-24T10:15:30.123Z");
 }
 
+TEST(TimeUtil, CompactTimestampHasNoSeparators) {
+  EXPECT_EQ(CompactTimestampMs(1795515330123), "20261124T101530123Z");  // restore and snapshot ids
+  EXPECT_EQ(CompactTimestampMs(5), "19700101T000000005Z");
+}
+
 TEST(TopicFilter, GlobRegexAndExclude) {
   TopicSelection sel{{"pay*", "~orders-[0-9]+", "audit"}, {"payments-dlq"}};
   auto f = TopicFilter::Create(sel);
