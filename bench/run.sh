@@ -11,7 +11,7 @@
 # Results: bench/results/latest.txt (full run) or bench/results/smoke.txt (smoke run).
 # Exits non-zero when a command fails or a backup or restore moves the wrong number of records;
 # a figure under a floor is only marked BELOW FLOOR.
-# The sections also run alone: bench/throughput.sh, memory.sh, pitr.sh, compression.sh.
+# The sections also run alone: bench/throughput.sh, memory.sh, pitr.sh, compression.sh, catalog.sh.
 set -euo pipefail
 KB_SCRIPT=bench
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
@@ -41,7 +41,7 @@ export BENCH_REPORT
 
 args=()
 [ "$BENCH_SMOKE" = 1 ] && args+=(--smoke)
-for section in throughput memory pitr compression; do
+for section in throughput memory pitr compression catalog; do
   t=$(kb_now)
   bash "$KB_REPO/bench/$section.sh" "${args[@]}"
   kb_log "$section done in $(kb_elapsed "$t")s"

@@ -16,7 +16,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "catalog/manifest_store.h"
+#include "catalog/catalog_writer.h"
 #include "config/kafka_options.h"
 #include "config/topic_filter.h"
 #include "core/stop.h"
@@ -53,7 +53,7 @@ struct PartitionJob {
 struct RunState {
   const Config& config;
   ObjectStore& store;
-  ManifestStore& manifest;
+  CatalogWriter& catalog;
   Progress& progress;
   kafka::AdminClient& admin;
   kafka::KafkaClientConfig kafka_config;
@@ -88,6 +88,8 @@ struct RunState {
 struct OpenPartition {
   PartitionJob job;
   int64_t position = 0;  // next offset not yet covered by the writer or stored segments
+  int64_t sealed = 0;    // end of what is sealed (stored, being stored, or committed): where the
+                         // next catalog entry starts
   std::unique_ptr<format::SegmentWriter> writer;
   Clock::time_point opened_at;  // when the writer got its first record
   // Set when a record could not be encoded or a segment or checkpoint not stored: nothing more of
@@ -111,7 +113,7 @@ class Worker {
       if (stopping) break;
       TakeWork();
       // A finished write is committed now, not at the next flush: an idle partition's last
-      // segment must reach the manifest (and restores) promptly.
+      // segment must reach the catalog (and restores) promptly.
       if (upload_ && upload_->done.wait_for(std::chrono::seconds(0)) == std::future_status::ready) WaitForUpload();
       if (open_.empty()) {
         if (!run_.continuous) break;  // one-shot: no work left
@@ -167,6 +169,7 @@ class Worker {
       OpenPartition p;
       p.job = job;
       p.position = job.start;
+      p.sealed = job.start;
       p.writer = std::make_unique<format::SegmentWriter>(run_.segment_options);
       auto st = consumer_->Assign({kafka::PartitionStart{job.topic, job.partition, job.start}});
       if (!st) {
@@ -234,7 +237,7 @@ class Worker {
       return;
     }
     format::Gap gap;
-    gap.from_offset = p.position;
+    gap.from_offset = p.sealed;
     gap.to_offset = std::min(resume, p.job.end) - 1;
     gap.reason = "offset out of range: log start moved to " + std::to_string(resume) +
                  " before these records were read (retention or DeleteRecords)";
@@ -244,12 +247,8 @@ class Worker {
     run_.gaps++;
     run_.gap_records += static_cast<uint64_t>(gap.to_offset - gap.from_offset + 1);
     p.position = std::min(resume, p.job.end);
-    auto st = run_.manifest.Commit([&](format::Manifest& m) {
-      auto* pm = m.FindTopic(p.job.topic)->FindPartition(p.job.partition);
-      pm->gaps.push_back(gap);
-      pm->next_offset = p.position;
-    });
-    if (!st) return FailPartition(p, "cannot record gap in manifest: " + st.error().message);
+    if (!CommitEntry(p.job, format::ChainEntry{p.sealed, p.position, std::nullopt, gap})) return;
+    p.sealed = p.position;
     if (p.position < p.job.end) {
       if (auto s2 = consumer_->Seek(p.job.topic, p.job.partition, p.position); !s2)
         run_.AddError(Where(p) + ": " + s2.error().message);
@@ -266,7 +265,7 @@ class Worker {
       buffered += p.writer->raw_bytes();
       if (!largest || p.writer->raw_bytes() > largest->writer->raw_bytes()) largest = &p;
     }
-    if (upload_) buffered += upload_->ref.stored_bytes;  // held until its write completes
+    if (upload_) buffered += upload_->entry.segment->stored_bytes;  // held until its write completes
     uint64_t budget = kBufferBudgetBytes / std::max<size_t>(1, run_.inbox.size());
     if (largest && !largest->writer->empty() && buffered > budget) Flush(*largest);
   }
@@ -280,7 +279,9 @@ class Worker {
     if (p.writer->empty()) {
       // Only markers or compacted-away offsets since the last segment: move the checkpoint.
       WaitForUpload();
-      if (!p.failed) CommitCheckpoint(p.job, p.position, nullptr);
+      if (!p.failed && p.position > p.sealed &&
+          CommitEntry(p.job, format::ChainEntry{p.sealed, p.position, std::nullopt, std::nullopt}))
+        p.sealed = p.position;
       return;
     }
     format::SegmentSummary s;
@@ -290,9 +291,11 @@ class Worker {
     if (p.failed) return;  // an earlier segment of this partition was not stored
     Upload up;
     up.job = p.job;
-    up.next_offset = p.position;
-    auto& ref = up.ref;
-    ref.key = format::SegmentKey(run_.config.backup_id, p.job.topic, p.job.partition, s.first_offset, s.last_offset);
+    up.entry.from = p.sealed;
+    up.entry.to = p.position;
+    p.sealed = p.position;
+    auto& ref = up.entry.segment.emplace();
+    ref.key = run_.catalog.SegmentKey(p.job.topic, p.job.partition, s.first_offset, s.last_offset);
     ref.first_offset = s.first_offset;
     ref.last_offset = s.last_offset;
     ref.min_timestamp = s.min_timestamp;
@@ -308,35 +311,30 @@ class Worker {
     upload_ = std::move(up);
   }
 
-  // Completes the segment write in flight, if any: stored -> its segment and checkpoint go into
-  // the manifest; failed -> its partition stops (the records stay unreferenced and the checkpoint
-  // stays before them, so a re-run reads them again).
+  // Completes the segment write in flight, if any: stored -> its entry goes into the catalog;
+  // failed -> its partition stops (the records stay unreferenced and the catalog's chain ends
+  // before them, so a re-run reads them again).
   void WaitForUpload() {
     if (!upload_) return;
     Upload up = std::move(*upload_);
     upload_.reset();
+    const format::SegmentRef& ref = *up.entry.segment;
     if (Status stored = up.done.get(); !stored)
-      return FailJob(up.job, "cannot store segment " + up.ref.key + ": " + stored.error().message);
-    run_.progress.AddStoredBytes(up.ref.stored_bytes);
+      return FailJob(up.job, "cannot store segment " + ref.key + ": " + stored.error().message);
+    run_.progress.AddStoredBytes(ref.stored_bytes);
     run_.segments++;
     run_.last_segment_ms = NowMs();
-    CommitCheckpoint(up.job, up.next_offset, &up.ref);
+    CommitEntry(up.job, up.entry);
   }
 
-  // Adds `ref` (if any) to the partition's manifest entry and moves its checkpoint; a manifest
-  // that cannot be written stops the partition.
-  void CommitCheckpoint(const PartitionJob& job, int64_t next_offset, const format::SegmentRef* ref) {
-    bool changed = true;
-    auto st = run_.manifest.Commit([&](format::Manifest& m) {
-      auto* pm = m.FindTopic(job.topic)->FindPartition(job.partition);
-      if (!ref && pm->next_offset >= next_offset) {
-        changed = false;
-        return;
-      }
-      if (ref) pm->segments.push_back(*ref);
-      pm->next_offset = std::max(pm->next_offset, next_offset);
-    });
-    if (!st && changed) FailJob(job, "cannot write manifest: " + st.error().message);
+  // Appends `entry` to the partition's chain in the catalog; a commit that cannot be stored stops
+  // the partition.
+  bool CommitEntry(const PartitionJob& job, const format::ChainEntry& entry) {
+    if (auto st = run_.catalog.Commit(job.topic, job.partition, entry); !st) {
+      FailJob(job, "cannot commit to the backup's catalog: " + st.error().message);
+      return false;
+    }
+    return true;
   }
 
   void FailPartition(OpenPartition& p, const std::string& why) { FailJob(p.job, why); }
@@ -364,8 +362,7 @@ class Worker {
   // A sealed segment being written to storage, and what to commit once it is there.
   struct Upload {
     PartitionJob job;
-    int64_t next_offset = 0;
-    format::SegmentRef ref;  // ref.stored_bytes: the bytes held until the write completes
+    format::ChainEntry entry;  // entry.segment->stored_bytes: the bytes held until the write completes
     std::future<Status> done;
   };
 
@@ -381,45 +378,41 @@ std::string ModeName(const BackupOptions& b) {
   return b.stop_at_current_offsets ? "snapshot" : "one-shot";
 }
 
-// Adds a topic to the manifest (or refreshes its configuration) and returns the jobs for its
-// partitions: resumed partitions continue at their checkpoint.
-Result<std::vector<PartitionJob>> PlanTopic(kafka::AdminClient& admin, const Config& config, format::Manifest& m,
-                                            const std::string& topic, bool continuous) {
-  KB_ASSIGN_OR_RETURN(auto desc, admin.DescribeTopicConfigs(topic));
-  auto* tm = m.FindTopic(topic);
-  if (!tm) {
-    m.topics.push_back(format::TopicManifest{});
-    m.topics.back().name = topic;
-    std::sort(m.topics.begin(), m.topics.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-    tm = m.FindTopic(topic);
-  }
-  tm->partition_count = desc.partition_count;
-  tm->replication_factor = desc.replication_factor;
-  tm->configs = desc.configs;
+// A topic's shape for the catalog, and the jobs for its partitions: a partition the backup already
+// has resumes where its chain ends; a new one starts at backup.start_offset and must be started
+// in the catalog (`fresh`) before it is read.
+struct PlannedTopic {
+  format::RunTopic topic;
   std::vector<PartitionJob> jobs;
+  std::vector<PartitionJob> fresh;
+};
+
+Result<PlannedTopic> PlanTopic(kafka::AdminClient& admin, const Config& config, const CatalogWriter& catalog,
+                               const std::string& topic, bool continuous) {
+  KB_ASSIGN_OR_RETURN(auto desc, admin.DescribeTopicConfigs(topic));
+  PlannedTopic out;
+  out.topic = format::RunTopic{topic, desc.partition_count, desc.replication_factor, desc.configs, {}};
   for (int32_t p = 0; p < desc.partition_count; ++p) {
     KB_ASSIGN_OR_RETURN(auto wm, admin.Watermarks(topic, p));
-    auto* pm = tm->FindPartition(p);
+    out.topic.end_offsets_at_start.push_back(wm.high);
     PartitionJob job{topic, p, 0, continuous ? kNoEnd : wm.high};
-    if (pm) {
-      job.start = pm->next_offset;  // resume
+    if (int64_t resume = catalog.NextOffset(topic, p); resume >= 0) {
+      job.start = resume;
     } else {
-      tm->partitions.push_back(format::PartitionManifest{});
-      pm = &tm->partitions.back();
-      pm->partition = p;
       const std::string& so = config.backup.start_offset;
       if (so == "earliest") job.start = wm.low;
       else if (so == "latest") job.start = wm.high;
       else job.start = std::max<int64_t>(std::stoll(so), wm.low);
-      pm->next_offset = job.start;
-      std::sort(tm->partitions.begin(), tm->partitions.end(),
-                [](const auto& a, const auto& b) { return a.partition < b.partition; });
-      pm = tm->FindPartition(p);
+      out.fresh.push_back(job);
     }
-    pm->end_offset_at_start = wm.high;
-    jobs.push_back(job);
+    out.jobs.push_back(job);
   }
-  return jobs;
+  return out;
+}
+
+Status StartFresh(CatalogWriter& catalog, const std::vector<PartitionJob>& fresh) {
+  for (const auto& j : fresh) KB_TRY(catalog.StartPartition(j.topic, j.partition, j.start));
+  return {};
 }
 
 Result<std::vector<std::string>> SelectTopics(kafka::AdminClient& admin, const Config& config) {
@@ -463,36 +456,30 @@ Result<BackupSummary> BackupEngine::Run() {
     return Fail(ErrorCode::kNotFound, "no topic on " + admin->bootstrap() + " matches source.topics");
 
   // Resume an existing backup of the same id, or start a new one.
-  format::Manifest m;
-  auto existing = LoadManifest(store_, config_.backup_id);
-  if (existing) {
-    m = std::move(*existing);
-    spdlog::info("resuming backup '{}' ({} topics already in it)", config_.backup_id, m.topics.size());
-    if (!m.cluster_id.empty() && !meta.cluster_id.empty() && m.cluster_id != meta.cluster_id)
-      return Fail(ErrorCode::kConflict, "backup '" + config_.backup_id + "' was taken from cluster " + m.cluster_id +
+  KB_ASSIGN_OR_RETURN(auto catalog, CatalogWriter::Open(store_, config_.backup_id));
+  std::string cluster_id = meta.cluster_id;
+  if (catalog->exists()) {
+    const auto& had = catalog->loaded();
+    spdlog::info("resuming backup '{}' ({} topics already in it)", config_.backup_id, had.topics.size());
+    if (!had.cluster_id.empty() && !meta.cluster_id.empty() && had.cluster_id != meta.cluster_id)
+      return Fail(ErrorCode::kConflict, "backup '" + config_.backup_id + "' was taken from cluster " + had.cluster_id +
                                             " but " + admin->bootstrap() + " is cluster " + meta.cluster_id +
                                             ": use another backup_id");
-  } else if (existing.error().code != ErrorCode::kNotFound) {
-    return Fail(existing.error());
-  } else {
-    m.backup_id = config_.backup_id;
-    m.created_at_ms = NowMs();
-    m.cluster_id = meta.cluster_id;
+    if (!had.cluster_id.empty()) cluster_id = had.cluster_id;
   }
-  m.status = "in_progress";
-  m.mode = ModeName(config_.backup);
-  m.compression = config_.backup.compression;
-  m.tool_version = KB_VERSION;
-  m.source_bootstrap = admin->bootstrap();
+  const std::string mode = ModeName(config_.backup);
 
   bool continuous = config_.backup.continuous;
-  std::vector<PartitionJob> jobs;
+  std::vector<PartitionJob> jobs, fresh;
+  std::vector<format::RunTopic> run_topics;
   for (const auto& t : topics) {
-    KB_ASSIGN_OR_RETURN(auto topic_jobs, PlanTopic(*admin, config_, m, t, continuous));
-    jobs.insert(jobs.end(), topic_jobs.begin(), topic_jobs.end());
+    KB_ASSIGN_OR_RETURN(auto planned, PlanTopic(*admin, config_, *catalog, t, continuous));
+    jobs.insert(jobs.end(), planned.jobs.begin(), planned.jobs.end());
+    fresh.insert(fresh.end(), planned.fresh.begin(), planned.fresh.end());
+    run_topics.push_back(std::move(planned.topic));
   }
-  ManifestStore manifest(store_, m);
-  KB_TRY(manifest.Commit([](format::Manifest&) {}));
+  KB_TRY(catalog->BeginRun({mode, config_.backup.compression, cluster_id, admin->bootstrap()}, run_topics));
+  KB_TRY(StartFresh(*catalog, fresh));
 
   Progress progress("backup");
   uint64_t expected = 0;
@@ -501,7 +488,7 @@ Result<BackupSummary> BackupEngine::Run() {
   progress.SetExpectedRecords(expected);
   progress.StartLiveLine();
 
-  RunState run{config_, store_, manifest, progress, *admin, kafka_config, {}, continuous};
+  RunState run{config_, store_, *catalog, progress, *admin, kafka_config, {}, continuous};
   run.segment_options.codec = codec;
   run.segment_options.level = config_.backup.compression_level;
   run.segment_options.block_bytes = config_.backup.block_bytes;
@@ -520,7 +507,6 @@ Result<BackupSummary> BackupEngine::Run() {
   // Listening fails before anything is read: a backup whose monitoring is broken does not start.
   std::unique_ptr<metrics::MetricsServer> metrics_server;
   if (config_.metrics.enabled) {
-    auto mode = m.mode;
     KB_ASSIGN_OR_RETURN(metrics_server, metrics::MetricsServer::Start(config_.metrics, [&run, &progress, this, mode] {
       metrics::BackupStatus st;
       st.backup_id = config_.backup_id;
@@ -536,6 +522,8 @@ Result<BackupSummary> BackupEngine::Run() {
       st.offset_captures = run.offset_captures;
       st.last_segment_ms = run.last_segment_ms;
       st.last_capture_ms = run.last_capture_ms;
+      st.catalog_commits = run.catalog.commits();
+      st.catalog_bytes = run.catalog.metadata_bytes();
       std::lock_guard<std::mutex> lock(run.mu);
       st.errors = run.errors;
       st.cluster_error = run.cluster_error;
@@ -545,7 +533,7 @@ Result<BackupSummary> BackupEngine::Run() {
     spdlog::info("serving /metrics and /health on {}:{}", config_.metrics.bind_address, metrics_server->port());
   }
 
-  spdlog::info("backup '{}' ({}): {} topics, {} partitions, {} records to read", config_.backup_id, m.mode,
+  spdlog::info("backup '{}' ({}): {} topics, {} partitions, {} records to read", config_.backup_id, mode,
                topics.size(), jobs.size(), continuous ? std::string("following") : std::to_string(expected));
   std::vector<std::thread> threads;
   std::vector<std::unique_ptr<Worker>> worker_objs;
@@ -594,15 +582,19 @@ Result<BackupSummary> BackupEngine::Run() {
         bool has_new = false;
         for (const auto& p : desc->partitions) has_new |= !known.count({t, p.id});
         if (!has_new) continue;
-        std::vector<PartitionJob> added;
-        auto st = manifest.Commit([&](format::Manifest& mm) {
-          auto planned = PlanTopic(*admin, config_, mm, t, true);
-          if (planned) added = std::move(*planned);
-        });
+        auto planned = PlanTopic(*admin, config_, *catalog, t, true);
+        if (!planned) {
+          spdlog::warn("cannot plan topic {} (will retry): {}", t, planned.error().message);
+          run.SetClusterError(planned.error().message);
+          continue;
+        }
+        Status st = catalog->AddTopic(planned->topic);
+        if (st) st = StartFresh(*catalog, planned->fresh);
         if (!st) {
-          run.AddError("cannot add topic " + t + " to manifest: " + st.error().message);
+          run.AddError("cannot add topic " + t + " to the backup's catalog: " + st.error().message);
           break;
         }
+        const auto& added = planned->jobs;
         backed_up.insert(t);
         std::lock_guard<std::mutex> lock(run.mu);
         for (auto& j : added) {
@@ -625,11 +617,8 @@ Result<BackupSummary> BackupEngine::Run() {
     // Safety net: a one-shot or snapshot run is complete only when every partition's checkpoint
     // reached the end offset it was planned to. Anything short of that is a failure, never a
     // silently shorter backup.
-    auto snap = manifest.Snapshot();
     for (const auto& j : jobs) {
-      const auto* t = snap.FindTopic(j.topic);
-      const auto* p = t ? t->FindPartition(j.partition) : nullptr;
-      int64_t reached = p ? p->next_offset : -1;
+      int64_t reached = catalog->NextOffset(j.topic, j.partition);
       if (j.end != kNoEnd && reached < j.end)
         run.errors.push_back("topic=" + j.topic + " partition=" + std::to_string(j.partition) + ": stopped at offset " +
                              std::to_string(reached) + " before its end offset " + std::to_string(j.end) +
@@ -639,8 +628,8 @@ Result<BackupSummary> BackupEngine::Run() {
   if (run.errors.empty()) capture_offsets();
   bool complete = run.errors.empty() && (!summary.interrupted || continuous);
   if (complete) {
-    if (auto st = manifest.Commit([](format::Manifest& mm) { mm.status = "complete"; }); !st)
-      run.errors.push_back("cannot mark manifest complete: " + st.error().message);
+    if (auto st = catalog->EndRun(); !st)
+      run.errors.push_back("cannot mark the backup complete: " + st.error().message);
   }
   summary.backup_id = config_.backup_id;
   summary.mode = ModeName(config_.backup);

@@ -5,21 +5,10 @@
 #include <set>
 
 #include "format/object_keys.h"
+#include "core/crc32c.h"
 #include "format/segment.h"
 
 namespace kb {
-
-Result<std::vector<std::string>> ListBackupIds(ObjectStore& store) {
-  KB_ASSIGN_OR_RETURN(auto objects, store.List(""));
-  std::set<std::string> ids;
-  for (const auto& o : objects) {
-    auto slash = o.key.find('/');
-    if (slash == std::string::npos) continue;
-    std::string id = o.key.substr(0, slash);
-    if (o.key == format::ManifestKey(id)) ids.insert(id);
-  }
-  return std::vector<std::string>(ids.begin(), ids.end());
-}
 
 namespace {
 
@@ -42,7 +31,16 @@ void CheckPartitionShape(const std::string& where, const format::PartitionManife
 void DeepCheckSegment(ObjectStore& store, const std::string& where, const format::SegmentRef& s,
                       int64_t& prev_offset, ValidationReport& r) {
   std::string at = where + " segment=" + s.key;
-  auto reader = format::SegmentReader::Open(store, s.key, s.stored_bytes);
+  // The whole object: its CRC32C and its file header are checked too, not only its blocks.
+  auto bytes = store.Get(s.key);
+  if (!bytes) {
+    r.issues.push_back({at, bytes.error().message});
+    return;
+  }
+  if (uint32_t crc = Crc32c(*bytes); crc != s.crc32c)
+    r.issues.push_back({at, "whole-object CRC32C is " + std::to_string(crc) + " but the catalog says " +
+                                std::to_string(s.crc32c)});
+  auto reader = format::SegmentReader::FromBytes(std::move(*bytes), s.key);
   if (!reader) {
     r.issues.push_back({at, reader.error().message});
     return;
@@ -79,7 +77,7 @@ void DeepCheckSegment(ObjectStore& store, const std::string& where, const format
   r.records_checked += count;
   auto mismatch = [&](const std::string& what, int64_t found, int64_t recorded) {
     if (found != recorded)
-      r.issues.push_back({at, what + " is " + std::to_string(found) + " but the manifest says " + std::to_string(recorded)});
+      r.issues.push_back({at, what + " is " + std::to_string(found) + " but the catalog says " + std::to_string(recorded)});
   };
   mismatch("record count", static_cast<int64_t>(count), static_cast<int64_t>(s.record_count));
   if (count > 0) {
@@ -115,7 +113,7 @@ Result<ValidationReport> ValidateBackup(ObjectStore& store, const format::Manife
         }
         if (it->second != s.stored_bytes) {
           r.issues.push_back({where + " segment=" + s.key, "size is " + std::to_string(it->second) +
-                                                               " bytes but the manifest says " +
+                                                               " bytes but the catalog says " +
                                                                std::to_string(s.stored_bytes)});
           continue;
         }

@@ -10,9 +10,6 @@
 
 namespace kb {
 
-// Ids of the backups under the store's root (directories holding a manifest), sorted.
-Result<std::vector<std::string>> ListBackupIds(ObjectStore& store);
-
 struct ValidationIssue {
   std::string where;    // "topic=payments partition=2 segment=<key> block=3"
   std::string problem;  // what is wrong

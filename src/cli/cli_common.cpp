@@ -8,7 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "catalog/manifest_store.h"
+#include "catalog/catalog_reader.h"
 #include "config/kafka_options.h"
 #include "core/time_util.h"
 #include "storage/storage_config.h"

@@ -1,7 +1,7 @@
 // `describe --path P --backup-id ID`: topics, partitions, segments, gaps of one backup.
 #include <cstdio>
 
-#include "catalog/manifest_store.h"
+#include "catalog/catalog_reader.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/manifest_json.h"

@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "catalog/backup_catalog.h"
-#include "catalog/manifest_store.h"
+#include "catalog/catalog_reader.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/manifest_json.h"

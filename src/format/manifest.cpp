@@ -1,5 +1,7 @@
 #include "format/manifest.h"
 
+#include "format/json_reader.h"
+
 #include <limits>
 #include <optional>
 #include <type_traits>
@@ -38,8 +40,6 @@ const TopicManifest* Manifest::FindTopic(const std::string& name) const {
 // ---------------------------------------------------------------------------------------------
 // Serialize: nlohmann's default object keeps keys sorted, so output is stable.
 
-namespace {
-
 json ToJson(const SegmentRef& s) {
   return json{{"key", s.key},
               {"first_offset", s.first_offset},
@@ -59,6 +59,8 @@ json ToJson(const Gap& g) {
               {"reason", g.reason},
               {"detected_at_ms", g.detected_at_ms}};
 }
+
+namespace {
 
 json ToJson(const PartitionManifest& p) {
   json segments = json::array(), gaps = json::array();
@@ -105,169 +107,63 @@ std::string SerializeManifest(const Manifest& m) {
 // ---------------------------------------------------------------------------------------------
 // Parse: every field is required and strictly typed; the error names the JSON path.
 
-namespace {
+void ReadJson(JsonReader& r, const json& v, const std::string& w, SegmentRef* s) {
+  if (!r.ExpectObject(v, w)) return;
+  r.Get(v, w, "key", &s->key);
+  r.Get(v, w, "first_offset", &s->first_offset);
+  r.Get(v, w, "last_offset", &s->last_offset);
+  r.Get(v, w, "min_timestamp", &s->min_timestamp);
+  r.Get(v, w, "max_timestamp", &s->max_timestamp);
+  r.Get(v, w, "record_count", &s->record_count);
+  r.Get(v, w, "raw_bytes", &s->raw_bytes);
+  r.Get(v, w, "stored_bytes", &s->stored_bytes);
+  r.Get(v, w, "crc32c", &s->crc32c);
+  r.Get(v, w, "codec", &s->codec);
+}
 
-class Parser {
- public:
-  static std::string Join(const std::string& path, const char* name) {
-    return path.empty() ? std::string(name) : path + "." + name;
-  }
+void ReadJson(JsonReader& r, const json& v, const std::string& w, Gap* g) {
+  if (!r.ExpectObject(v, w)) return;
+  r.Get(v, w, "from_offset", &g->from_offset);
+  r.Get(v, w, "to_offset", &g->to_offset);
+  r.Get(v, w, "reason", &g->reason);
+  r.Get(v, w, "detected_at_ms", &g->detected_at_ms);
+}
 
-  // Reads field `name` of object `obj` (at `path`) into `out`; records the first error.
-  template <typename T>
-  void Get(const json& obj, const std::string& path, const char* name, T* out) {
-    if (error_) return;
-    const std::string where = Join(path, name);
-    auto it = obj.find(name);
-    if (it == obj.end()) return SetError(where + ": missing");
-    Read(*it, where, out);
-  }
+void ReadJson(JsonReader& r, const json& v, const std::string& w, PartitionManifest* p) {
+  if (!r.ExpectObject(v, w)) return;
+  r.Get(v, w, "partition", &p->partition);
+  r.Get(v, w, "segments", &p->segments);
+  r.Get(v, w, "gaps", &p->gaps);
+  r.Get(v, w, "next_offset", &p->next_offset);
+  r.Get(v, w, "end_offset_at_start", &p->end_offset_at_start);
+}
 
-  template <typename T>
-  void Read(const json& v, const std::string& where, T* out) {
-    if constexpr (std::is_same_v<T, std::string>) {
-      if (!v.is_string()) return SetError(where + ": expected a string");
-      *out = v.get<std::string>();
-    } else if constexpr (std::is_integral_v<T>) {
-      if (!v.is_number_integer()) return SetError(where + ": expected an integer");
-      bool fits;
-      if (v.is_number_unsigned()) {
-        const auto u = v.get<uint64_t>();
-        fits = u <= static_cast<uint64_t>(std::numeric_limits<T>::max());
-        if (fits) *out = static_cast<T>(u);
-      } else {
-        const auto s = v.get<int64_t>();
-        fits = std::is_signed_v<T> ? (s >= static_cast<int64_t>(std::numeric_limits<T>::min()) &&
-                                      s <= static_cast<int64_t>(std::numeric_limits<T>::max()))
-                                   : s >= 0 && static_cast<uint64_t>(s) <= std::numeric_limits<T>::max();
-        if (fits) *out = static_cast<T>(s);
-      }
-      if (!fits) return SetError(where + ": integer out of range");
-    } else {
-      ReadObject(v, where, out);
-    }
-  }
+void ReadJson(JsonReader& r, const json& v, const std::string& w, TopicManifest* t) {
+  if (!r.ExpectObject(v, w)) return;
+  r.Get(v, w, "name", &t->name);
+  r.Get(v, w, "partition_count", &t->partition_count);
+  r.Get(v, w, "replication_factor", &t->replication_factor);
+  r.Get(v, w, "configs", &t->configs);
+  r.Get(v, w, "partitions", &t->partitions);
+}
 
-  // Arrays of objects.
-  template <typename T>
-  void Get(const json& obj, const std::string& path, const char* name, std::vector<T>* out) {
-    if (error_) return;
-    const std::string where = Join(path, name);
-    auto it = obj.find(name);
-    if (it == obj.end()) return SetError(where + ": missing");
-    if (!it->is_array()) return SetError(where + ": expected an array");
-    out->clear();
-    out->reserve(it->size());
-    for (size_t i = 0; i < it->size() && !error_; ++i) {
-      out->emplace_back();
-      Read((*it)[i], where + "[" + std::to_string(i) + "]", &out->back());
-    }
-  }
-
-  void Get(const json& obj, const std::string& path, const char* name, std::map<std::string, std::string>* out) {
-    if (error_) return;
-    const std::string where = Join(path, name);
-    auto it = obj.find(name);
-    if (it == obj.end()) return SetError(where + ": missing");
-    if (!it->is_object()) return SetError(where + ": expected an object");
-    out->clear();
-    for (const auto& [k, v] : it->items()) {
-      if (!v.is_string()) return SetError(where + "[\"" + k + "\"]: expected a string");
-      (*out)[k] = v.get<std::string>();
-    }
-  }
-
-  bool ExpectObject(const json& v, const std::string& where) {
-    if (error_) return false;
-    if (!v.is_object()) {
-      SetError(where + ": expected an object");
-      return false;
-    }
-    return true;
-  }
-
-  void ReadObject(const json& v, const std::string& w, SegmentRef* s) {
-    if (!ExpectObject(v, w)) return;
-    Get(v, w, "key", &s->key);
-    Get(v, w, "first_offset", &s->first_offset);
-    Get(v, w, "last_offset", &s->last_offset);
-    Get(v, w, "min_timestamp", &s->min_timestamp);
-    Get(v, w, "max_timestamp", &s->max_timestamp);
-    Get(v, w, "record_count", &s->record_count);
-    Get(v, w, "raw_bytes", &s->raw_bytes);
-    Get(v, w, "stored_bytes", &s->stored_bytes);
-    Get(v, w, "crc32c", &s->crc32c);
-    Get(v, w, "codec", &s->codec);
-  }
-
-  void ReadObject(const json& v, const std::string& w, Gap* g) {
-    if (!ExpectObject(v, w)) return;
-    Get(v, w, "from_offset", &g->from_offset);
-    Get(v, w, "to_offset", &g->to_offset);
-    Get(v, w, "reason", &g->reason);
-    Get(v, w, "detected_at_ms", &g->detected_at_ms);
-  }
-
-  void ReadObject(const json& v, const std::string& w, PartitionManifest* p) {
-    if (!ExpectObject(v, w)) return;
-    Get(v, w, "partition", &p->partition);
-    Get(v, w, "segments", &p->segments);
-    Get(v, w, "gaps", &p->gaps);
-    Get(v, w, "next_offset", &p->next_offset);
-    Get(v, w, "end_offset_at_start", &p->end_offset_at_start);
-  }
-
-  void ReadObject(const json& v, const std::string& w, TopicManifest* t) {
-    if (!ExpectObject(v, w)) return;
-    Get(v, w, "name", &t->name);
-    Get(v, w, "partition_count", &t->partition_count);
-    Get(v, w, "replication_factor", &t->replication_factor);
-    Get(v, w, "configs", &t->configs);
-    Get(v, w, "partitions", &t->partitions);
-  }
-
-  void ReadObject(const json& v, const std::string& w, Manifest* m) {
-    if (!ExpectObject(v, w)) return;
-    Get(v, w, "format_version", &m->format_version);
-    Get(v, w, "backup_id", &m->backup_id);
-    Get(v, w, "status", &m->status);
-    Get(v, w, "mode", &m->mode);
-    Get(v, w, "compression", &m->compression);
-    Get(v, w, "cluster_id", &m->cluster_id);
-    if (v.contains("source_bootstrap")) Get(v, w, "source_bootstrap", &m->source_bootstrap);
-    Get(v, w, "tool_version", &m->tool_version);
-    Get(v, w, "created_at_ms", &m->created_at_ms);
-    Get(v, w, "updated_at_ms", &m->updated_at_ms);
-    Get(v, w, "topics", &m->topics);
-  }
-
-  void SetError(std::string e) {
-    if (!error_) error_ = std::move(e);
-  }
-  const std::optional<std::string>& error() const { return error_; }
-
- private:
-  std::optional<std::string> error_;
-};
-
-}  // namespace
+void ReadJson(JsonReader& r, const json& v, const std::string& w, Manifest* m) {
+  if (!r.ExpectObject(v, w)) return;
+  r.Get(v, w, "format_version", &m->format_version);
+  r.Get(v, w, "backup_id", &m->backup_id);
+  r.Get(v, w, "status", &m->status);
+  r.Get(v, w, "mode", &m->mode);
+  r.Get(v, w, "compression", &m->compression);
+  r.Get(v, w, "cluster_id", &m->cluster_id);
+  r.GetOptional(v, w, "source_bootstrap", &m->source_bootstrap);
+  r.Get(v, w, "tool_version", &m->tool_version);
+  r.Get(v, w, "created_at_ms", &m->created_at_ms);
+  r.Get(v, w, "updated_at_ms", &m->updated_at_ms);
+  r.Get(v, w, "topics", &m->topics);
+}
 
 Result<Manifest> ParseManifest(const std::string& text) {
-  const json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded())
-    return Fail(ErrorCode::kCorrupt, "manifest is not valid JSON: the object is damaged or not a manifest");
-  if (!j.is_object()) return Fail(ErrorCode::kCorrupt, "manifest is not a JSON object");
-  // The version decides how to read the rest, so it is checked before anything else.
-  auto version = j.find("format_version");
-  if (version != j.end() && version->is_number_unsigned() &&
-      version->get<uint64_t>() > static_cast<uint64_t>(kManifestFormatVersion))
-    return Fail(ErrorCode::kInvalidArgument, "manifest format_version " + std::to_string(version->get<uint64_t>()) +
-                                                 " is newer than this build supports (" +
-                                                 std::to_string(kManifestFormatVersion) + "): upgrade kafka-backup");
-  Parser p;
-  Manifest m;
-  p.ReadObject(j, "", &m);
-  if (p.error()) return Fail(ErrorCode::kCorrupt, "manifest field " + *p.error());
+  KB_ASSIGN_OR_RETURN(auto m, ParseJsonDocument<Manifest>(text, "manifest", kManifestFormatVersion));
   if (m.format_version < 1)
     return Fail(ErrorCode::kCorrupt, "manifest format_version " + std::to_string(m.format_version) + " is invalid");
   return m;

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "core/error.h"
 
 namespace kb::format {
@@ -69,6 +71,9 @@ struct Manifest {
 };
 
 std::string SerializeManifest(const Manifest& m);
+// The JSON of a segment ref and of a gap, shared by the manifest and the format-2 catalog.
+nlohmann::json ToJson(const SegmentRef& s);
+nlohmann::json ToJson(const Gap& g);
 // kCorrupt on unparsable JSON or missing fields; kInvalidArgument on a newer format_version.
 Result<Manifest> ParseManifest(const std::string& json);
 

@@ -12,6 +12,35 @@ std::string ManifestKey(const std::string& backup_id);
 // "pitr-backup/topics/payments/2/00000000000000000100-00000000000000000199.kbs"
 std::string SegmentKey(const std::string& backup_id, const std::string& topic, int32_t partition,
                        int64_t first_offset, int64_t last_offset);
+// Format-2 catalog (docs/FORMAT.md). A run id sorts newest first: 9999999999 minus the epoch,
+// then a random tag that tells apart two processes that picked the same epoch.
+// "9999999996-1a2b3c4d" (epoch 3)
+std::string CatalogRunId(int64_t epoch, const std::string& tag);
+// The epoch a run id stands for, or -1 when `run_id` is not one.
+int64_t CatalogRunEpoch(const std::string& run_id);
+// "pitr-backup/catalog/"
+std::string CatalogPrefix(const std::string& backup_id);
+// "pitr-backup/catalog/runs/"
+std::string CatalogRunsPrefix(const std::string& backup_id);
+// "pitr-backup/catalog/runs/9999999996-1a2b3c4d/run.json"
+std::string CatalogRunKey(const std::string& backup_id, const std::string& run_id);
+// "pitr-backup/catalog/runs/9999999996-1a2b3c4d/topics/" and ".../topics/000002.json" (the run's 2nd)
+std::string CatalogRunTopicsPrefix(const std::string& backup_id, const std::string& run_id);
+std::string CatalogRunTopicKey(const std::string& backup_id, const std::string& run_id, int64_t n);
+// "pitr-backup/catalog/runs/9999999996-1a2b3c4d/end.json"
+std::string CatalogRunEndKey(const std::string& backup_id, const std::string& run_id);
+// "pitr-backup/catalog/partitions/payments/2/commits/": newest run first, then highest seq first
+std::string CatalogCommitPrefix(const std::string& backup_id, const std::string& topic, int32_t partition);
+// "pitr-backup/catalog/partitions/payments/2/commits/9999999996-1a2b3c4d-999999999958.json" (seq 41)
+std::string CatalogCommitKey(const std::string& backup_id, const std::string& topic, int32_t partition,
+                             const std::string& run_id, int64_t seq);
+// "pitr-backup/catalog/partitions/payments/2/checkpoints/000000000032-9999999996-1a2b3c4d.json"
+std::string CatalogCheckpointKey(const std::string& backup_id, const std::string& topic, int32_t partition,
+                                 const std::string& run_id, int64_t seq);
+// A format-2 segment carries its run id, so two processes never write the same key:
+// "pitr-backup/topics/payments/2/00000000000000000100-00000000000000000199-9999999996-1a2b3c4d.kbs"
+std::string SegmentKeyForRun(const std::string& backup_id, const std::string& topic, int32_t partition,
+                             int64_t first_offset, int64_t last_offset, const std::string& run_id);
 // "pitr-backup/consumer-offsets/00000001764000000000.json" (capture time, epoch ms)
 std::string OffsetCaptureKey(const std::string& backup_id, int64_t captured_at_ms);
 // "pitr-backup/consumer-offsets/"

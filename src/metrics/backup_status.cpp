@@ -48,6 +48,10 @@ std::string RenderPrometheus(const BackupStatus& s) {
   e.Add("kafka_backup_gaps_total", "counter", "Offset ranges deleted before they could be read.", s.gaps);
   e.Add("kafka_backup_gap_records_total", "counter", "Offsets lost to gaps.", s.gap_records);
   e.Add("kafka_backup_offset_captures_total", "counter", "Consumer-group offset captures stored.", s.offset_captures);
+  e.Add("kafka_backup_catalog_commits_total", "counter", "Catalog commits (segments, gaps, positions) written.",
+        s.catalog_commits);
+  e.Add("kafka_backup_catalog_bytes_total", "counter", "Catalog metadata bytes written (commits, checkpoints, runs).",
+        s.catalog_bytes);
   e.Add("kafka_backup_errors_total", "counter", "Failures that stop the backup.", s.errors.size());
   e.Add("kafka_backup_partitions", "gauge", "Partitions being backed up.", s.partitions);
   e.Add("kafka_backup_uptime_seconds", "gauge", "Seconds since the backup started.", s.uptime_seconds);

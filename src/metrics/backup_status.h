@@ -22,6 +22,8 @@ struct BackupStatus {
   uint64_t gap_records = 0;
   uint64_t partitions = 0;          // partitions being backed up
   uint64_t offset_captures = 0;     // consumer-group offset captures stored
+  uint64_t catalog_commits = 0;     // catalog commits written by this run
+  uint64_t catalog_bytes = 0;       // catalog metadata bytes written by this run
   int64_t last_segment_ms = 0;      // wall-clock ms of the last stored segment; 0 = none yet
   int64_t last_capture_ms = 0;      // wall-clock ms of the last stored offset capture; 0 = none yet
   std::vector<std::string> errors;  // failures that stop the backup (partition, storage, manifest)

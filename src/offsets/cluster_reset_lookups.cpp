@@ -4,7 +4,7 @@
 #include <chrono>
 #include <functional>
 
-#include "catalog/manifest_store.h"
+#include "catalog/catalog_reader.h"
 #include "format/segment.h"
 
 namespace kb::offsets {

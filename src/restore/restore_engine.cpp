@@ -28,7 +28,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "catalog/manifest_store.h"
+#include "catalog/catalog_reader.h"
 #include "config/kafka_options.h"
 #include "core/stop.h"
 #include "core/time_util.h"

@@ -8,7 +8,10 @@
 // - Get of a missing key fails with ErrorCode::kNotFound.
 // - GetRange(key, offset, length) returns at most `length` bytes from `offset`.
 // - List(prefix) returns every key under `prefix` (pagination is the backend's business),
-//   sorted by key, with sizes.
+//   sorted by key, with sizes. List(prefix, options) narrows it the way S3's ListObjectsV2 does:
+//   only keys after `start_after`, at most `max_keys` entries, and with `directories` the keys
+//   are grouped at the next '/' after the prefix ("a/b/" stands for everything under it, size 0),
+//   so a reader pays for what it asks for, not for everything stored under the prefix.
 // - Delete of a missing key succeeds.
 // - Error messages name the object and the location (bucket, endpoint or directory) and
 //   never contain a secret.
@@ -29,6 +32,12 @@ struct ObjectInfo {
   uint64_t size = 0;
 };
 
+struct ListOptions {
+  std::string start_after;   // only keys strictly greater than this one; "" = from the start
+  size_t max_keys = 0;       // at most this many entries; 0 = all
+  bool directories = false;  // group at the next '/' after the prefix, as S3's delimiter does
+};
+
 class ObjectStore {
  public:
   virtual ~ObjectStore() = default;
@@ -36,7 +45,8 @@ class ObjectStore {
   virtual Status Put(const std::string& key, const std::string& data) = 0;
   virtual Result<std::string> Get(const std::string& key) = 0;
   virtual Result<std::string> GetRange(const std::string& key, uint64_t offset, uint64_t length) = 0;
-  virtual Result<std::vector<ObjectInfo>> List(const std::string& prefix) = 0;
+  virtual Result<std::vector<ObjectInfo>> List(const std::string& prefix, const ListOptions& options) = 0;
+  Result<std::vector<ObjectInfo>> List(const std::string& prefix) { return List(prefix, ListOptions{}); }
   virtual Status Delete(const std::string& key) = 0;
   // Size of the object, or kNotFound.
   virtual Result<uint64_t> Size(const std::string& key) = 0;

@@ -173,7 +173,7 @@ Result<std::string> FilesystemStore::GetRange(const std::string& key, uint64_t o
   return ReadAt(key, offset, length, false);
 }
 
-Result<std::vector<ObjectInfo>> FilesystemStore::List(const std::string& prefix) {
+Result<std::vector<ObjectInfo>> FilesystemStore::List(const std::string& prefix, const ListOptions& options) {
   KB_TRY(ValidateListPrefix(prefix));
   std::vector<ObjectInfo> out;
   // Start at the deepest directory the prefix names in full; descend only where keys can match.
@@ -183,6 +183,7 @@ Result<std::vector<ObjectInfo>> FilesystemStore::List(const std::string& prefix)
   struct Walker {
     const std::string& prefix;
     std::vector<ObjectInfo>& out;
+    bool descend;  // false: a directory is one entry "key/" (ListOptions::directories)
     Status Walk(const std::string& dir, const std::string& key_prefix) {
       std::error_code ec;
       fs::directory_iterator it(dir, ec);
@@ -205,6 +206,10 @@ Result<std::vector<ObjectInfo>> FilesystemStore::List(const std::string& prefix)
           if (sub.compare(0, std::min(sub.size(), prefix.size()), prefix, 0,
                           std::min(sub.size(), prefix.size())) != 0)
             continue;
+          if (!descend && sub.size() > prefix.size()) {
+            out.push_back(ObjectInfo{sub, 0});
+            continue;
+          }
           KB_TRY(Walk(it->path().string(), sub));
         } else if (fs::is_regular_file(status)) {
           if (key.compare(0, prefix.size(), prefix) != 0) continue;
@@ -218,12 +223,12 @@ Result<std::vector<ObjectInfo>> FilesystemStore::List(const std::string& prefix)
       return {};
     }
   };
-  Walker walker{prefix, out};
+  Walker walker{prefix, out, !options.directories};
   const std::string start_dir = start_key.empty() ? root_ : PathOf(start_key.substr(0, start_key.size() - 1));
   KB_TRY(walker.Walk(start_dir, start_key));
   std::sort(out.begin(), out.end(),
             [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
-  return out;
+  return ShapeListing(prefix, std::move(out), options);
 }
 
 Status FilesystemStore::Delete(const std::string& key) {

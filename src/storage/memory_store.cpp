@@ -1,5 +1,7 @@
 #include "storage/memory_store.h"
 
+#include <algorithm>
+
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -70,15 +72,15 @@ Result<std::string> MemoryStore::GetRange(const std::string& key, uint64_t offse
   return out;
 }
 
-Result<std::vector<ObjectInfo>> MemoryStore::List(const std::string& prefix) {
+Result<std::vector<ObjectInfo>> MemoryStore::List(const std::string& prefix, const ListOptions& options) {
   KB_TRY(ValidateListPrefix(prefix));
   std::vector<ObjectInfo> out;
   std::lock_guard lock(state_->mu);
-  for (auto it = state_->objects.lower_bound(prefix);
+  for (auto it = state_->objects.lower_bound(std::max(prefix, options.start_after));
        it != state_->objects.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
     out.push_back(ObjectInfo{it->first, it->second->size()});
   }
-  return out;
+  return ShapeListing(prefix, std::move(out), options);
 }
 
 Status MemoryStore::Delete(const std::string& key) {

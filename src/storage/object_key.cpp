@@ -40,4 +40,23 @@ Status ValidateListPrefix(const std::string& prefix) {
   return CheckSegments("prefix", prefix, true);
 }
 
+std::vector<ObjectInfo> ShapeListing(const std::string& prefix, std::vector<ObjectInfo> sorted,
+                                     const ListOptions& options) {
+  std::vector<ObjectInfo> out;
+  for (auto& o : sorted) {
+    if (options.max_keys && out.size() >= options.max_keys) break;
+    if (options.directories) {
+      size_t slash = o.key.find('/', prefix.size());
+      if (slash != std::string::npos) {
+        o.key.resize(slash + 1);
+        o.size = 0;
+        if (!out.empty() && out.back().key == o.key) continue;
+      }
+    }
+    if (!options.start_after.empty() && o.key <= options.start_after) continue;
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
 }  // namespace kb

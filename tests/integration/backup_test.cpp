@@ -16,7 +16,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "backup/backup_engine.h"
-#include "catalog/manifest_store.h"
+#include "catalog/catalog_reader.h"
 #include "core/stop.h"
 #include "storage/filesystem_store.h"
 #include "storage/storage_config.h"

@@ -24,7 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backup/backup_engine.h"
-#include "catalog/manifest_store.h"
+#include "catalog/catalog_reader.h"
 #include "core/stop.h"
 #include "format/object_keys.h"
 #include "kafka/admin_client.h"

@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "catalog/manifest_store.h"
+#include "catalog/catalog_reader.h"
 #include "format/segment.h"
 #include "kafka/producer.h"
 #include "support/test_env.h"

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdio>
 #include <memory>
 #include <random>
 #include <set>
@@ -362,6 +363,52 @@ TYPED_TEST_P(StorageConformanceTest, BytesReadCountsFetchedBytes) {
   EXPECT_EQ(this->store_->bytes_read() - before, 1060u);
 }
 
+// ListOptions narrow a listing the way S3 does: after a key, at most N entries, and grouped at the
+// next '/' (the catalog finds newest objects and backups this way, at a cost that does not grow
+// with what is stored under the prefix).
+TYPED_TEST_P(StorageConformanceTest, ListOptionsNarrowTheListing) {
+  const int n = TypeParam::kListPageSize * 2 + 3;  // more than one page of directories
+  std::vector<std::string> dirs;
+  for (int i = 0; i < n; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "opt/d%03d/", i);
+    dirs.push_back(name);
+    this->MustPut(dirs.back() + "x", "1");
+    this->MustPut(dirs.back() + "sub/y", "22");
+  }
+  this->MustPut("opt/top", "333");
+  this->MustPut("optional", "4");  // shares the prefix text, not the directory
+
+  ListOptions groups;
+  groups.directories = true;
+  auto listed = this->store_->List("opt/", groups);
+  ASSERT_TRUE(listed) << listed.error().ToString();
+  std::vector<std::string> want = dirs;
+  want.push_back("opt/top");
+  EXPECT_EQ(KeysOf(*listed), want);
+  EXPECT_EQ(listed->back().size, 3u);
+
+  ListOptions first_two;
+  first_two.directories = true;
+  first_two.max_keys = 2;
+  first_two.start_after = dirs[0];
+  listed = this->store_->List("opt/", first_two);
+  ASSERT_TRUE(listed) << listed.error().ToString();
+  EXPECT_EQ(KeysOf(*listed), (std::vector<std::string>{dirs[1], dirs[2]}));
+
+  ListOptions after;
+  after.start_after = dirs[n - 1] + "sub/y";
+  listed = this->store_->List("opt/", after);
+  ASSERT_TRUE(listed) << listed.error().ToString();
+  EXPECT_EQ(KeysOf(*listed), (std::vector<std::string>{dirs[n - 1] + "x", "opt/top"}));
+
+  ListOptions one;
+  one.max_keys = 1;
+  listed = this->store_->List(dirs[3], one);
+  ASSERT_TRUE(listed) << listed.error().ToString();
+  EXPECT_EQ(KeysOf(*listed), (std::vector<std::string>{dirs[3] + "sub/y"}));
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StorageConformanceTest, PutThenGetReturnsTheSameBytes,
                             EmptyObjectRoundTrips, GetRangeReturnsTheMiddleBytes,
                             GetRangePastTheEndReturnsTheTail, PutOverwritesTheWholeObject,
@@ -374,6 +421,7 @@ REGISTER_TYPED_TEST_SUITE_P(StorageConformanceTest, PutThenGetReturnsTheSameByte
                             ConcurrentPutsFromManyThreadsAllLand,
                             ConcurrentOverwritesLeaveOneWholeVersion,
                             KeysWithSpacesUnicodeAndPunctuationRoundTrip,
-                            KeysThatEscapeTheRootAreRejected, BytesReadCountsFetchedBytes);
+                            KeysThatEscapeTheRootAreRejected, BytesReadCountsFetchedBytes,
+                            ListOptionsNarrowTheListing);
 
 }  // namespace kb::test

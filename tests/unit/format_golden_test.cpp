@@ -3,7 +3,8 @@
 //
 // Regenerate (only for a deliberate, documented format change that also bumps format_version):
 //   KB_UPDATE_GOLDEN=1 ./unit_tests --gtest_filter='FormatGolden*'
-// which rewrites tests/golden/segment_v1_{none,zstd,lz4}.kbs and tests/golden/manifest_v1.json.
+// which rewrites tests/golden/segment_v1_{none,zstd,lz4}.kbs, tests/golden/manifest_v1.json and
+// tests/golden/catalog_v2_*.json.
 // Otherwise the none segment and the manifest are compared byte for byte; the zstd and lz4
 // segments are only decoded (compressor output may change between library versions).
 #include <gtest/gtest.h>
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "format/catalog_docs.h"
 #include "format/manifest.h"
 #include "format/segment.h"
 
@@ -167,6 +169,108 @@ TEST(FormatGoldenTest, ManifestMatchesGoldenJson) {
   EXPECT_EQ(SerializeManifest(*parsed), golden);
   EXPECT_EQ(parsed->topics.at(0).partitions.at(0).record_count(), 130u);
   EXPECT_EQ(parsed->topics.at(0).partitions.at(0).segments.at(1).crc32c, 4023233417u);
+}
+
+// Format-2 catalog documents built from the golden manifest's partition 0.
+CatalogCommit GoldenCommit() {
+  const auto m = GoldenManifest();
+  const auto& p0 = m.topics[0].partitions[0];
+  CatalogCommit c;
+  c.topic = "payments";
+  c.partition = 0;
+  c.seq = 35;
+  c.epoch = 2;
+  c.run_id = "9999999997-1a2b3c4d";
+  c.prev = DocRef{"golden-backup/catalog/partitions/payments/0/commits/9999999997-1a2b3c4d-999999999965.json",
+                  std::string(64, 'a'), 34};
+  c.checkpoint = DocRef{"golden-backup/catalog/partitions/payments/0/checkpoints/000000000032-9999999997-1a2b3c4d.json",
+                        std::string(64, 'b'), 32};
+  c.committed_at_ms = 1764000060000;
+  c.entries = {ChainEntry{120, 150, p0.segments[1], std::nullopt}};
+  c.totals = PartitionTotals{130, 26624, 5596, 2, 1, 20, 1764000000000, 1764000014900};
+  return c;
+}
+
+CatalogCheckpoint GoldenCheckpoint() {
+  const auto m = GoldenManifest();
+  const auto& p0 = m.topics[0].partitions[0];
+  CatalogCheckpoint cp;
+  cp.topic = "payments";
+  cp.partition = 0;
+  cp.seq = 3;
+  cp.epoch = 1;
+  cp.run_id = "9999999998-00c0ffee";
+  cp.commit = DocRef{"golden-backup/catalog/partitions/payments/0/commits/9999999998-00c0ffee-999999999996.json",
+                     std::string(64, 'c'), 3};
+  cp.entries = {ChainEntry{0, 100, p0.segments[0], std::nullopt}, ChainEntry{100, 120, std::nullopt, p0.gaps[0]},
+                ChainEntry{120, 150, p0.segments[1], std::nullopt}};
+  cp.totals = PartitionTotals{130, 26624, 5596, 2, 1, 20, 1764000000000, 1764000014900};
+  return cp;
+}
+
+CatalogRun GoldenRun() {
+  const auto m = GoldenManifest();
+  CatalogRun r;
+  r.backup_id = "golden-backup";
+  r.run_id = "9999999997-1a2b3c4d";
+  r.epoch = 2;
+  r.started_at_ms = 1764000050000;
+  r.created_at_ms = 1764000000000;
+  r.mode = "continuous";
+  r.compression = "zstd";
+  r.cluster_id = m.cluster_id;
+  r.source_bootstrap = "127.0.0.1:9092";
+  r.tool_version = "0.1.0";
+  r.topics = {RunTopic{"payments", 2, 1, m.topics[0].configs, {150, 0}}};
+  return r;
+}
+
+// Each document's bytes are pinned, and each golden file parses back to the same bytes.
+template <typename Doc, typename ParseFn>
+void CheckCatalogGolden(const std::string& name, const Doc& doc, ParseFn parse) {
+  const std::string path = GoldenPath(name);
+  const std::string fresh = Serialize(doc);
+  if (UpdateGolden()) WriteFile(path, fresh);
+  const std::string golden = ReadFile(path);
+  EXPECT_EQ(fresh, golden) << name << ": the catalog no longer writes format_version 2 bytes";
+  auto parsed = parse(golden);
+  ASSERT_TRUE(parsed) << name << ": " << parsed.error().ToString();
+  EXPECT_EQ(Serialize(*parsed), golden) << name;
+}
+
+TEST(FormatGoldenTest, CatalogV2DocumentsMatchGoldenJson) {
+  CheckCatalogGolden("catalog_v2_commit.json", GoldenCommit(), ParseCatalogCommit);
+  CheckCatalogGolden("catalog_v2_checkpoint.json", GoldenCheckpoint(), ParseCatalogCheckpoint);
+  CheckCatalogGolden("catalog_v2_run.json", GoldenRun(), ParseCatalogRun);
+  CatalogTopicAdded added;
+  added.run_id = "9999999997-1a2b3c4d";
+  added.topic = RunTopic{"payments-eu", 3, 3, {}, {0, 0, 0}};
+  CheckCatalogGolden("catalog_v2_topic.json", added, ParseCatalogTopicAdded);
+  CatalogRunEnd end;
+  end.run_id = "9999999997-1a2b3c4d";
+  end.status = "complete";
+  end.ended_at_ms = 1764000090000;
+  CheckCatalogGolden("catalog_v2_run_end.json", end, ParseCatalogRunEnd);
+}
+
+TEST(FormatGoldenTest, CatalogV2ReaderRefusesOtherKindsAndNewerVersions) {
+  const std::string commit = Serialize(GoldenCommit());
+  auto as_checkpoint = ParseCatalogCheckpoint(commit);
+  ASSERT_FALSE(as_checkpoint);
+  EXPECT_EQ(as_checkpoint.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(as_checkpoint.error().message.find("kind"), std::string::npos) << as_checkpoint.error().message;
+  std::string newer = commit;
+  newer.replace(newer.find("\"format_version\":2"), 18, "\"format_version\":3");
+  auto refused = ParseCatalogCommit(newer);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.error().message.find("upgrade kafka-backup"), std::string::npos);
+  std::string missing = commit;
+  missing.replace(missing.find("\"seq\":35"), 8, "\"sez\":35");
+  auto broken = ParseCatalogCommit(missing);
+  ASSERT_FALSE(broken);
+  EXPECT_EQ(broken.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(broken.error().message.find("seq: missing"), std::string::npos) << broken.error().message;
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ class MapStore : public ObjectStore {
     if (offset > it->second.size()) return std::string();
     return it->second.substr(offset, length);
   }
-  Result<std::vector<ObjectInfo>> List(const std::string&) override { return std::vector<ObjectInfo>{}; }
+  Result<std::vector<ObjectInfo>> List(const std::string&, const ListOptions&) override { return std::vector<ObjectInfo>{}; }
   Status Delete(const std::string& key) override {
     objects_.erase(key);
     return {};

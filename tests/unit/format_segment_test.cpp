@@ -41,7 +41,7 @@ class CountingStore : public ObjectStore {
     CountRead(out.size());
     return out;
   }
-  Result<std::vector<ObjectInfo>> List(const std::string&) override { return std::vector<ObjectInfo>{}; }
+  Result<std::vector<ObjectInfo>> List(const std::string&, const ListOptions&) override { return std::vector<ObjectInfo>{}; }
   Status Delete(const std::string& key) override {
     objects_.erase(key);
     return {};

@@ -389,16 +389,18 @@ Result<std::string> S3Store::GetRange(const std::string& key, uint64_t offset, u
   return out;
 }
 
-Result<std::vector<ObjectInfo>> S3Store::List(const std::string& prefix) {
+Result<std::vector<ObjectInfo>> S3Store::List(const std::string& prefix, const ListOptions& options) {
   KB_TRY(ValidateListPrefix(prefix));
   const std::string root = options_.prefix.empty() ? "" : options_.prefix + "/";
   std::vector<ObjectInfo> out;
   std::string token;
   while (true) {
-    HeaderList query{{"list-type", "2"},
-                     {"prefix", root + prefix},
-                     {"max-keys", std::to_string(options_.list_page_size)}};
+    size_t page_size = static_cast<size_t>(options_.list_page_size);
+    if (options.max_keys) page_size = std::min(page_size, options.max_keys - out.size());
+    HeaderList query{{"list-type", "2"}, {"prefix", root + prefix}, {"max-keys", std::to_string(page_size)}};
+    if (options.directories) query.emplace_back("delimiter", "/");
     if (!token.empty()) query.emplace_back("continuation-token", token);
+    else if (!options.start_after.empty()) query.emplace_back("start-after", root + options.start_after);
     KB_ASSIGN_OR_RETURN(HttpResponse resp, Send(Call{"GET", "", std::move(query), {}, {}}));
     Result<ListPage> page = ParseListObjectsV2(resp.body);
     if (!page) return tl::unexpected(page.error().With("listing prefix=" + root + prefix + " in " + Where()));
@@ -407,12 +409,13 @@ Result<std::vector<ObjectInfo>> S3Store::List(const std::string& prefix) {
       info.key.erase(0, root.size());
       out.push_back(std::move(info));
     }
-    if (!page->truncated) break;
+    if (!page->truncated || (options.max_keys && out.size() >= options.max_keys)) break;
     if (page->next_continuation_token == token)
       return Fail(ErrorCode::kCorrupt, "S3 ListObjectsV2 repeated its continuation token for " + Where());
     token = page->next_continuation_token;
   }
   std::sort(out.begin(), out.end(), [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
+  if (options.max_keys && out.size() > options.max_keys) out.resize(options.max_keys);
   return out;
 }
 

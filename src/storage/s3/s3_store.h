@@ -61,7 +61,8 @@ class S3Store : public ObjectStore {
   Status Put(const std::string& key, const std::string& data) override;
   Result<std::string> Get(const std::string& key) override;
   Result<std::string> GetRange(const std::string& key, uint64_t offset, uint64_t length) override;
-  Result<std::vector<ObjectInfo>> List(const std::string& prefix) override;
+  using ObjectStore::List;
+  Result<std::vector<ObjectInfo>> List(const std::string& prefix, const ListOptions& options) override;
   Status Delete(const std::string& key) override;
   Result<uint64_t> Size(const std::string& key) override;
   std::string Describe() const override;

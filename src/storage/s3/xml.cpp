@@ -50,6 +50,13 @@ Result<ListPage> ParseListObjectsV2(std::string_view body) {
       return Fail(ErrorCode::kCorrupt, "S3 ListObjectsV2 entry without a valid Key/Size: " + Snippet(body));
     page.objects.push_back(std::move(info));
   }
+  // With a delimiter, the groups of keys come as <CommonPrefixes><Prefix>a/b/</Prefix>: listed as
+  // entries of size 0 whose key ends with '/'.
+  for (pugi::xml_node c = root.child("CommonPrefixes"); c; c = c.next_sibling("CommonPrefixes")) {
+    std::string prefix = c.child_value("Prefix");
+    if (prefix.empty()) return Fail(ErrorCode::kCorrupt, "S3 ListObjectsV2 CommonPrefixes without a Prefix: " + Snippet(body));
+    page.objects.push_back(ObjectInfo{std::move(prefix), 0});
+  }
   page.truncated = std::string_view(root.child_value("IsTruncated")) == "true";
   page.next_continuation_token = root.child_value("NextContinuationToken");
   if (page.truncated && page.next_continuation_token.empty())

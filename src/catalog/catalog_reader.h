@@ -1,0 +1,61 @@
+// The catalog reader: what a backup holds, as one format::Manifest view, whatever the format on
+// storage.
+//   format 1  one manifest.json, rewritten on every commit (backups of earlier versions);
+//   format 2  write-once run, commit and checkpoint objects under <backup_id>/catalog/
+//             (docs/FORMAT.md). The newest run speaks for the backup; each partition's state is
+//             its newest run's newest commit, followed back through its predecessors to the newest
+//             checkpoint and through the checkpoints to the first. Every link is checked by
+//             SHA-256 and every stretch of the source log must chain to the next: a missing or
+//             altered piece is kCorrupt naming the partition and the offsets, never restored around.
+// Cost: per partition, one listing plus the commits since its newest checkpoint (at most
+// kCheckpointEvery) plus its checkpoints; partitions load in parallel.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "format/catalog_docs.h"
+#include "format/manifest.h"
+#include "kafka/types.h"
+#include "storage/backend.h"
+
+namespace kb {
+
+// Commits between checkpoints: bounds what a reader fetches after the newest checkpoint.
+inline constexpr int64_t kCheckpointEvery = 32;
+
+// Where a format-2 partition's chain ends: what a writer continues from.
+struct PartitionHead {
+  int64_t seq = 0;                                   // of the newest commit
+  format::DocRef commit;                             // the newest commit
+  std::optional<format::DocRef> checkpoint;          // the newest checkpoint on the chain
+  std::vector<format::ChainEntry> since_checkpoint;  // entries of the commits after it
+  format::PartitionTotals totals;
+  int64_t to = 0;                                    // end of the chain: the resume position
+};
+
+struct CatalogState {
+  int format_version = 0;     // 1 or 2
+  format::Manifest manifest;  // the view every engine reads
+  // Format 2 only:
+  std::string newest_run_id;
+  std::map<kafka::TopicPartition, PartitionHead> heads;
+};
+
+// kNotFound (naming the backup and the location, with what to check) when there is no backup.
+Result<CatalogState> LoadCatalog(ObjectStore& store, const std::string& backup_id);
+// LoadCatalog's view.
+Result<format::Manifest> LoadManifest(ObjectStore& store, const std::string& backup_id);
+
+// Ids of the backups under the store's root, sorted: one delimiter listing of the root plus one
+// small request per candidate, however many objects the backups hold.
+Result<std::vector<std::string>> ListBackupIds(ObjectStore& store);
+
+// The newest run of a format-2 backup ("" when it has none), with one small listing.
+Result<std::string> NewestRunId(ObjectStore& store, const std::string& backup_id);
+
+}  // namespace kb
