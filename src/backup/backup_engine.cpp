@@ -562,6 +562,10 @@ Result<BackupSummary> BackupEngine::Run() {
     size_t rr = 0;
     while (!StopRequested() && !run.abort) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (auto st = catalog->CheckNotFenced(); !st) {
+        run.AddError(st.error().message);
+        break;
+      }
       if (Clock::now() >= next_capture) {
         capture_offsets();
         next_capture = Clock::now() + std::chrono::milliseconds(config_.backup.offset_capture_interval_ms);

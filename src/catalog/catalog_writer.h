@@ -61,6 +61,9 @@ class CatalogWriter {
   Status Commit(const std::string& topic, int32_t partition, format::ChainEntry entry);
   // Marks the backup complete (the run's end object).
   Status EndRun();
+  // kConflict once a newer run has started on the backup (checked at most every kFenceCheckMs;
+  // commits check too): an idle process learns it was replaced.
+  Status CheckNotFenced();
 
   // The position a partition's chain has reached, or -1 when it has none.
   int64_t NextOffset(const std::string& topic, int32_t partition) const;
@@ -81,7 +84,6 @@ class CatalogWriter {
   CatalogWriter(ObjectStore& store, std::string backup_id, CatalogState state);
   Partition& PartitionFor(const std::string& topic, int32_t partition);
   Status Put(const std::string& key, const std::string& bytes);
-  Status CheckNotFenced();
   Status CommitLocked(Partition& p, const std::string& topic, int32_t partition,
                       std::vector<format::ChainEntry> entries);
   void CheckpointLocked(Partition& p, const std::string& topic, int32_t partition);

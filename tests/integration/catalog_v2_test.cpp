@@ -79,9 +79,11 @@ TEST(CatalogV2Minio, BackupIntoAnObjectLockBucketWritesEveryKeyOnce) {
       "</ObjectLockConfiguration>";
   auto dir = test::TempDir("objlock");
   std::ofstream(dir + "/lock.xml") << lock_xml;
-  auto locked = Shell(Curl("PUT", bucket + "?object-lock",
-                           "-H \"Content-MD5: $(openssl md5 -binary " + dir + "/lock.xml | base64)\" --data-binary @" +
-                               dir + "/lock.xml"));
+  // curl signs a body only with its hash given; S3 wants Content-MD5 on this call.
+  const std::string xml = dir + "/lock.xml";
+  auto locked = Shell(Curl("PUT", bucket + "?object-lock=",
+                           "-H \"x-amz-content-sha256: $(sha256sum " + xml + " | cut -d' ' -f1)\" -H \"Content-MD5: " +
+                               "$(openssl md5 -binary " + xml + " | base64)\" --data-binary @" + xml));
   ASSERT_EQ(locked.first, 0) << locked.second;
 
   std::string topic = UniqueName("objlock");
@@ -90,7 +92,8 @@ TEST(CatalogV2Minio, BackupIntoAnObjectLockBucketWritesEveryKeyOnce) {
   test::ProduceRecords(topic, 1, Numbered(0, 80));
   const std::string storage = "  backend: s3\n  bucket: " + bucket + "\n  prefix: lock\n  endpoint: " +
                               RequireEnv("KB_S3_ENDPOINT") + "\n  region: " + RequireEnv("KB_S3_REGION") + "\n";
-  const std::map<std::string, std::string> creds{{"AWS_ACCESS_KEY_ID", RequireEnv("KB_S3_ACCESS_KEY")},
+  const std::map<std::string, std::string> creds{{"AWS_ENDPOINT_URL", RequireEnv("KB_S3_ENDPOINT")},
+                                                 {"AWS_ACCESS_KEY_ID", RequireEnv("KB_S3_ACCESS_KEY")},
                                                  {"AWS_SECRET_ACCESS_KEY", RequireEnv("KB_S3_SECRET_KEY")}};
   // Two runs (the second resumes after more records came), 10 records a segment: many commits.
   const std::string cfg = BackupYaml(dir, topic, storage, "  segment_max_records: 10\n");
@@ -103,7 +106,7 @@ TEST(CatalogV2Minio, BackupIntoAnObjectLockBucketWritesEveryKeyOnce) {
       << test::ReadTextFile(dir + "/log");
 
   // Every key has exactly one version: nothing was overwritten or deleted.
-  auto versions = Shell(Curl("GET", bucket + "?versions&prefix=lock/&max-keys=1000"));
+  auto versions = Shell(Curl("GET", bucket + "?max-keys=1000&prefix=lock%2F&versions="));
   ASSERT_EQ(versions.first, 0) << versions.second;
   EXPECT_EQ(versions.second.find("<IsTruncated>true"), std::string::npos) << "raise max-keys";
   EXPECT_EQ(versions.second.find("<DeleteMarker>"), std::string::npos) << versions.second;
@@ -190,7 +193,7 @@ TEST_F(CatalogV2Damage, AFlippedBitInASegmentsFileHeaderFailsDeepValidation) {
   EXPECT_EQ(Cli({"validate", "--path", store_path(), "--backup-id", "b", "--deep"}), 3) << Out();
   EXPECT_NE(Out().find(key), std::string::npos) << Out();
   EXPECT_NE(Out().find("whole-object CRC32C"), std::string::npos) << Out();
-  EXPECT_NE(Out().find("reserved"), std::string::npos) << Out();
+  EXPECT_NE(Out().find("header"), std::string::npos) << Out();
 }
 
 // Two backup processes on one backup: the second fences the first, which stops with a clear
