@@ -17,6 +17,7 @@ int RunDescribe(const CliArgs& a);
 int RunValidate(const CliArgs& a);
 int RunStatus(const CliArgs& a);
 int RunShowOffsetMapping(const CliArgs& a);
+int RunCat(const CliArgs& a);
 
 int RunOffsetResetPlan(const CliArgs& a);
 int RunOffsetResetExecute(const CliArgs& a);

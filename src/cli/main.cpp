@@ -124,6 +124,22 @@ int main(int argc, char** argv) {
   AddFormat(mapping, a, {"text", "json", "yaml", "csv"});
   on(mapping, kb::cli::RunShowOffsetMapping);
 
+  auto* cat = app.add_subcommand("cat", "Print records straight from a backup (no Kafka cluster needed)");
+  AddPath(cat, a);
+  cat->add_option("--backup-id", a.backup_id, "Backup id")->required();
+  cat->add_option("--topic,-t", a.topic, "Only this topic (default: every topic)");
+  cat->add_option_function<int32_t>("--partition", [&a](const int32_t& p) { a.partition = p; },
+                                    "Only this partition (default: every partition)");
+  cat->add_option("--time-window-start", a.time_window_start, "First timestamp, inclusive: epoch ms or ISO-8601");
+  cat->add_option("--time-window-end", a.time_window_end, "Last timestamp, inclusive: epoch ms or ISO-8601");
+  cat->add_option_function<std::string>("--key", [&a](const std::string& k) { a.key = k; },
+                                        "Only records with exactly this key");
+  cat->add_option("--grep", a.grep, "Only records whose value matches this extended regular expression (grep -E)");
+  cat->add_option("--limit", a.limit, "Stop after this many records (default: no limit)");
+  cat->add_option("--format", a.cat_format, "jsonl: one JSON object per record (docs/CAT.md); text: one line per record")
+      ->check(CLI::IsMember({"jsonl", "text"}));
+  on(cat, kb::cli::RunCat);
+
   // Consumer offsets.
   auto add_reset_flags = [&](CLI::App* cmd) {
     AddPath(cmd, a);
