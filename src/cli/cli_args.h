@@ -56,6 +56,9 @@ struct CliArgs {
   std::string grep;                      // POSIX extended regex on the value
   uint64_t limit = 0;                    // 0 = no limit
   std::string cat_format = "jsonl";      // jsonl | text
+
+  // generate (hidden)
+  std::string generate_what;             // man | bash-completion | zsh-completion | check
 };
 
 }  // namespace kb::cli
