@@ -8,6 +8,7 @@ packages=(
   libzstd-dev liblz4-dev libcurl4-openssl-dev libssl-dev libpugixml-dev libexpected-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   kcat openjdk-17-jre-headless maven golang-go python3 procps time openssl
+  dpkg-dev man-db bash-completion zsh bsdutils
 )
 
 missing=()

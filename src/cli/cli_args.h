@@ -3,6 +3,7 @@
 // PRODUCT.md exactly).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,17 @@ struct CliArgs {
   std::string output_file;          // script: write here instead of stdout
   int max_concurrency = 8;          // offset-reset-bulk
   int max_retries = 3;
+
+  // cat (the window uses time_window_start/end above)
+  std::string topic;                     // "" = every topic
+  std::optional<int32_t> partition;      // unset = every partition
+  std::optional<std::string> key;        // exact key; unset = any
+  std::string grep;                      // POSIX extended regex on the value
+  uint64_t limit = 0;                    // 0 = no limit
+  std::string cat_format = "jsonl";      // jsonl | text
+
+  // generate (hidden)
+  std::string generate_what;             // man | bash-completion | zsh-completion | check
 };
 
 }  // namespace kb::cli

@@ -2,7 +2,13 @@
 // process exit status (0 ok, 1 failure, 2 usage/config, 3 partial, 130 interrupted).
 #pragma once
 
+#include <string>
+
 #include "cli/cli_args.h"
+
+namespace CLI {
+class App;
+}
 
 namespace kb::cli {
 
@@ -17,6 +23,7 @@ int RunDescribe(const CliArgs& a);
 int RunValidate(const CliArgs& a);
 int RunStatus(const CliArgs& a);
 int RunShowOffsetMapping(const CliArgs& a);
+int RunCat(const CliArgs& a);
 
 int RunOffsetResetPlan(const CliArgs& a);
 int RunOffsetResetExecute(const CliArgs& a);
@@ -29,5 +36,9 @@ int RunRollbackShow(const CliArgs& a);
 int RunRollbackVerify(const CliArgs& a);
 int RunRollbackRollback(const CliArgs& a);
 int RunRollbackDelete(const CliArgs& a);
+
+// Hidden: checks `app`'s help examples, then prints or writes (output) its man page ("man") or a
+// completion script ("bash-completion", "zsh-completion"); "check" only checks.
+int RunGenerate(CLI::App& app, std::string what, std::string output);
 
 }  // namespace kb::cli

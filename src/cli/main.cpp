@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/command_help.h"
 #include "cli/commands.h"
 #include "cli/logging.h"
 #include "core/stop.h"
@@ -26,14 +27,15 @@ void AddKafka(CLI::App* cmd, CliArgs& a, bool required) {
   cmd->add_option("--sasl-username", a.sasl_username, "SASL user name");
   cmd->add_option("--sasl-password", a.sasl_password, "SASL password (prefer KAFKA_SASL_PASSWORD in the environment)")
       ->envname("KAFKA_SASL_PASSWORD");
-  cmd->add_option("--ssl-ca-location", a.ssl_ca_location, "CA certificate file");
-  cmd->add_option("--ssl-certificate-location", a.ssl_certificate_location, "client certificate file");
-  cmd->add_option("--ssl-key-location", a.ssl_key_location, "client key file");
+  cmd->add_option("--ssl-ca-location", a.ssl_ca_location, "CA certificate file")->type_name("FILE");
+  cmd->add_option("--ssl-certificate-location", a.ssl_certificate_location, "client certificate file")->type_name("FILE");
+  cmd->add_option("--ssl-key-location", a.ssl_key_location, "client key file")->type_name("FILE");
   cmd->add_option("-X,--kafka-property", a.kafka_properties, "any librdkafka property, key=value (repeatable)");
 }
 
 void AddPath(CLI::App* cmd, CliArgs& a) {
   cmd->add_option("--path,-p", a.path, "Storage: s3://bucket/prefix, file:///abs/dir, a directory, or memory://name")
+      ->type_name("PATH")
       ->required();
 }
 
@@ -58,7 +60,7 @@ int main(int argc, char** argv) {
 
   // Config-driven commands.
   auto add_config = [&](CLI::App* cmd) {
-    cmd->add_option("-c,--config", a.config_file, "YAML config file")->required();
+    cmd->add_option("-c,--config", a.config_file, "YAML config file")->type_name("FILE")->required();
   };
   auto add_restore_flags = [&](CLI::App* cmd) {
     add_config(cmd);
@@ -66,7 +68,8 @@ int main(int argc, char** argv) {
     cmd->add_option("--time-window-end", a.time_window_end, "PITR end, inclusive: epoch ms or ISO-8601");
     cmd->add_flag("--dry-run", a.dry_run, "Print the plan; write nothing");
     cmd->add_flag("--allow-non-empty", a.allow_non_empty, "Write into target partitions that already hold records");
-    cmd->add_option("--path,-p", a.path, "Storage to read the backup from (when the config has no storage section)");
+    cmd->add_option("--path,-p", a.path, "Storage to read the backup from (when the config has no storage section)")
+        ->type_name("PATH");
     cmd->add_option("--bootstrap-servers,-b", a.bootstrap_servers, "Target cluster (when the config has no target)");
     AddFormat(cmd, a);
   };
@@ -124,6 +127,22 @@ int main(int argc, char** argv) {
   AddFormat(mapping, a, {"text", "json", "yaml", "csv"});
   on(mapping, kb::cli::RunShowOffsetMapping);
 
+  auto* cat = app.add_subcommand("cat", "Print records straight from a backup (no Kafka cluster needed)");
+  AddPath(cat, a);
+  cat->add_option("--backup-id", a.backup_id, "Backup id")->required();
+  cat->add_option("--topic,-t", a.topic, "Only this topic (default: every topic)");
+  cat->add_option_function<int32_t>("--partition", [&a](const int32_t& p) { a.partition = p; },
+                                    "Only this partition (default: every partition)");
+  cat->add_option("--time-window-start", a.time_window_start, "First timestamp, inclusive: epoch ms or ISO-8601");
+  cat->add_option("--time-window-end", a.time_window_end, "Last timestamp, inclusive: epoch ms or ISO-8601");
+  cat->add_option_function<std::string>("--key", [&a](const std::string& k) { a.key = k; },
+                                        "Only records with exactly this key");
+  cat->add_option("--grep", a.grep, "Only records whose value matches this extended regular expression (grep -E)");
+  cat->add_option("--limit", a.limit, "Stop after this many records (default: no limit)");
+  cat->add_option("--format", a.cat_format, "jsonl: one JSON object per record (docs/CAT.md); text: one line per record")
+      ->check(CLI::IsMember({"jsonl", "text"}));
+  on(cat, kb::cli::RunCat);
+
   // Consumer offsets.
   auto add_reset_flags = [&](CLI::App* cmd) {
     AddPath(cmd, a);
@@ -147,7 +166,7 @@ int main(int argc, char** argv) {
   on(rexec, kb::cli::RunOffsetResetExecute);
   auto* rscript = reset->add_subcommand("script", "Print a kafka-consumer-groups script that applies the plan");
   add_reset_flags(rscript);
-  rscript->add_option("--output,-o", a.output_file, "Write the script here");
+  rscript->add_option("--output,-o", a.output_file, "Write the script here")->type_name("FILE");
   AddFormat(rscript, a, {"shell-script", "text", "json"});
   on(rscript, kb::cli::RunOffsetResetScript);
 
@@ -200,6 +219,15 @@ int main(int argc, char** argv) {
   AddFormat(rb_del, a);
   on(rb_del, kb::cli::RunRollbackDelete);
 
+  // Hidden: the man page and completions, generated from the definitions above.
+  auto* gen = app.add_subcommand("generate", "Print the man page or a shell completion script")->group("");
+  gen->add_option("what", a.generate_what, "man, bash-completion, zsh-completion, or check")
+      ->required()
+      ->check(CLI::IsMember({"man", "bash-completion", "zsh-completion", "check"}));
+  gen->add_option("--output,-o", a.output_file, "Write here instead of standard output")->type_name("FILE");
+  on(gen, [&app](const CliArgs& args) { return kb::cli::RunGenerate(app, args.generate_what, args.output_file); });
+
+  kb::cli::AddHelpFooters(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -208,5 +236,6 @@ int main(int argc, char** argv) {
   }
   kb::cli::SetUpLogging(a.verbosity, a.quiet, a.log_format);
   kb::InstallStopSignalHandlers();
-  return runner(a);
+  Runner run = runner;  // `generate` parses again, which reassigns `runner`
+  return run(a);
 }

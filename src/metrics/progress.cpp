@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace kb {
@@ -37,16 +38,28 @@ double Progress::megabytes_per_second() const {
   return s > 0 ? bytes_ / 1e6 / s : 0;
 }
 
+std::string Progress::Line(bool final_line) const {
+  const double s = elapsed_seconds();
+  const uint64_t records = records_;
+  const double rate = s > 0 ? records / s : 0;
+  char line[160];
+  int n = std::snprintf(line, sizeof line, "%s: %llu records, %.1f MB, %.1f MB/s, %.0f rec/s", what_.c_str(),
+                        static_cast<unsigned long long>(records), bytes_ / 1e6, megabytes_per_second(), rate);
+  std::string out(line, std::clamp(n, 0, static_cast<int>(sizeof line) - 1));
+  const uint64_t expected = expected_records_;
+  if (final_line) {
+    std::snprintf(line, sizeof line, ", done in %.1fs", s);
+    out += line;
+  } else if (expected > records && rate > 0) {
+    std::snprintf(line, sizeof line, ", ETA %.0fs", (expected - records) / rate);
+    out += line;
+  }
+  return out;
+}
+
 void Progress::Draw(bool final_line) {
-  double s = elapsed_seconds();
-  double rate = s > 0 ? records_ / s : 0;
-  char eta[32] = "";
-  uint64_t expected = expected_records_;
-  if (expected > records_ && rate > 0)
-    std::snprintf(eta, sizeof eta, " ETA %.0fs", (expected - records_) / rate);
-  std::fprintf(stderr, "\r%s: %llu records, %.1f MB, %.1f MB/s, %.0f rec/s%s   %s", what_.c_str(),
-               static_cast<unsigned long long>(records_.load()), bytes_ / 1e6, megabytes_per_second(), rate, eta,
-               final_line ? "\n" : "");
+  // \r back to the start, the line, then erase what a longer earlier line left on the right.
+  std::fprintf(stderr, "\r%s\x1b[K%s", Line(final_line).c_str(), final_line ? "\n" : "");
   std::fflush(stderr);
 }
 

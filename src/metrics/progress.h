@@ -1,5 +1,7 @@
 // Progress: counters a running backup or restore bumps from any thread, a live line on a
 // terminal (rate and ETA, redrawn twice a second on stderr), and the figures for the summary.
+// Each redraw is "\r" + Line() + "\x1b[K" (erase to the end of the line), so a shorter line
+// never leaves characters of a longer one behind; the last one ends with a newline.
 #pragma once
 
 #include <atomic>
@@ -35,6 +37,9 @@ class Progress {
   uint64_t stored_bytes() const { return stored_bytes_; }
   double elapsed_seconds() const;
   double megabytes_per_second() const;
+  // "restore: 1200 records, 1.3 MB, 2.6 MB/s, 2400 rec/s, ETA 3s" (the ETA while the expected
+  // count is known and not reached; the final line says "done in 0.5s" instead).
+  std::string Line(bool final_line) const;
 
  private:
   void Draw(bool final_line);

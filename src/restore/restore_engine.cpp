@@ -40,6 +40,7 @@
 #include "restore/murmur2.h"
 #include "restore/rate_limiter.h"
 #include "restore/restore_selection.h"
+#include "restore/window_scan.h"
 
 namespace kb {
 namespace {
@@ -328,100 +329,65 @@ class Worker {
     std::string error;
     bool interrupted = false;
 
-    for (const auto& seg : sel.manifest->segments) {
-      if (seg.last_offset < next) continue;
-      if (!run_.window.Overlaps(seg.min_timestamp, seg.max_timestamp)) {
-        next = std::max(next, seg.last_offset + 1);
-        continue;
-      }
-      auto reader = format::SegmentReader::Open(run_.store, seg.key, seg.stored_bytes);
-      if (!reader) {
-        error = where + ": cannot open segment " + seg.key + ": " + reader.error().message;
+    WindowScan scan(run_.store, sel.manifest->segments, run_.window, {.from_offset = next});
+    while (error.empty() && !interrupted) {
+      auto piece = scan.Next();
+      if (!piece) {
+        error = where + ": " + piece.error().message;
         break;
       }
-      const auto& blocks = reader->blocks();
-      // The blocks after i the window needs too, fetched with block i in one request.
-      auto chunk_end = [&](size_t i) {
-        size_t through = i;
-        for (uint64_t span = blocks[i].stored_size; through + 1 < blocks.size() && span < format::SegmentReader::kReadAheadBytes;
-             span += blocks[through].stored_size) {
-          if (!run_.window.Overlaps(blocks[through + 1].min_timestamp, blocks[through + 1].max_timestamp)) break;
-          ++through;
-        }
-        return through;
-      };
-      for (size_t i = 0; i < blocks.size() && error.empty() && !interrupted; ++i) {
-        const auto& b = blocks[i];
-        if (b.last_offset < next) continue;
-        if (!run_.window.Overlaps(b.min_timestamp, b.max_timestamp)) {
-          next = std::max(next, b.last_offset + 1);
-          continue;
-        }
-        size_t through = chunk_end(i);
-        auto records = reader->ReadBlock(i, through);
-        // The next chunk the window needs is fetched while these records are produced.
-        for (size_t n = i + 1; n < blocks.size(); ++n) {
-          if (!run_.window.Overlaps(blocks[n].min_timestamp, blocks[n].max_timestamp)) continue;
-          if (reader->InMemory(n)) continue;
-          reader->Prefetch(n, chunk_end(n));
+      if (!*piece) {
+        next = std::max(next, scan.position());
+        break;
+      }
+      next = std::max(next, (*piece)->from);
+      for (const auto& rec : (*piece)->records) {
+        if (StopRequested()) {
+          interrupted = true;
           break;
         }
-        if (!records) {
-          error = where + ": cannot read block " + std::to_string(i) + " of " + seg.key + ": " + records.error().message;
-          break;
-        }
-        for (const auto& rec : *records) {
-          if (rec.offset < next) continue;
-          if (!run_.window.Contains(rec.timestamp)) continue;
-          if (StopRequested()) {
-            interrupted = true;
-            break;
-          }
-          uint64_t bytes = rec.ApproxBytes();
-          if (tail_left > 0) {
-            // Written by the interrupted run after its last checkpoint: already in the target.
-            direct_.emplace_back(rec.offset, target_end++);
-            tail_left--;
-            Count(rec, bytes);
-            run_.progress.AddRecords(1, bytes);
-            next = rec.offset + 1;
-            continue;
-          }
-          if (!run_.limiter.Acquire(1, bytes)) {
-            interrupted = true;
-            break;
-          }
-          int32_t tp = sel.target_partition;
-          if (tp < 0)
-            tp = rec.key ? KafkaPartitionForKey(*rec.key, sel.target_partition_count)
-                         : sel.source_partition % std::max(1, sel.target_partition_count);
-          std::vector<RecordHeader> extra;
-          if (run_.add_headers) {
-            extra.push_back({"x-original-offset", std::to_string(rec.offset)});
-            extra.push_back({"x-original-partition", std::to_string(sel.source_partition)});
-            extra.push_back({"x-original-timestamp", std::to_string(rec.timestamp)});
-          }
-          auto st = producer.Produce(sel.target_topic, tp, rec, static_cast<uint64_t>(rec.offset), extra);
-          if (!st) {
-            if (st.error().code == ErrorCode::kCancelled) interrupted = true;
-            else error = where + ": cannot produce source offset " + std::to_string(rec.offset) + " to " +
-                         Where(sel.target_topic, tp) + ": " + st.error().message;
-            break;
-          }
+        uint64_t bytes = rec.ApproxBytes();
+        if (tail_left > 0) {
+          // Written by the interrupted run after its last checkpoint: already in the target.
+          direct_.emplace_back(rec.offset, target_end++);
+          tail_left--;
           Count(rec, bytes);
           run_.progress.AddRecords(1, bytes);
-          unconfirmed_++;
           next = rec.offset + 1;
+          continue;
         }
-        if (!error.empty() || interrupted) break;
-        next = std::max(next, b.last_offset + 1);
-        if (Clock::now() - last_checkpoint >= kCheckpointInterval || unconfirmed_ >= kMaxUnconfirmed) {
-          if (!Checkpoint(producer, job, next, &error)) break;
-          last_checkpoint = Clock::now();
+        if (!run_.limiter.Acquire(1, bytes)) {
+          interrupted = true;
+          break;
         }
+        int32_t tp = sel.target_partition;
+        if (tp < 0)
+          tp = rec.key ? KafkaPartitionForKey(*rec.key, sel.target_partition_count)
+                       : sel.source_partition % std::max(1, sel.target_partition_count);
+        std::vector<RecordHeader> extra;
+        if (run_.add_headers) {
+          extra.push_back({"x-original-offset", std::to_string(rec.offset)});
+          extra.push_back({"x-original-partition", std::to_string(sel.source_partition)});
+          extra.push_back({"x-original-timestamp", std::to_string(rec.timestamp)});
+        }
+        auto st = producer.Produce(sel.target_topic, tp, rec, static_cast<uint64_t>(rec.offset), extra);
+        if (!st) {
+          if (st.error().code == ErrorCode::kCancelled) interrupted = true;
+          else error = where + ": cannot produce source offset " + std::to_string(rec.offset) + " to " +
+                       Where(sel.target_topic, tp) + ": " + st.error().message;
+          break;
+        }
+        Count(rec, bytes);
+        run_.progress.AddRecords(1, bytes);
+        unconfirmed_++;
+        next = rec.offset + 1;
       }
       if (!error.empty() || interrupted) break;
-      next = std::max(next, seg.last_offset + 1);
+      next = std::max(next, (*piece)->to);
+      if (Clock::now() - last_checkpoint >= kCheckpointInterval || unconfirmed_ >= kMaxUnconfirmed) {
+        if (!Checkpoint(producer, job, next, &error)) break;
+        last_checkpoint = Clock::now();
+      }
     }
     // Confirm what is in flight, whatever happened: the checkpoint then says exactly what was written.
     std::string flush_error;
@@ -446,41 +412,25 @@ class Worker {
   int64_t pending_first_ = -1, pending_last_ = -1;
 };
 
-// Counts what falls inside the window for one partition: whole blocks from the index, partly
-// covered blocks by decoding them.
+// Counts what falls inside the window for one partition: wholly covered segments and blocks from
+// the manifest and footer index, partly covered blocks by decoding them.
 Status CountPartition(ObjectStore& store, const format::PartitionManifest& pm, const TimeWindow& w,
                       RestorePlanEntry& e) {
   e.min_timestamp = INT64_MAX;
   e.max_timestamp = INT64_MIN;
-  for (const auto& seg : pm.segments) {
-    if (!w.Overlaps(seg.min_timestamp, seg.max_timestamp)) continue;
-    if (w.Contains(seg.min_timestamp) && w.Contains(seg.max_timestamp)) {
-      e.records += seg.record_count;
-      e.bytes += seg.raw_bytes;
-      e.min_timestamp = std::min(e.min_timestamp, seg.min_timestamp);
-      e.max_timestamp = std::max(e.max_timestamp, seg.max_timestamp);
-      continue;
-    }
-    KB_ASSIGN_OR_RETURN(auto reader, format::SegmentReader::Open(store, seg.key, seg.stored_bytes));
-    for (size_t i = 0; i < reader.blocks().size(); ++i) {
-      const auto& b = reader.blocks()[i];
-      if (!w.Overlaps(b.min_timestamp, b.max_timestamp)) continue;
-      if (w.Contains(b.min_timestamp) && w.Contains(b.max_timestamp)) {
-        e.records += b.record_count;
-        e.bytes += b.raw_size;
-        e.min_timestamp = std::min(e.min_timestamp, b.min_timestamp);
-        e.max_timestamp = std::max(e.max_timestamp, b.max_timestamp);
-        continue;
-      }
-      KB_ASSIGN_OR_RETURN(auto records, reader.ReadBlock(i));
-      for (const auto& r : records) {
-        if (!w.Contains(r.timestamp)) continue;
-        e.records++;
-        e.bytes += r.ApproxBytes();
-        e.min_timestamp = std::min(e.min_timestamp, r.timestamp);
-        e.max_timestamp = std::max(e.max_timestamp, r.timestamp);
-      }
-    }
+  auto add = [&e](uint64_t records, uint64_t bytes, int64_t min_ts, int64_t max_ts) {
+    e.records += records;
+    e.bytes += bytes;
+    e.min_timestamp = std::min(e.min_timestamp, min_ts);
+    e.max_timestamp = std::max(e.max_timestamp, max_ts);
+  };
+  WindowScan scan(store, pm.segments, w, {.summarize_whole = true, .prefetch = false});
+  while (true) {
+    KB_ASSIGN_OR_RETURN(auto piece, scan.Next());
+    if (!piece) break;
+    if (piece->whole) add(piece->whole->records, piece->whole->raw_bytes, piece->whole->min_timestamp,
+                          piece->whole->max_timestamp);
+    for (const auto& r : piece->records) add(1, r.ApproxBytes(), r.timestamp, r.timestamp);
   }
   if (e.records == 0) e.min_timestamp = e.max_timestamp = 0;
   return {};
@@ -693,8 +643,7 @@ Result<RestoreResult> RestoreEngine::Run() {
       job->state.next_source_offset = p.manifest->segments.front().first_offset;
     }
     for (const auto& s : p.manifest->segments)
-      if (s.last_offset >= job->state.next_source_offset && run.window.Overlaps(s.min_timestamp, s.max_timestamp))
-        expected += s.record_count;
+      if (SegmentInWindow(s, run.window, job->state.next_source_offset)) expected += s.record_count;
     run.jobs.push_back(std::move(job));
   }
   // Refuse non-empty partitions (those this restore itself wrote before are fine).

@@ -22,14 +22,6 @@
 
 namespace kb {
 
-// The inclusive PITR window; an unset bound is open.
-struct TimeWindow {
-  std::optional<int64_t> start, end;
-  bool Contains(int64_t ts) const { return (!start || ts >= *start) && (!end || ts <= *end); }
-  // Whether anything in [min_ts, max_ts] can be inside the window.
-  bool Overlaps(int64_t min_ts, int64_t max_ts) const { return (!start || max_ts >= *start) && (!end || min_ts <= *end); }
-};
-
 struct TargetTopicState {
   std::string name;
   std::string source_topic;          // the (first) source topic restored into it

@@ -56,43 +56,6 @@ void ProduceAll(const std::string& topic, const std::vector<Sent>& records) {
   ASSERT_TRUE(st) << st.error().ToString();
 }
 
-// Every record of every partition of `topic`, by partition, in offset order.
-std::map<int32_t, std::vector<Record>> ReadAll(const std::string& topic) {
-  std::map<int32_t, std::vector<Record>> out;
-  auto admin = kafka::AdminClient::Create(test::BrokerClientConfig());
-  EXPECT_TRUE(admin);
-  auto info = (*admin)->DescribeTopic(topic);
-  EXPECT_TRUE(info) << info.error().ToString();
-  if (!info) return out;
-  auto consumer = kafka::PartitionConsumer::Create(test::BrokerClientConfig());
-  EXPECT_TRUE(consumer);
-  std::vector<kafka::PartitionStart> starts;
-  std::map<int32_t, int64_t> end;
-  for (const auto& p : info->partitions) {
-    starts.push_back({topic, p.id, kafka::kOffsetBeginning});
-    auto wm = (*admin)->Watermarks(topic, p.id);
-    EXPECT_TRUE(wm);
-    end[p.id] = wm->high;
-    out[p.id];
-  }
-  EXPECT_TRUE((*consumer)->Assign(starts));
-  auto done = [&] {
-    for (const auto& [p, e] : end)
-      if (static_cast<int64_t>(out[p].size()) < e && (out[p].empty() || out[p].back().offset + 1 < e)) return false;
-    return true;
-  };
-  auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    auto events = (*consumer)->Poll(200ms);
-    EXPECT_TRUE(events);
-    if (!events) break;
-    for (auto& ev : *events)
-      if (ev.kind == kafka::ConsumerEvent::Kind::kRecord) out[ev.partition].push_back(ev.record);
-  }
-  EXPECT_TRUE(done()) << "timed out reading " << topic;
-  return out;
-}
-
 Record Rec(int64_t ts, std::optional<std::string> key, std::optional<std::string> value,
            std::vector<RecordHeader> headers = {}) {
   Record r;
@@ -187,7 +150,7 @@ TEST_F(RestoreEngineTest, RefusedRecordFailsTheRestoreAndTheRerunWritesEachRecor
     auto first = RestoreEngine(rc, *store_).Run();
     ASSERT_TRUE(!first || !first->complete) << "the 1.5 MB record must be refused";
   }
-  const auto written = ReadAll(dst)[0];
+  const auto written = test::ReadTopic(dst)[0];
   ASSERT_LT(written.size(), 21u) << "nothing may be written after the refused record";
   for (size_t i = 0; i < written.size(); ++i) ExpectSameRecord(sent[i].record, written[i], "first run, record " + std::to_string(i));
 
@@ -200,7 +163,7 @@ TEST_F(RestoreEngineTest, RefusedRecordFailsTheRestoreAndTheRerunWritesEachRecor
   auto second = RestoreEngine(rc, *store_).Run();
   ASSERT_TRUE(second) << second.error().ToString();
   EXPECT_TRUE(second->complete);
-  auto got = ReadAll(dst)[0];
+  auto got = test::ReadTopic(dst)[0];
   ASSERT_EQ(got.size(), sent.size()) << "each record exactly once";
   for (size_t i = 0; i < got.size(); ++i) ExpectSameRecord(sent[i].record, got[i], "record " + std::to_string(i));
 }
@@ -220,7 +183,7 @@ TEST_F(RestoreEngineTest, AcksOneRestoresEveryRecordOnce) {
   auto res = RestoreEngine(rc, *store_).Run();
   ASSERT_TRUE(res) << res.error().ToString();
   EXPECT_TRUE(res->complete);
-  auto got = ReadAll(dst);
+  auto got = test::ReadTopic(dst);
   for (int32_t p = 0; p < 2; ++p) {
     std::vector<Record> want;
     for (const auto& s : sent)
@@ -276,7 +239,7 @@ TEST_F(RestoreEngineTest, PitrBoundaryIsInclusiveAndEveryFieldSurvives) {
   EXPECT_EQ(res->records, 8u);
   EXPECT_TRUE(res->errors.empty());
 
-  auto got = ReadAll(dst);
+  auto got = test::ReadTopic(dst);
   ASSERT_EQ(got.size(), 2u);
   for (int32_t p = 0; p < 2; ++p) {
     std::vector<Record> want;
@@ -337,7 +300,7 @@ TEST_F(RestoreEngineTest, OutOfOrderTimestampsAcrossManyBlocksLoseNothingInWindo
   std::vector<Record> want;
   for (const auto& s : sent)
     if (s.record.timestamp >= base + 1000 && s.record.timestamp <= base + 1499) want.push_back(s.record);
-  auto got = ReadAll(dst);
+  auto got = test::ReadTopic(dst);
   ASSERT_EQ(got[0].size(), 500u);
   for (size_t i = 0; i < want.size(); ++i) ExpectSameRecord(want[i], got[0][i], "record " + std::to_string(i));
 }
@@ -376,7 +339,7 @@ TEST_F(RestoreEngineTest, NarrowWindowReadsSmallFractionOfBackup) {
   ASSERT_GT(backup_bytes, 0u);
   EXPECT_LT(res->bytes_read_from_storage * 5, backup_bytes)
       << "read " << res->bytes_read_from_storage << " of " << backup_bytes;
-  EXPECT_EQ(ReadAll(dst)[0].size(), static_cast<size_t>(n / 100));
+  EXPECT_EQ(test::ReadTopic(dst)[0].size(), static_cast<size_t>(n / 100));
 }
 
 // Produces keys with librdkafka's murmur2 partitioner and returns where each key went.
@@ -397,7 +360,7 @@ std::map<std::string, int32_t> LibrdkafkaPlacement(const std::string& topic, con
   EXPECT_EQ(rd_kafka_flush(rk, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
   rd_kafka_destroy(rk);
   std::map<std::string, int32_t> out;
-  for (const auto& [p, recs] : ReadAll(topic))
+  for (const auto& [p, recs] : test::ReadTopic(topic))
     for (const auto& r : recs) out[*r.key] = p;
   return out;
 }
@@ -427,7 +390,7 @@ TEST_F(RestoreEngineTest, RepartitionPutsKeysWhereKafkaPartitionersWould) {
   ASSERT_EQ(reference.size(), keys.size());
   size_t seen = 0;
   std::set<int32_t> used;
-  for (const auto& [p, recs] : ReadAll(dst)) {
+  for (const auto& [p, recs] : test::ReadTopic(dst)) {
     for (const auto& r : recs) {
       ++seen;
       if (!r.key) {
@@ -461,7 +424,7 @@ TEST_F(RestoreEngineTest, CreateTopicsRecreatesCapturedConfigs) {
   EXPECT_EQ(desc->configs["cleanup.policy"], "compact");
   EXPECT_EQ(desc->configs["retention.ms"], "123456789");
   EXPECT_EQ(desc->configs["min.compaction.lag.ms"], "1000");
-  auto got = ReadAll(dst);
+  auto got = test::ReadTopic(dst);
   EXPECT_EQ(got[0].size(), 1u);
   EXPECT_EQ(got[2].size(), 1u);
 }
@@ -508,14 +471,14 @@ TEST_F(RestoreEngineTest, NonEmptyTargetIsRefusedUnlessAllowed) {
     ASSERT_TRUE(plan);
     ASSERT_EQ(plan->problems.size(), 1u);
     EXPECT_FALSE(plan->entries.at(0).target_partition_empty);
-    EXPECT_EQ(ReadAll(dst)[0].size(), 1u) << "nothing may be written after a refusal";
+    EXPECT_EQ(test::ReadTopic(dst)[0].size(), 1u) << "nothing may be written after a refusal";
   }
   rc.restore.allow_non_empty = true;
   RestoreEngine engine(rc, *store_);
   auto res = engine.Run();
   ASSERT_TRUE(res) << res.error().ToString();
   EXPECT_TRUE(res->complete);
-  auto got = ReadAll(dst)[0];
+  auto got = test::ReadTopic(dst)[0];
   ASSERT_EQ(got.size(), 11u);
   for (int i = 0; i < 10; ++i) ExpectSameRecord(sent[i].record, got[i + 1], "record " + std::to_string(i));
   EXPECT_EQ(res->mapping.partitions.at(0).ranges, (std::vector<MappingRange>{{0, 1, 10}}));
@@ -573,7 +536,7 @@ TEST_P(RestoreResumeTest, InterruptedRestoreResumesWithoutDuplicates) {
   if (signal_to_send == SIGTERM) EXPECT_EQ(code, 130) << test::ReadTextFile(first.out_file);
   else EXPECT_EQ(code, 128 + SIGKILL);
   size_t partial = 0;
-  for (const auto& [p, recs] : ReadAll(dst)) partial += recs.size();
+  for (const auto& [p, recs] : test::ReadTopic(dst)) partial += recs.size();
   EXPECT_GT(partial, 0u);
   EXPECT_LT(partial, sent.size()) << "the first run should have been stopped mid-way";
 
@@ -582,7 +545,7 @@ TEST_P(RestoreResumeTest, InterruptedRestoreResumesWithoutDuplicates) {
   EXPECT_EQ(Wait(second), 0) << test::ReadTextFile(second.out_file);
   if (std::getenv("KB_RESTORE_TEST_VERBOSE")) std::cerr << test::ReadTextFile(first.out_file) << test::ReadTextFile(second.out_file);
   EXPECT_NE(test::ReadTextFile(second.out_file).find("resumed"), std::string::npos) << test::ReadTextFile(second.out_file);
-  ExpectExactlyOnce(sent, ReadAll(dst));
+  ExpectExactlyOnce(sent, test::ReadTopic(dst));
   auto mapping = LoadOffsetMapping(*store_, bid);
   ASSERT_TRUE(mapping);
   EXPECT_EQ(mapping->partitions.at(0).ranges, (std::vector<MappingRange>{{0, 0, 1000}}));
@@ -640,7 +603,7 @@ TEST_F(RestoreEngineTest, SeedRestorePitrYamlWithTimeWindowEndAgainstMinio) {
   int code = Wait(c);
   std::string out = test::ReadTextFile(c.out_file);
   ASSERT_EQ(code, 0) << out;
-  auto got = ReadAll(topic)[0];
+  auto got = test::ReadTopic(topic)[0];
   std::vector<Record> want;
   for (const auto& s : sent)
     if (s.record.timestamp <= T) want.push_back(s.record);
@@ -726,7 +689,7 @@ TEST_F(RestoreEngineTest, PurgeTopicsReplacesTheTargetWithExactlyTheBackup) {
   auto res = engine.Run();
   ASSERT_TRUE(res) << res.error().ToString();
   EXPECT_TRUE(res->complete);
-  auto got = ReadAll(dst);
+  auto got = test::ReadTopic(dst);
   ASSERT_EQ(got.size(), 2u) << "the purged topic keeps its partition count";
   ASSERT_EQ(got[0].size(), 10u);
   EXPECT_TRUE(got[1].empty()) << "records written before the purge must be gone";
@@ -762,12 +725,12 @@ TEST_F(RestoreEngineTest, AllowNonEmptyFlagOfTheBinary) {
   std::string out = test::ReadTextFile(log);
   EXPECT_NE(refused, 0) << out;
   EXPECT_NE(out.find("allow-non-empty"), std::string::npos) << out;
-  EXPECT_EQ(ReadAll(dst)[0].size(), 1u) << "nothing may be written after a refusal";
+  EXPECT_EQ(test::ReadTopic(dst)[0].size(), 1u) << "nothing may be written after a refusal";
 
   int rc = test::RunCli({"restore", "--config", config, "--allow-non-empty"}, log);
   out = test::ReadTextFile(log);
   ASSERT_EQ(rc, 0) << out;
-  auto got = ReadAll(dst)[0];
+  auto got = test::ReadTopic(dst)[0];
   ASSERT_EQ(got.size(), 6u) << out;
   EXPECT_EQ(got[0].value, "old");
   for (int i = 0; i < 5; ++i) ExpectSameRecord(sent[i].record, got[i + 1], "record " + std::to_string(i));

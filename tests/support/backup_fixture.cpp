@@ -11,6 +11,7 @@
 
 #include "catalog/catalog_reader.h"
 #include "format/segment.h"
+#include "kafka/consumer.h"
 #include "kafka/producer.h"
 #include "support/test_env.h"
 
@@ -44,6 +45,44 @@ void ProduceRecords(const std::string& topic, int32_t partition, const std::vect
   }
   auto st = (*p)->Flush(std::chrono::seconds(30));
   ASSERT_TRUE(st) << st.error().ToString();
+}
+
+std::map<int32_t, std::vector<Record>> ReadTopic(const std::string& topic) {
+  using namespace std::chrono_literals;
+  std::map<int32_t, std::vector<Record>> out;
+  auto admin = Admin();
+  if (!admin) return out;
+  auto info = admin->DescribeTopic(topic);
+  EXPECT_TRUE(info) << info.error().ToString();
+  if (!info) return out;
+  auto consumer = kafka::PartitionConsumer::Create(BrokerClientConfig());
+  EXPECT_TRUE(consumer);
+  if (!consumer) return out;
+  std::vector<kafka::PartitionStart> starts;
+  std::map<int32_t, int64_t> end;
+  for (const auto& p : info->partitions) {
+    starts.push_back({topic, p.id, kafka::kOffsetBeginning});
+    auto wm = admin->Watermarks(topic, p.id);
+    EXPECT_TRUE(wm);
+    end[p.id] = wm ? wm->high : 0;
+    out[p.id];
+  }
+  EXPECT_TRUE((*consumer)->Assign(starts));
+  auto done = [&] {
+    for (const auto& [p, e] : end)
+      if (static_cast<int64_t>(out[p].size()) < e && (out[p].empty() || out[p].back().offset + 1 < e)) return false;
+    return true;
+  };
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    auto events = (*consumer)->Poll(200ms);
+    EXPECT_TRUE(events);
+    if (!events) break;
+    for (auto& ev : *events)
+      if (ev.kind == kafka::ConsumerEvent::Kind::kRecord) out[ev.partition].push_back(ev.record);
+  }
+  EXPECT_TRUE(done()) << "timed out reading " << topic;
+  return out;
 }
 
 Config BackupConfig(const std::string& backup_id, const std::string& topic, const std::string& dir) {

@@ -26,6 +26,9 @@ void CreateTopic(const std::string& topic, int partitions, const std::map<std::s
 void ProduceRecords(const std::string& topic, int32_t partition, const std::vector<Record>& records);
 // Config for a backup of `topic` (glob allowed) into a local directory.
 Config BackupConfig(const std::string& backup_id, const std::string& topic, const std::string& dir);
+// Every record of every partition of `topic` on the single broker, by partition, in offset order,
+// read with a real consumer up to the end offsets it has now.
+std::map<int32_t, std::vector<Record>> ReadTopic(const std::string& topic);
 // Every record of one partition in a backup, in stored order (reads every block).
 std::vector<Record> ReadBackup(ObjectStore& store, const std::string& backup_id, const std::string& topic,
                                int32_t partition);
