@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "catalog/manifest_store.h"
+#include "catalog/catalog_reader.h"
 #include "core/stop.h"
 
 namespace kb {
@@ -84,8 +84,8 @@ Result<RecordScanStats> StreamBackupRecords(ObjectStore& store, const std::strin
   if (!filter.grep.empty()) {
     KB_ASSIGN_OR_RETURN(grep, ValueRegex::Compile(filter.grep));
   }
-  const uint64_t read_before = store.bytes_read();
   KB_ASSIGN_OR_RETURN(const format::Manifest manifest, LoadManifest(store, backup_id));
+  const uint64_t read_before = store.bytes_read();  // segment bytes only: the catalog is not data
   KB_ASSIGN_OR_RETURN(const auto selected, SelectPartitions(manifest, filter));
 
   RecordScanStats stats;

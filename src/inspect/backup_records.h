@@ -33,7 +33,7 @@ struct RecordScanStats {
   uint64_t blocks_read = 0;      // blocks fetched and decoded
   uint64_t records_in_window = 0;
   uint64_t records_matched = 0;  // handed to the sink
-  uint64_t bytes_read = 0;       // from storage, manifest included
+  uint64_t bytes_read = 0;       // segment bytes read from storage (the catalog not included)
   bool stopped_by_sink = false;  // the sink asked to stop (e.g. its output closed)
 };
 

@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backup/backup_engine.h"
-#include "catalog/manifest_store.h"
+#include "catalog/catalog_reader.h"
 #include "core/time_util.h"
 #include "inspect/backup_records.h"
 #include "storage/storage_config.h"

@@ -34,7 +34,10 @@ class CountingStore : public ObjectStore {
     if (got) Note({key, offset, got->size(), true});
     return got;
   }
-  Result<std::vector<ObjectInfo>> List(const std::string& prefix) override { return inner_.List(prefix); }
+  using ObjectStore::List;
+  Result<std::vector<ObjectInfo>> List(const std::string& prefix, const ListOptions& options) override {
+    return inner_.List(prefix, options);
+  }
   Status Delete(const std::string& key) override { return inner_.Delete(key); }
   Result<uint64_t> Size(const std::string& key) override {
     std::lock_guard<std::mutex> lock(mu_);

@@ -2,7 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "catalog/manifest_store.h"
+#include "catalog/catalog_writer.h"
+#include "format/object_keys.h"
 #include "format/segment.h"
 
 namespace kb::test {
@@ -27,9 +28,18 @@ format::SegmentRef PutSegment(ObjectStore& store, const std::string& key, const 
 }
 
 void CommitManifest(ObjectStore& store, const format::Manifest& manifest) {
-  ManifestStore catalog(store, manifest);
-  auto st = catalog.Commit([](format::Manifest&) {});
+  // Written as a format-1 manifest and carried over by a format-2 run, as a resumed old backup is:
+  // readers then see the format-2 catalog.
+  ASSERT_TRUE(store.Put(format::ManifestKey(manifest.backup_id), format::SerializeManifest(manifest)));
+  auto writer = CatalogWriter::Open(store, manifest.backup_id);
+  ASSERT_TRUE(writer) << writer.error().ToString();
+  auto st = (*writer)->BeginRun({manifest.mode.empty() ? "one-shot" : manifest.mode, manifest.compression,
+                                 manifest.cluster_id, manifest.source_bootstrap},
+                                {});
   ASSERT_TRUE(st) << st.error().ToString();
+  if (manifest.status == "complete") {
+    ASSERT_TRUE((*writer)->EndRun());
+  }
 }
 
 size_t ExpectOnlyWindowReads(ObjectStore& uncounted, const CountingStore& counted,

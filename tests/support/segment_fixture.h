@@ -17,7 +17,7 @@ namespace kb::test {
 // `block_bytes` raw bytes; returns the manifest's reference to it. Fails the test on error.
 format::SegmentRef PutSegment(ObjectStore& store, const std::string& key, const std::vector<Record>& records,
                               size_t block_bytes);
-// Commits `manifest` as backup manifest.backup_id. Fails the test on error.
+// Commits `manifest` as backup manifest.backup_id (in catalog format 2). Fails the test on error.
 void CommitManifest(ObjectStore& store, const format::Manifest& manifest);
 
 // Checks that `counted` fetched, of `segments`, exactly what a scan of window `w` needs: nothing
