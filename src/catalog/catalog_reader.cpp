@@ -84,7 +84,7 @@ struct LoadedPartition {
 // One partition's chain: newest commit, back to the newest checkpoint, then the checkpoints back
 // to the first. nullopt when the partition has no commit yet.
 Result<std::optional<LoadedPartition>> LoadPartition(ObjectStore& store, const std::string& backup_id,
-                                                     const std::string& topic, int32_t partition) {
+                                                     const std::string& topic, int32_t partition, CatalogDepth depth) {
   const std::string where = Where(topic, partition);
   ListOptions newest;
   newest.max_keys = 1;
@@ -125,7 +125,7 @@ Result<std::optional<LoadedPartition>> LoadPartition(ObjectStore& store, const s
   std::vector<std::vector<format::ChainEntry>> chunks;
   std::optional<format::DocRef> cp_ref = out.head.checkpoint;
   const format::DocRef* expect_commit = tail.front().prev ? &*tail.front().prev : nullptr;
-  while (cp_ref) {
+  while (cp_ref && depth == CatalogDepth::kFull) {
     KB_ASSIGN_OR_RETURN(std::string bytes, FetchChecked(store, *cp_ref, where, "catalog checkpoint"));
     auto cp = format::ParseCatalogCheckpoint(bytes);
     if (!cp) return Fail(cp.error().With(where + " checkpoint=" + cp_ref->key));
@@ -149,16 +149,16 @@ Result<std::optional<LoadedPartition>> LoadPartition(ObjectStore& store, const s
   }
   if (all.empty()) return Fail(ErrorCode::kCorrupt, where + ": the partition's chain holds no entry");
   KB_TRY(CheckChain(all, where));
+  out.head.to = all.back().to;
+  out.view.partition = partition;
+  out.view.next_offset = all.back().to;
+  if (depth == CatalogDepth::kHeads) return std::optional<LoadedPartition>(std::move(out));
   format::PartitionTotals recount;
   for (const auto& e : all) recount.Add(e);
   if (!(recount == out.head.totals))
     return Fail(ErrorCode::kCorrupt, where + ": the partition's entries do not add up to the totals its newest " +
                                          "commit records (" + std::to_string(recount.records) + " records found, " +
                                          std::to_string(out.head.totals.records) + " recorded)");
-
-  out.head.to = all.back().to;
-  out.view.partition = partition;
-  out.view.next_offset = all.back().to;
   for (auto& e : all) {
     if (e.segment) out.view.segments.push_back(std::move(*e.segment));
     if (e.gap) out.view.gaps.push_back(std::move(*e.gap));
@@ -166,7 +166,8 @@ Result<std::optional<LoadedPartition>> LoadPartition(ObjectStore& store, const s
   return std::optional<LoadedPartition>(std::move(out));
 }
 
-Result<CatalogState> LoadFormat2(ObjectStore& store, const std::string& backup_id, const std::string& run_id) {
+Result<CatalogState> LoadFormat2(ObjectStore& store, const std::string& backup_id, const std::string& run_id,
+                                 CatalogDepth depth) {
   CatalogState state;
   state.format_version = 2;
   state.newest_run_id = run_id;
@@ -217,7 +218,7 @@ Result<CatalogState> LoadFormat2(ObjectStore& store, const std::string& backup_i
   }
   std::vector<Result<std::optional<LoadedPartition>>> loaded(parts.size(), std::optional<LoadedPartition>{});
   ParallelFor(parts.size(), kLoadThreads,
-              [&](size_t i) { loaded[i] = LoadPartition(store, backup_id, parts[i].topic, parts[i].partition); });
+              [&](size_t i) { loaded[i] = LoadPartition(store, backup_id, parts[i].topic, parts[i].partition, depth); });
   for (size_t i = 0; i < parts.size(); ++i) {
     if (!loaded[i]) return Fail(loaded[i].error().With("backup_id=" + backup_id));
     if (!*loaded[i]) continue;
@@ -244,9 +245,9 @@ Result<std::string> NewestRunId(ObjectStore& store, const std::string& backup_id
   return runs[0].key.substr(prefix.size(), runs[0].key.size() - prefix.size() - 1);
 }
 
-Result<CatalogState> LoadCatalog(ObjectStore& store, const std::string& backup_id) {
+Result<CatalogState> LoadCatalog(ObjectStore& store, const std::string& backup_id, CatalogDepth depth) {
   KB_ASSIGN_OR_RETURN(std::string run_id, NewestRunId(store, backup_id));
-  if (!run_id.empty()) return LoadFormat2(store, backup_id, run_id);
+  if (!run_id.empty()) return LoadFormat2(store, backup_id, run_id, depth);
   auto text = store.Get(format::ManifestKey(backup_id));
   if (!text) {
     if (text.error().code == ErrorCode::kNotFound) return Fail(NotFoundError(store, backup_id));

@@ -46,8 +46,16 @@ struct CatalogState {
   std::map<kafka::TopicPartition, PartitionHead> heads;
 };
 
+// How much of each format-2 partition to load.
+enum class CatalogDepth {
+  kFull,   // every entry, checked end to end: what restores and inspections read
+  kHeads,  // the head and the commits after the newest checkpoint only (a writer resuming): the
+           // view's partitions then carry next_offset but no segments or gaps
+};
+
 // kNotFound (naming the backup and the location, with what to check) when there is no backup.
-Result<CatalogState> LoadCatalog(ObjectStore& store, const std::string& backup_id);
+Result<CatalogState> LoadCatalog(ObjectStore& store, const std::string& backup_id,
+                                 CatalogDepth depth = CatalogDepth::kFull);
 // LoadCatalog's view.
 Result<format::Manifest> LoadManifest(ObjectStore& store, const std::string& backup_id);
 

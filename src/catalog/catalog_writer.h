@@ -47,7 +47,8 @@ class CatalogWriter {
   static Result<std::unique_ptr<CatalogWriter>> Open(ObjectStore& store, const std::string& backup_id);
 
   bool exists() const { return state_.format_version != 0; }
-  // The backup as it was when opened: planning reads resume points and topic shapes from it.
+  // The backup as it was when opened: planning reads resume points and topic shapes from it (a
+  // format-2 backup's partitions carry next_offset only, not their segments).
   const format::Manifest& loaded() const { return state_.manifest; }
 
   // Registers this process as the backup's newest run, with `topics` (those it backs up) and the

@@ -177,6 +177,21 @@ TEST(CatalogV2, AReaderFetchesABoundedTailAfterTheNewestCheckpoint) {
   EXPECT_EQ(state->heads.at({"t", 0}).to, 2000);
 }
 
+TEST(CatalogV2, AResumingWriterReadsOnlyTheHeads) {
+  MemoryStore mem(NewStoreName("cat-heads"));
+  WriteOnceStore store(mem);
+  {
+    auto w = BeginRun(store, "b");
+    CommitSegments(*w, 0, 500);
+  }
+  store.gets = 0;
+  auto w = CatalogWriter::Open(store, "b");
+  ASSERT_TRUE(w);
+  EXPECT_EQ((*w)->NextOffset("t", 0), 5000);
+  // run + end probe + head + the commits after the newest checkpoint; no checkpoint history.
+  EXPECT_LE(store.gets.load(), 3u + kCheckpointEvery);
+}
+
 // Finds the key of the commit at `seq` of partition 0 of topic t.
 std::string CommitKeyAt(ObjectStore& store, const std::string& id, int64_t seq) {
   auto all = store.List(format::CatalogCommitPrefix(id, "t", 0));
