@@ -583,6 +583,9 @@ Result<RestorePlan> RestoreEngine::Plan() {
 
 Result<RestoreResult> RestoreEngine::Run() {
   KB_TRY(ValidateConfig(config_));
+  // A dry run is answered by Plan(); this guard keeps any caller from writing on one.
+  if (config_.restore.dry_run)
+    return Fail(ErrorCode::kInternal, "restore.dry_run is set but the restore was asked to run; nothing was written");
 #ifdef __GLIBC__
   // Blocks and decoded records are freed by many threads; with glibc's growing mmap threshold
   // the freed memory stays in its heaps and peak RSS grows with the backup. Keep it fixed.

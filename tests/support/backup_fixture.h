@@ -26,6 +26,10 @@ void CreateTopic(const std::string& topic, int partitions, const std::map<std::s
 void ProduceRecords(const std::string& topic, int32_t partition, const std::vector<Record>& records);
 // Config for a backup of `topic` (glob allowed) into a local directory.
 Config BackupConfig(const std::string& backup_id, const std::string& topic, const std::string& dir);
+// Storage in the test MinIO (KB_S3_* of the env file): bucket KB_S3_BUCKET, keys under `prefix`.
+StorageConfig MinioStorage(const std::string& prefix);
+// The `storage:` section of a YAML config for `s` (s3 or filesystem), ending in a newline.
+std::string StorageYaml(const StorageConfig& s);
 // Every record of one partition in a backup, in stored order (reads every block).
 std::vector<Record> ReadBackup(ObjectStore& store, const std::string& backup_id, const std::string& topic,
                                int32_t partition);
