@@ -35,6 +35,19 @@ TEST(Config, SeedRestoreConfigParsesUnchanged) {
   EXPECT_FALSE(c->storage_given);
 }
 
+TEST(Config, StorageRetryDeadlineDefaultsToFiveMinutesAndRefusesLessThanASecond) {
+  auto d = ParseConfig("storage:\n  backend: s3\n  bucket: b\n", "t.yaml");
+  ASSERT_TRUE(d) << d.error().ToString();
+  EXPECT_EQ(d->storage.retry_deadline_ms, 300000);
+  auto c = ParseConfig("storage:\n  backend: s3\n  bucket: b\n  retry_deadline_ms: 600000\n", "t.yaml");
+  ASSERT_TRUE(c) << c.error().ToString();
+  EXPECT_EQ(c->storage.retry_deadline_ms, 600000);
+  auto bad = ParseConfig("storage:\n  backend: s3\n  bucket: b\n  retry_deadline_ms: 10\n", "t.yaml");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("storage.retry_deadline_ms must be at least 1000"), std::string::npos)
+      << bad.error().message;
+}
+
 TEST(Config, UnknownKeyNamesTheNearestValidKey) {
   auto c = ParseConfig("mode: backup\nsource:\n  bootstrap_server: [a:1]\n", "t.yaml");
   ASSERT_FALSE(c);
