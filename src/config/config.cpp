@@ -157,12 +157,16 @@ Status ParseStringMap(const Section& parent, const std::string& key, std::map<st
 
 Status ParseCluster(const YAML::Node& node, const std::string& name, ClusterSection* out) {
   Section s(node, name);
-  KB_TRY(s.CheckUnknown({"bootstrap_servers", "security", "properties", "topics"}));
+  KB_TRY(s.CheckUnknown({"bootstrap_servers", "security", "properties", "topics", "retry_deadline_ms"}));
   KB_TRY(s.GetStringList("bootstrap_servers", &out->bootstrap_servers));
   if (YAML::Node sec = s.Child("security"); sec && !sec.IsNull())
     KB_TRY(ParseSecurity(Section(sec, s.PathOf("security")), &out->security));
   KB_TRY(ParseStringMap(s, "properties", &out->properties));
   KB_TRY(ParseTopics(s, &out->topics));
+  KB_TRY(s.Get("retry_deadline_ms", &out->retry_deadline_ms));
+  if (out->retry_deadline_ms < 1000)
+    return Fail(ErrorCode::kInvalidArgument, name + ".retry_deadline_ms must be at least 1000 (a second), not " +
+                                                 std::to_string(out->retry_deadline_ms));
   return {};
 }
 

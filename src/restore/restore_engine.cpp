@@ -266,7 +266,12 @@ class Worker {
       *error = where + ": record at source offset " + std::to_string(d.tag) + " was not written to " +
                Where(d.topic, d.partition) + ": " + d.error->message;
     }
-    if (error->empty() && !flushed) *error = where + ": " + flushed.error().message;
+    if (error->empty() && !flushed) {
+      *error = where + ": " + flushed.error().message;
+      // Stopped before the broker confirmed everything: as after kill -9, a resumed restore finds
+      // what was written past the checkpoint, so this is an interruption, not a failure.
+      unconfirmed_at_stop_ = flushed.error().code == ErrorCode::kCancelled;
+    }
     std::lock_guard<std::mutex> lock(run_.mu);
     auto& s = job.state;
     if (!error->empty()) {
@@ -318,11 +323,15 @@ class Worker {
     }
     int64_t tail_left = job.tail_extra;
     std::string where = Where(sel.source_topic, sel.source_partition);
-    // Saves up to a second of waiting on a topic this producer has not written to yet; a real
-    // problem with the topic shows up again, as an error, when producing.
+    // The producer must see the target partitions before producing: right after a topic was
+    // created its metadata may still lag. This also saves librdkafka's topic scan (up to 1 s).
     if (prepared_.insert(sel.target_topic).second) {
-      if (auto st = producer.PrepareTopic(sel.target_topic, std::chrono::seconds(10)); !st)
-        spdlog::debug("{}: {}", where, st.error().message);
+      int32_t needed = sel.target_partition >= 0 ? sel.target_partition + 1 : sel.target_partition_count;
+      if (auto st = producer.PrepareTopic(sel.target_topic, needed); !st) {
+        prepared_.erase(sel.target_topic);
+        if (StopRequested()) return Finish(job, "interrupted", "");
+        return Finish(job, "failed", where + ": " + st.error().message);
+      }
     }
     auto last_checkpoint = Clock::now();
     std::string error;
@@ -427,6 +436,11 @@ class Worker {
     std::string flush_error;
     bool ok = Checkpoint(producer, job, next, &flush_error);
     if (error.empty() && !ok) error = flush_error;
+    if (unconfirmed_at_stop_) {
+      spdlog::warn("{} (run the restore again to resume: it keeps what the broker did write)", error);
+      unconfirmed_at_stop_ = false;
+      return Finish(job, "interrupted", "");
+    }
     if (!error.empty()) return Finish(job, "failed", error);
     if (interrupted) return Finish(job, "interrupted", "");
     Finish(job, "complete", "");
@@ -443,6 +457,7 @@ class Worker {
   std::vector<std::pair<int64_t, int64_t>> direct_;
   std::set<std::string> prepared_;  // target topics whose metadata this worker's producer has
   uint64_t pending_records_ = 0, pending_bytes_ = 0, unconfirmed_ = 0;
+  bool unconfirmed_at_stop_ = false;  // the last checkpoint ended with the stop grace
   int64_t pending_first_ = -1, pending_last_ = -1;
 };
 
@@ -775,6 +790,8 @@ Result<RestoreResult> RestoreEngine::Run() {
       if (!ends.count(key)) {
         auto wm = admin->Watermarks(key.first, key.second);
         if (wm) ends[key] = wm->high;
+        else if (result.interrupted)  // the stop grace may be over: the checkpoint's end stands in
+          spdlog::warn("{}: cannot read end offset after the stop: {}", Where(key.first, key.second), wm.error().message);
         else result.errors.push_back(Where(key.first, key.second) + ": cannot read end offset: " + wm.error().message);
       }
       pm.target_end_offset = ends.count(key) ? ends[key] : s.target_end;
