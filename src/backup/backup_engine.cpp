@@ -550,13 +550,7 @@ Result<BackupSummary> BackupEngine::Run() {
       }
       st.offset_captures_missed = run.offset_captures_missed;
       st.last_capture_error = run.last_capture_error;
-      OutageState storage = store_.outage().State();
-      st.storage_retrying = storage.retrying;
-      st.storage_retrying_since_ms = storage.since_ms;
-      st.storage_error = storage.last_error;
-      st.storage_pending_writes = storage.pending_writes;
-      st.storage_pending_bytes = storage.pending_bytes;
-      st.storage_retries = storage.retries_total;
+      st.storage = store_.outage().State();
       return st;
     }));
     spdlog::info("serving /metrics and /health on {}:{}", config_.metrics.bind_address, metrics_server->port());

@@ -263,6 +263,27 @@ struct AdminClient::Impl {
     return ev;
   }
 
+  // A CreateTopics or DeleteTopics request for one topic, retried through controller moves and
+  // timeouts. A try that timed out may still have done its work, so `done_already` (the topic
+  // exists / is unknown) after a failed try counts as success.
+  Status ChangeTopic(rd_kafka_admin_op_t op, const std::string& context, rd_kafka_resp_err_t done_already,
+                     const std::function<void(const rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& call,
+                     const std::function<const rd_kafka_topic_result_t**(rd_kafka_event_t*, size_t*)>& results) {
+    int tries = 0;
+    return Retry<void>([&]() -> Status {
+      ++tries;
+      KB_ASSIGN_OR_RETURN(EventPtr ev, Request(op, context, call, true));
+      size_t n = 0;
+      const rd_kafka_topic_result_t** topics = results(ev.get(), &n);
+      for (size_t i = 0; i < n; ++i) {
+        rd_kafka_resp_err_t err = rd_kafka_topic_result_error(topics[i]);
+        if (err == done_already && tries > 1) return {};
+        if (err) return Fail(KafkaError(err, context, rd_kafka_topic_result_error_string(topics[i])));
+      }
+      return {};
+    });
+  }
+
   // Request() for a call that goes to `group`'s coordinator.
   Result<EventPtr> GroupRequest(rd_kafka_admin_op_t op, const std::string& group, const std::string& context,
                                 const std::function<void(const rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& call) {
@@ -480,27 +501,14 @@ Status AdminClient::CreateTopic(const std::string& topic, int32_t partitions, in
     if (rd_kafka_NewTopic_set_config(nt.get(), name.c_str(), value.c_str()))
       return Fail(ErrorCode::kInvalidArgument, context + ": config " + name + " was refused");
   }
-  // Retried through controller moves and timeouts. A try that timed out may still have created
-  // the topic, so "already exists" after a failed try counts as created.
-  int tries = 0;
-  KB_TRY(impl_->Retry<void>([&]() -> Status {
-    ++tries;
-    KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->Request(RD_KAFKA_ADMIN_OP_CREATETOPICS, context,
-                                                    [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-                                                      rd_kafka_NewTopic_t* arr[] = {nt.get()};
-                                                      rd_kafka_CreateTopics(impl_->rk.get(), arr, 1, o, q);
-                                                    },
-                                                    true));
-    size_t n = 0;
-    const rd_kafka_topic_result_t** results =
-        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev.get()), &n);
-    for (size_t i = 0; i < n; ++i) {
-      rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
-      if (err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS && tries > 1) return {};
-      if (err) return Fail(KafkaError(err, context, rd_kafka_topic_result_error_string(results[i])));
-    }
-    return {};
-  }));
+  KB_TRY(impl_->ChangeTopic(RD_KAFKA_ADMIN_OP_CREATETOPICS, context, RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS,
+                            [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                              rd_kafka_NewTopic_t* arr[] = {nt.get()};
+                              rd_kafka_CreateTopics(impl_->rk.get(), arr, 1, o, q);
+                            },
+                            [](rd_kafka_event_t* ev, size_t* n) {
+                              return rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), n);
+                            }));
   return impl_->WaitForMetadata(
       [&](const ClusterMetadata& md) {
         auto it = md.topics.find(topic);
@@ -515,26 +523,14 @@ Status AdminClient::CreateTopic(const std::string& topic, int32_t partitions, in
 Status AdminClient::DeleteTopic(const std::string& topic) {
   const std::string context = "deleting topic=" + topic;
   DeleteTopicPtr dt(rd_kafka_DeleteTopic_new(topic.c_str()));
-  // As CreateTopic: "does not exist" after a failed try means an earlier try deleted it.
-  int tries = 0;
-  KB_TRY(impl_->Retry<void>([&]() -> Status {
-    ++tries;
-    KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->Request(RD_KAFKA_ADMIN_OP_DELETETOPICS, context,
-                                                    [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-                                                      rd_kafka_DeleteTopic_t* arr[] = {dt.get()};
-                                                      rd_kafka_DeleteTopics(impl_->rk.get(), arr, 1, o, q);
-                                                    },
-                                                    true));
-    size_t n = 0;
-    const rd_kafka_topic_result_t** results =
-        rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev.get()), &n);
-    for (size_t i = 0; i < n; ++i) {
-      rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
-      if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART && tries > 1) return {};
-      if (err) return Fail(KafkaError(err, context, rd_kafka_topic_result_error_string(results[i])));
-    }
-    return {};
-  }));
+  KB_TRY(impl_->ChangeTopic(RD_KAFKA_ADMIN_OP_DELETETOPICS, context, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART,
+                            [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                              rd_kafka_DeleteTopic_t* arr[] = {dt.get()};
+                              rd_kafka_DeleteTopics(impl_->rk.get(), arr, 1, o, q);
+                            },
+                            [](rd_kafka_event_t* ev, size_t* n) {
+                              return rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev), n);
+                            }));
   return impl_->WaitForMetadata([&](const ClusterMetadata& md) { return md.topics.count(topic) == 0; },
                                 "topic=" + topic + " is gone from the cluster metadata");
 }

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/outage.h"
+
 namespace kb::metrics {
 
 struct BackupStatus {
@@ -27,13 +29,7 @@ struct BackupStatus {
   std::vector<std::string> errors;  // failures that stop the backup (partition, storage, manifest)
   std::string cluster_error;        // the last topic refresh failed with this; "" when it worked
   int64_t cluster_error_since_ms = 0;
-  // Storage being retried through an outage (storage.retry_deadline_ms bounds it).
-  bool storage_retrying = false;
-  int64_t storage_retrying_since_ms = 0;
-  std::string storage_error;        // the last failed try of the current outage
-  uint64_t storage_pending_writes = 0;  // writes started and not yet stored
-  uint64_t storage_pending_bytes = 0;
-  uint64_t storage_retries = 0;     // failed storage tries that were retried, since start
+  OutageState storage;              // storage retried through an outage (storage.retry_deadline_ms)
   // Consumer-group offset captures that failed (continuous mode goes on and tries again).
   uint64_t offset_captures_missed = 0;
   std::string last_capture_error;   // "" once a capture succeeded again

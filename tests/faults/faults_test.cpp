@@ -81,6 +81,27 @@ class Faults : public FaultTest {
     ASSERT_TRUE(s->errors.empty()) << s->errors.front();
   }
 
+  // A restore to run under a fault: `records` records written to a source topic and backed up to
+  // MinIO (in process, on the healthy cluster), and an empty replicated target topic.
+  struct RestoreCase {
+    std::string src, dst, backup_id;
+    std::vector<std::string> want;
+    StorageConfig storage;
+    std::string Config(int records_per_sec) const {
+      return WriteConfig(RestoreYaml(backup_id, src, dst, storage, records_per_sec));
+    }
+  };
+  RestoreCase PrepareRestore(const std::string& stem, int records) {
+    RestoreCase c;
+    c.src = Topic(stem + "-src");
+    c.dst = Topic(stem + "-dst");
+    c.want = ProduceValues(c.src, 3, stem, records);
+    c.storage = TestStorage(stem);
+    c.backup_id = test::UniqueName(stem);
+    BackupNow(c.backup_id, c.src, c.storage);
+    return c;
+  }
+
   std::vector<std::string> StoredBackup(const StorageConfig& storage, const std::string& id, const std::string& topic) {
     auto store = OpenObjectStore(storage);
     EXPECT_TRUE(store) << store.error().ToString();
@@ -100,12 +121,8 @@ class Faults : public FaultTest {
   // and progress objects. Both finish with every record once after MinIO is back.
   void StorageOutage(std::chrono::seconds outage, const std::string& stem) {
     std::string live = Topic(stem + "-live");
-    std::string src = Topic(stem + "-src");
-    std::string dst = Topic(stem + "-dst");
-    auto restored = ProduceValues(src, 3, stem + "-src", 6000);
-    auto storage = TestStorage(stem);
-    std::string rid = test::UniqueName(stem + "-r");
-    BackupNow(rid, src, storage);
+    RestoreCase r = PrepareRestore(stem, 6000);
+    const StorageConfig& storage = r.storage;
 
     Writer writer(live, 3, stem + "-live", 300);
     int port = test::FreePort();
@@ -114,7 +131,7 @@ class Faults : public FaultTest {
     WaitUntilRead(port, 100);
     // Slow enough to need storage (segment reads, progress every 2 s) all through the outage.
     const int rate = static_cast<int>(6000 / (outage.count() + 20));
-    Cli restore({"restore", "--config", WriteConfig(RestoreYaml(rid, src, dst, storage, rate))});
+    Cli restore({"restore", "--config", r.Config(rate)});
     std::this_thread::sleep_for(2s);
 
     Minio("stop");
@@ -146,7 +163,7 @@ class Faults : public FaultTest {
     std::chrono::duration<double> took{};
     EXPECT_EQ(backup.SignalAndWait(SIGTERM, kSigtermLimit, &took), 0) << backup.Output();
     EXPECT_TRUE(ExactlyOnce(written, StoredBackup(storage, bid, live)));
-    EXPECT_TRUE(ExactlyOnce(restored, TopicValues(dst)));
+    EXPECT_TRUE(ExactlyOnce(r.want, TopicValues(r.dst)));
   }
 };
 
@@ -172,43 +189,34 @@ TEST_F(Faults, BackupRidesOutALeaderKilledJustBefore) {
 // kill -9 of a target partition's leader 1 s before a restore starts (the restore of issue 16 that
 // hung in rd_kafka_query_watermark_offsets): it waits out the election and writes every record once.
 TEST_F(Faults, RestoreRidesOutALeaderKilledJustBefore) {
-  std::string src = Topic("fault-rs-kill-src");
-  std::string dst = Topic("fault-rs-kill-dst");
-  auto want = ProduceValues(src, 3, "rs-kill", 3000);
-  auto storage = TestStorage("fault-rs-kill");
-  std::string id = test::UniqueName("rs-kill");
-  BackupNow(id, src, storage);
-  int32_t leader = LeaderOf(*admin_, dst, 0);
+  RestoreCase r = PrepareRestore("fault-rs-kill", 3000);
+  int32_t leader = LeaderOf(*admin_, r.dst, 0);
   KafkaNode(leader, "kill");
   std::this_thread::sleep_for(1s);
   auto start = Clock::now();
-  Cli restore({"restore", "--config", WriteConfig(RestoreYaml(id, src, dst, storage, 0))});
+  Cli restore({"restore", "--config", r.Config(0)});
   int code = restore.Wait(300s);
   Figure("restore with a leader killed 1 s before, took", Since(start));
   EXPECT_EQ(code, 0) << restore.Output();
   KafkaNode(leader, "start");
-  EXPECT_TRUE(ExactlyOnce(want, TopicValues(dst)));
+  EXPECT_TRUE(ExactlyOnce(r.want, TopicValues(r.dst)));
 }
 
 // kill -9 of a broker leading partitions of both while a continuous backup (with offset capture)
 // follows a topic being written and a restore writes another: both go on and lose nothing.
 TEST_F(Faults, BackupAndRestoreRideOutALeaderKilledWhileTheyRun) {
   std::string live = Topic("fault-run-kill-live");
-  std::string src = Topic("fault-run-kill-src");
-  std::string dst = Topic("fault-run-kill-dst");
-  auto restored = ProduceValues(src, 3, "run-kill-src", 4000);
-  auto storage = TestStorage("fault-run-kill");
-  std::string rid = test::UniqueName("run-kill-r");
-  BackupNow(rid, src, storage);
+  RestoreCase r = PrepareRestore("fault-run-kill", 4000);
+  const StorageConfig& storage = r.storage;
 
   Writer writer(live, 3, "run-kill-live", 300);
   int port = test::FreePort();
   std::string bid = test::UniqueName("run-kill-b");
   Cli backup({"backup", "--config", WriteConfig(BackupYaml(bid, live, storage, true, port))});
   WaitUntilRead(port, 100);
-  Cli restore({"restore", "--config", WriteConfig(RestoreYaml(rid, src, dst, storage, 400))});
+  Cli restore({"restore", "--config", r.Config(400)});
   std::this_thread::sleep_for(2s);
-  int32_t leader = LeaderOf(*admin_, dst, 0);
+  int32_t leader = LeaderOf(*admin_, r.dst, 0);
   auto killed_at = Clock::now();
   KafkaNode(leader, "kill");
 
@@ -222,7 +230,7 @@ TEST_F(Faults, BackupAndRestoreRideOutALeaderKilledWhileTheyRun) {
   EXPECT_EQ(backup.SignalAndWait(SIGTERM, kSigtermLimit, &took), 0) << backup.Output();
   Figure("continuous backup ended after SIGTERM in", took.count());
   EXPECT_TRUE(ExactlyOnce(written, StoredBackup(storage, bid, live)));
-  EXPECT_TRUE(ExactlyOnce(restored, TopicValues(dst)));
+  EXPECT_TRUE(ExactlyOnce(r.want, TopicValues(r.dst)));
 }
 
 // A rolling restart of all three brokers (controlled shutdown, start, replicas back in sync, next)
@@ -230,21 +238,17 @@ TEST_F(Faults, BackupAndRestoreRideOutALeaderKilledWhileTheyRun) {
 // restore writes another topic. Neither ends; captures missed while a broker is down are counted.
 TEST_F(Faults, RollingRestartDuringContinuousBackupAndRestore) {
   std::string live = Topic("fault-roll-live");
-  std::string src = Topic("fault-roll-src");
-  std::string dst = Topic("fault-roll-dst");
   std::string group = test::UniqueName("fault-roll-group");
   ASSERT_TRUE(admin_->AlterGroupOffsets(group, {{live, 0, 0, ""}}));
-  auto restored = ProduceValues(src, 3, "roll-src", 12000);
-  auto storage = TestStorage("fault-roll");
-  std::string rid = test::UniqueName("roll-r");
-  BackupNow(rid, src, storage);
+  RestoreCase r = PrepareRestore("fault-roll", 12000);
+  const StorageConfig& storage = r.storage;
 
   Writer writer(live, 3, "roll-live", 300);
   int port = test::FreePort();
   std::string bid = test::UniqueName("roll-b");
   Cli backup({"backup", "--config", WriteConfig(BackupYaml(bid, live, storage, true, port))});
   WaitUntilRead(port, 100);
-  Cli restore({"restore", "--config", WriteConfig(RestoreYaml(rid, src, dst, storage, 250))});
+  Cli restore({"restore", "--config", r.Config(250)});
 
   auto rolling = Clock::now();
   for (int node = 1; node <= 3; ++node) {
@@ -256,7 +260,7 @@ TEST_F(Faults, RollingRestartDuringContinuousBackupAndRestore) {
     KafkaNode(node, "start");
     double started = Since(step);
     step = Clock::now();
-    WaitInSync(*admin_, {live, dst, "__consumer_offsets"});
+    WaitInSync(*admin_, {live, r.dst, "__consumer_offsets"});
     std::cout << "rolling restart: node " << node << " stopped in " << stopped << " s, started in " << started
               << " s, replicas in sync " << Since(step) << " s later" << std::endl;
   }
@@ -275,7 +279,7 @@ TEST_F(Faults, RollingRestartDuringContinuousBackupAndRestore) {
   std::chrono::duration<double> took{};
   EXPECT_EQ(backup.SignalAndWait(SIGTERM, kSigtermLimit, &took), 0) << backup.Output();
   EXPECT_TRUE(ExactlyOnce(written, StoredBackup(storage, bid, live)));
-  EXPECT_TRUE(ExactlyOnce(restored, TopicValues(dst)));
+  EXPECT_TRUE(ExactlyOnce(r.want, TopicValues(r.dst)));
 }
 
 TEST_F(Faults, StorageOutageOf30sDuringContinuousBackupAndRestore) { StorageOutage(30s, "fault-s3-30s"); }
@@ -320,16 +324,11 @@ TEST_F(Faults, SigtermDuringAStorageOutageEndsWithinTheBoundAndLosesNothing) {
 // confirmations within the stop grace, saves its progress and ends within the bound with exit 130.
 // The re-run resumes and the target holds every record once.
 TEST_F(Faults, SigtermToARestoreDuringALeaderOutageEndsWithinTheBound) {
-  std::string src = Topic("fault-term-rs-src");
-  std::string dst = Topic("fault-term-rs-dst");
-  auto want = ProduceValues(src, 3, "term-rs", 6000);
-  auto storage = TestStorage("fault-term-rs");
-  std::string id = test::UniqueName("term-rs");
-  BackupNow(id, src, storage);
-  std::string config = WriteConfig(RestoreYaml(id, src, dst, storage, 300));
+  RestoreCase r = PrepareRestore("fault-term-rs", 6000);
+  std::string config = r.Config(300);
   Cli restore({"restore", "--config", config});
   std::this_thread::sleep_for(3s);
-  int32_t leader = LeaderOf(*admin_, dst, 0);
+  int32_t leader = LeaderOf(*admin_, r.dst, 0);
   KafkaNode(leader, "kill");
   std::this_thread::sleep_for(1s);
   std::chrono::duration<double> took{};
@@ -340,19 +339,14 @@ TEST_F(Faults, SigtermToARestoreDuringALeaderOutageEndsWithinTheBound) {
   KafkaNode(leader, "start");
   Cli rerun({"restore", "--config", config});
   EXPECT_EQ(rerun.Wait(300s), 0) << rerun.Output();
-  EXPECT_TRUE(ExactlyOnce(want, TopicValues(dst)));
+  EXPECT_TRUE(ExactlyOnce(r.want, TopicValues(r.dst)));
 }
 
 // A second SIGTERM exits at once (status 130), even while storage is down; nothing stored is
 // corrupted: the re-run after the outage resumes and the target holds every record once.
 TEST_F(Faults, ASecondSignalExitsAtOnceAndTheRerunCompletes) {
-  std::string src = Topic("fault-twice-src");
-  std::string dst = Topic("fault-twice-dst");
-  auto want = ProduceValues(src, 3, "twice", 6000);
-  auto storage = TestStorage("fault-twice");
-  std::string id = test::UniqueName("twice");
-  BackupNow(id, src, storage);
-  std::string config = WriteConfig(RestoreYaml(id, src, dst, storage, 300));
+  RestoreCase r = PrepareRestore("fault-twice", 6000);
+  std::string config = r.Config(300);
   Cli restore({"restore", "--config", config});
   std::this_thread::sleep_for(3s);
   Minio("stop");
@@ -368,7 +362,7 @@ TEST_F(Faults, ASecondSignalExitsAtOnceAndTheRerunCompletes) {
   Minio("start");
   Cli rerun({"restore", "--config", config});
   EXPECT_EQ(rerun.Wait(300s), 0) << rerun.Output();
-  EXPECT_TRUE(ExactlyOnce(want, TopicValues(dst)));
+  EXPECT_TRUE(ExactlyOnce(r.want, TopicValues(r.dst)));
 }
 
 }  // namespace

@@ -96,12 +96,12 @@ TEST(MetricsStatus, HealthFailsWhileTheClusterIsUnreachable) {
 
 TEST(MetricsStatus, HealthIsDegradedWhileStorageIsRetriedAndShowsWhatIsPending) {
   BackupStatus s = Running();
-  s.storage_retrying = true;
-  s.storage_retrying_since_ms = 1764000004000;
-  s.storage_error = "S3 request failed: connection refused";
-  s.storage_pending_writes = 2;
-  s.storage_pending_bytes = 5000;
-  s.storage_retries = 9;
+  s.storage.retrying = true;
+  s.storage.since_ms = 1764000004000;
+  s.storage.last_error = "S3 request failed: connection refused";
+  s.storage.pending_writes = 2;
+  s.storage.pending_bytes = 5000;
+  s.storage.retries_total = 9;
   auto [code, body] = RenderHealth(s, 1764000010000);
   EXPECT_EQ(code, 503);
   auto j = nlohmann::json::parse(body);
