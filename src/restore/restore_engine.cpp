@@ -529,15 +529,11 @@ std::string NonEmptyMessage(const std::string& topic, int32_t partition, int64_t
          "topic, or restore.allow_non_empty: true / --allow-non-empty to append";
 }
 
-Status CreateWithRetry(kafka::AdminClient& admin, const TargetTopicState& t, int32_t partitions, int16_t rf) {
-  Status last;
-  for (int attempt = 0; attempt < 20; ++attempt) {
-    last = admin.CreateTopic(t.name, partitions, rf, t.captured_configs);
-    if (last || last.error().code == ErrorCode::kAlreadyExists) return {};
-    if (last.error().code == ErrorCode::kInvalidArgument || last.error().code == ErrorCode::kPermissionDenied) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // e.g. still marked for deletion
-  }
-  return Fail(last.error().With("cannot create target topic '" + t.name + "'"));
+// CreateTopic retries through controller moves and timeouts itself, up to the retry deadline.
+Status CreateTarget(kafka::AdminClient& admin, const TargetTopicState& t, int32_t partitions, int16_t rf) {
+  Status created = admin.CreateTopic(t.name, partitions, rf, t.captured_configs);
+  if (created || created.error().code == ErrorCode::kAlreadyExists) return {};
+  return Fail(created.error().With("cannot create target topic '" + t.name + "'"));
 }
 
 }  // namespace
@@ -665,12 +661,12 @@ Result<RestoreResult> RestoreEngine::Run() {
     if (!t.exists) {
       spdlog::info("creating target topic '{}' ({} partitions, {} captured configs)", name, t.partition_count,
                    t.captured_configs.size());
-      KB_TRY(CreateWithRetry(*admin, t, t.partition_count, r.default_replication_factor));
+      KB_TRY(CreateTarget(*admin, t, t.partition_count, r.default_replication_factor));
     } else if (r.purge_topics && !resume) {
       spdlog::info("purging target topic '{}': deleting and recreating it with {} partitions", name, t.partition_count);
       if (auto st = admin->DeleteTopic(name); !st && st.error().code != ErrorCode::kNotFound)
         return Fail(st.error().With("cannot purge target topic '" + name + "'"));
-      KB_TRY(CreateWithRetry(*admin, t, t.partition_count, r.default_replication_factor));
+      KB_TRY(CreateTarget(*admin, t, t.partition_count, r.default_replication_factor));
     }
   }
   KB_TRY(RefreshTargets(sel, *admin));
