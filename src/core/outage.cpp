@@ -4,23 +4,26 @@
 
 namespace kb {
 
-void OutageTracker::Failed(const std::string& error, bool first) {
+bool OutageTracker::Failed(const std::string& error, bool first) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (!state_.retrying) state_.since_ms = NowMs();
+  const bool begins = !state_.retrying;
+  if (begins) state_.since_ms = NowMs();
   state_.retrying = true;
   if (first) ++state_.calls_retrying;
   ++state_.retries_total;
   state_.last_error = error;
+  return begins;
 }
 
-void OutageTracker::CallEnded() {
+bool OutageTracker::CallEnded(int64_t* lasted_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   if (state_.calls_retrying > 0) --state_.calls_retrying;
-  if (state_.calls_retrying == 0) {
-    state_.retrying = false;
-    state_.since_ms = 0;
-    state_.last_error.clear();
-  }
+  if (state_.calls_retrying > 0 || !state_.retrying) return false;
+  if (lasted_ms) *lasted_ms = NowMs() - state_.since_ms;
+  state_.retrying = false;
+  state_.since_ms = 0;
+  state_.last_error.clear();
+  return true;
 }
 
 void OutageTracker::WriteStarted(uint64_t bytes) {

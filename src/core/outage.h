@@ -26,9 +26,11 @@ struct OutageState {
 class OutageTracker {
  public:
   // A try of a call failed with `error` and the call will try again. `first` = its first failure.
-  void Failed(const std::string& error, bool first);
-  // A call that had failed at least once has ended.
-  void CallEnded();
+  // True when this begins an outage (no call was failing before): the moment to tell the user.
+  bool Failed(const std::string& error, bool first);
+  // A call that had failed at least once has ended. True when that ends the outage; then
+  // `lasted_ms` (if given) receives how long it lasted.
+  bool CallEnded(int64_t* lasted_ms = nullptr);
   // A write of `bytes` starts / ends (whatever its outcome).
   void WriteStarted(uint64_t bytes);
   void WriteEnded(uint64_t bytes);

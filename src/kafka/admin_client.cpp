@@ -10,6 +10,8 @@
 #include <thread>
 #include <tuple>
 
+#include <spdlog/spdlog.h>
+
 #include "core/retry.h"
 #include "core/stop.h"
 #include "kafka/list_offsets.h"
@@ -172,11 +174,15 @@ struct AdminClient::Impl {
   Result<T> Retry(const std::function<Result<T>()>& attempt, const std::function<void()>& between = {}) {
     bool failed_before = false;
     Result<T> r = retry.Run<T>(attempt, [&](const Error& e, int, milliseconds) {
-      outage.Failed(e.message, !failed_before);
+      if (outage.Failed(e.message, !failed_before))
+        spdlog::warn("Kafka at {} is failing a request; retrying for up to {} s ({}): {}", bootstrap,
+                     retry.deadline.count() / 1000, retry.deadline_name, e.message);
       failed_before = true;
       if (between) between();
     });
-    if (failed_before) outage.CallEnded();
+    int64_t lasted_ms = 0;
+    if (failed_before && outage.CallEnded(&lasted_ms) && r)
+      spdlog::info("Kafka at {} answers again after {:.1f} s of failures", bootstrap, lasted_ms / 1000.0);
     return r;
   }
   std::atomic<bool> coordinators_ready{false};

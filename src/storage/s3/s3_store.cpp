@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 #include "storage/object_key.h"
 #include "storage/s3/xml.h"
 
@@ -222,10 +224,14 @@ Result<HttpResponse> S3Store::SendOnce(const Call& call) const {
 Result<HttpResponse> S3Store::Retry(const std::function<Result<HttpResponse>()>& attempt) const {
   bool failed_before = false;
   auto r = options_.retry.Run<HttpResponse>(attempt, [&](const Error& e, int, std::chrono::milliseconds) {
-    outage().Failed(e.message, !failed_before);
+    if (outage().Failed(e.message, !failed_before))
+      spdlog::warn("storage {} is failing; retrying for up to {} s ({}): {}", Describe(),
+                   options_.retry.deadline.count() / 1000, options_.retry.deadline_name, e.message);
     failed_before = true;
   });
-  if (failed_before) outage().CallEnded();
+  int64_t lasted_ms = 0;
+  if (failed_before && outage().CallEnded(&lasted_ms) && r)
+    spdlog::info("storage {} answers again after {:.1f} s of failures", Describe(), lasted_ms / 1000.0);
   return r;
 }
 
