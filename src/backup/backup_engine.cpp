@@ -41,6 +41,8 @@ constexpr uint64_t kBufferBudgetBytes = 96ull << 20;
 // cost it far more memory than their bytes). Each worker's consumer gets an equal share.
 constexpr uint64_t kPrefetchBudgetBytes = 32ull << 20;
 constexpr uint64_t kPrefetchBudgetRecords = 100000;
+// After a failed consumer-offset capture (continuous mode), the next try comes this soon.
+constexpr std::chrono::seconds kCaptureRetryInterval{10};
 
 struct PartitionJob {
   std::string topic;
@@ -64,11 +66,13 @@ struct RunState {
   std::deque<PartitionJob> pending;         // one-shot: pulled by idle workers
   std::vector<std::deque<PartitionJob>> inbox;  // continuous: per worker
   std::vector<std::string> errors;
-  std::atomic<uint64_t> segments{0}, gaps{0}, gap_records{0}, offset_captures{0}, partitions{0};
+  std::atomic<uint64_t> segments{0}, gaps{0}, gap_records{0}, offset_captures{0}, partitions{0},
+      offset_captures_missed{0};
   std::atomic<int64_t> last_segment_ms{0}, last_capture_ms{0};
   std::atomic<bool> abort{false};           // a fatal error: every worker flushes and stops
   std::string cluster_error;                // last topic refresh failure (continuous), under mu
   int64_t cluster_error_since_ms = 0;
+  std::string last_capture_error;           // last offset capture failure, "" after a success; under mu
 
   void SetClusterError(const std::string& e) {
     std::lock_guard<std::mutex> lock(mu);
@@ -507,7 +511,7 @@ Result<BackupSummary> BackupEngine::Run() {
   // Listening fails before anything is read: a backup whose monitoring is broken does not start.
   std::unique_ptr<metrics::MetricsServer> metrics_server;
   if (config_.metrics.enabled) {
-    KB_ASSIGN_OR_RETURN(metrics_server, metrics::MetricsServer::Start(config_.metrics, [&run, &progress, this, mode] {
+    KB_ASSIGN_OR_RETURN(metrics_server, metrics::MetricsServer::Start(config_.metrics, [&run, &progress, &admin, this, mode] {
       metrics::BackupStatus st;
       st.backup_id = config_.backup_id;
       st.mode = mode;
@@ -528,6 +532,13 @@ Result<BackupSummary> BackupEngine::Run() {
       st.errors = run.errors;
       st.cluster_error = run.cluster_error;
       st.cluster_error_since_ms = run.cluster_error_since_ms;
+      if (OutageState kafka = admin->outage().State(); st.cluster_error.empty() && kafka.retrying) {
+        st.cluster_error = kafka.last_error;  // a request is being retried right now
+        st.cluster_error_since_ms = kafka.since_ms;
+      }
+      st.offset_captures_missed = run.offset_captures_missed;
+      st.last_capture_error = run.last_capture_error;
+      st.storage = store_.outage().State();
       return st;
     }));
     spdlog::info("serving /metrics and /health on {}:{}", config_.metrics.bind_address, metrics_server->port());
@@ -543,17 +554,33 @@ Result<BackupSummary> BackupEngine::Run() {
   }
 
   std::set<std::string> backed_up(topics.begin(), topics.end());
+  // Returns whether the capture was stored. A continuous backup outlives a failed capture (a side
+  // task must not end it): the miss is counted, shown on /health and /metrics, and tried again.
   auto capture_offsets = [&]() {
-    if (!config_.backup.capture_consumer_offsets) return;
+    if (!config_.backup.capture_consumer_offsets) return true;
     auto c = offsets::CaptureGroupOffsets(*admin, config_.backup.consumer_groups, backed_up);
-    if (!c) return run.AddError("cannot capture consumer group offsets: " + c.error().message);
-    if (auto st = offsets::StoreCapture(store_, config_.backup_id, *c); !st) {
-      run.AddError("cannot store consumer group offsets: " + st.error().message);
-      return;
+    Status stored = c ? offsets::StoreCapture(store_, config_.backup_id, *c) : Status(tl::unexpected(c.error()));
+    if (!stored) {
+      std::string why = (c ? "cannot store consumer group offsets: " : "cannot capture consumer group offsets: ") +
+                        stored.error().message;
+      if (!continuous) {
+        run.AddError(why);
+        return false;
+      }
+      run.offset_captures_missed++;
+      spdlog::warn("{} (missed capture {}; the backup goes on and tries again)", why, run.offset_captures_missed.load());
+      std::lock_guard<std::mutex> lock(run.mu);
+      run.last_capture_error = why;
+      return false;
     }
     run.offset_captures++;
     run.last_capture_ms = NowMs();
+    {
+      std::lock_guard<std::mutex> lock(run.mu);
+      run.last_capture_error.clear();
+    }
     spdlog::info("captured committed offsets of {} consumer groups", c->groups.size());
+    return true;
   };
 
   if (continuous) {
@@ -567,8 +594,10 @@ Result<BackupSummary> BackupEngine::Run() {
         break;
       }
       if (Clock::now() >= next_capture) {
-        capture_offsets();
-        next_capture = Clock::now() + std::chrono::milliseconds(config_.backup.offset_capture_interval_ms);
+        // A missed capture is tried again sooner than the next regular one.
+        auto interval = std::chrono::milliseconds(config_.backup.offset_capture_interval_ms);
+        if (!capture_offsets()) interval = std::min<std::chrono::milliseconds>(interval, kCaptureRetryInterval);
+        next_capture = Clock::now() + interval;
       }
       if (Clock::now() < next_refresh) continue;
       next_refresh = Clock::now() + std::chrono::milliseconds(config_.backup.topic_refresh_interval_ms);

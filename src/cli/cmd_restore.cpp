@@ -1,10 +1,11 @@
-// `restore --config FILE` and `validate-restore --config FILE` (and `restore --dry-run`).
+// `restore`, `three-phase-restore` and `validate-restore` (all --config FILE), and --dry-run of each.
 #include <cstdio>
 
 #include <spdlog/spdlog.h>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/three_phase_restore.h"
 #include "core/time_util.h"
 #include "restore/restore_engine.h"
 
@@ -58,38 +59,18 @@ int PlanOnly(const CliArgs& a, const Config& config, ObjectStore& store) {
   return PrintPlan(a, *plan);
 }
 
-}  // namespace
-
-int RunValidateRestore(const CliArgs& a) {
-  auto config = LoadRestoreConfig(a, "validate-restore");
-  if (!config) return ReportError(config.error());
-  auto store = OpenStoreForConfig(*config, a.path);
-  if (!store) return ReportError(store.error());
-  if (auto st = DefaultTargetToBackupSource(*config, **store); !st) return ReportError(st.error());
-  return PlanOnly(a, *config, **store);
-}
-
-int RunRestore(const CliArgs& a) {
-  auto config = LoadRestoreConfig(a, "restore");
-  if (!config) return ReportError(config.error());
-  auto store = OpenStoreForConfig(*config, a.path);
-  if (!store) return ReportError(store.error());
-  if (auto st = DefaultTargetToBackupSource(*config, **store); !st) return ReportError(st.error());
-  if (config->restore.dry_run) return PlanOnly(a, *config, **store);
-  if (config->restore.reset_consumer_offsets) return RunThreePhaseRestore(a);
-
-  RestoreEngine engine(*config, **store);
+int RunPlainRestore(const CliArgs& a, const Config& config, ObjectStore& store) {
+  RestoreEngine engine(config, store);
   auto res = engine.Run();
   if (!res) return ReportError(res.error());
   const auto& r = *res;
   nlohmann::json doc = r.report;
-  doc["storage"] = (*store)->Describe();
+  doc["storage"] = store.Describe();
   PrintReport(a, doc, [&] {
-    std::printf("Restore %s of backup %s %s\n", r.restore_id.c_str(), config->backup_id.c_str(),
+    std::printf("Restore %s of backup %s %s\n", r.restore_id.c_str(), config.backup_id.c_str(),
                 r.complete ? "complete" : r.interrupted ? "INTERRUPTED" : "INCOMPLETE");
     if (r.resumed) std::printf("  resumed an interrupted restore\n");
-    std::printf("  window: %s\n",
-                WindowText(config->restore.time_window_start, config->restore.time_window_end).c_str());
+    std::printf("  window: %s\n", WindowText(config.restore.time_window_start, config.restore.time_window_end).c_str());
     std::printf("  partitions: %llu of %llu complete\n", static_cast<unsigned long long>(r.partitions_complete),
                 static_cast<unsigned long long>(r.partitions_total));
     double mbps = r.report.value("mb_per_second", 0.0);
@@ -105,5 +86,30 @@ int RunRestore(const CliArgs& a) {
   if (r.interrupted) return 130;
   return r.partitions_complete > 0 ? 3 : 1;
 }
+
+enum class RestoreCommand { kRestore, kThreePhase, kValidate };
+
+// The one entry point of restore, three-phase-restore and validate-restore. A dry run (and
+// validate-restore, which is one) ends here at the plan, before any code that writes is reached.
+int RunRestoreCommand(const CliArgs& a, RestoreCommand kind) {
+  const char* name = kind == RestoreCommand::kValidate     ? "validate-restore"
+                     : kind == RestoreCommand::kThreePhase ? "three-phase-restore"
+                                                           : "restore";
+  auto config = LoadRestoreConfig(a, name);
+  if (!config) return ReportError(config.error());
+  auto store = OpenStoreForConfig(*config, a.path);
+  if (!store) return ReportError(store.error());
+  if (auto st = DefaultTargetToBackupSource(*config, **store); !st) return ReportError(st.error());
+  if (kind == RestoreCommand::kValidate || config->restore.dry_run) return PlanOnly(a, *config, **store);
+  if (kind == RestoreCommand::kThreePhase || config->restore.reset_consumer_offsets)
+    return RunThreePhase(a, *config, **store);
+  return RunPlainRestore(a, *config, **store);
+}
+
+}  // namespace
+
+int RunValidateRestore(const CliArgs& a) { return RunRestoreCommand(a, RestoreCommand::kValidate); }
+int RunRestore(const CliArgs& a) { return RunRestoreCommand(a, RestoreCommand::kRestore); }
+int RunThreePhaseRestore(const CliArgs& a) { return RunRestoreCommand(a, RestoreCommand::kThreePhase); }
 
 }  // namespace kb::cli

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_common.h"
-#include "cli/commands.h"
+#include "cli/three_phase_restore.h"
 #include "config/kafka_options.h"
 #include "core/time_util.h"
 #include "kafka/admin_client.h"
@@ -35,7 +35,7 @@ struct Phase {
 
 class ThreePhase {
  public:
-  explicit ThreePhase(const CliArgs& a) : a_(a) {
+  ThreePhase(const CliArgs& a, const Config& config, ObjectStore& store) : a_(a), config_(config), store_(&store) {
     phases_ = {{"1. snapshot groups"}, {"2. restore"}, {"3. translate offsets"}, {"4. commit + verify"}, {"5. rollback"}};
   }
   int Run();
@@ -46,8 +46,9 @@ class ThreePhase {
   void PrintBox() const;
 
   const CliArgs& a_;
+  const Config& config_;
   std::vector<Phase> phases_;
-  std::unique_ptr<ObjectStore> store_;
+  ObjectStore* store_;
   std::unique_ptr<kafka::AdminClient> admin_;
   std::optional<offsets::OffsetSnapshot> safety_;
   json doc_ = json::object();
@@ -112,25 +113,17 @@ int ThreePhase::Finish(int code) {
 }
 
 int ThreePhase::Run() {
-  auto config = LoadConfigWithOverrides(a_);
-  if (!config) return ReportError(config.error());
-  if (!config->mode.empty() && config->mode != "restore")
-    return ReportError(Error{ErrorCode::kInvalidArgument, a_.config_file + " has mode: " + config->mode +
-                                                              "; three-phase-restore needs mode: restore", false, false});
+  const Config* config = &config_;
+  // Dry runs end at the plan in cmd_restore.cpp; this guard keeps a new caller from writing.
+  if (config->restore.dry_run)
+    return ReportError(Error{ErrorCode::kInternal, "a dry run reached the three-phase restore; nothing was written",
+                             false, false});
   backup_id_ = config->backup_id;
-  {
-    auto probe = OpenStoreForConfig(*config, a_.path);
-    if (!probe) return ReportError(probe.error());
-    if (auto st = DefaultTargetToBackupSource(*config, **probe); !st) return ReportError(st.error());
-  }
   const ClusterSection* target = config->target ? &*config->target : config->source ? &*config->source : nullptr;
   if (!target)
     return ReportError(Error{ErrorCode::kInvalidArgument, a_.config_file + " has no target section: name the cluster to "
                                                           "restore to (target.bootstrap_servers or --bootstrap-servers)", false, false});
   auto kcfg = ToKafkaClientConfig(*target);
-  auto store = OpenStoreForConfig(*config, a_.path);
-  if (!store) return ReportError(store.error());
-  store_ = std::move(*store);
   auto admin = kafka::AdminClient::Create(kcfg);
   if (!admin) return ReportError(admin.error());
   admin_ = std::move(*admin);
@@ -265,8 +258,8 @@ int ThreePhase::Run() {
 
 }  // namespace
 
-int RunThreePhaseRestore(const CliArgs& a) {
-  ThreePhase run(a);
+int RunThreePhase(const CliArgs& a, const Config& config, ObjectStore& store) {
+  ThreePhase run(a, config, store);
   return run.Run();
 }
 

@@ -157,12 +157,16 @@ Status ParseStringMap(const Section& parent, const std::string& key, std::map<st
 
 Status ParseCluster(const YAML::Node& node, const std::string& name, ClusterSection* out) {
   Section s(node, name);
-  KB_TRY(s.CheckUnknown({"bootstrap_servers", "security", "properties", "topics"}));
+  KB_TRY(s.CheckUnknown({"bootstrap_servers", "security", "properties", "topics", "retry_deadline_ms"}));
   KB_TRY(s.GetStringList("bootstrap_servers", &out->bootstrap_servers));
   if (YAML::Node sec = s.Child("security"); sec && !sec.IsNull())
     KB_TRY(ParseSecurity(Section(sec, s.PathOf("security")), &out->security));
   KB_TRY(ParseStringMap(s, "properties", &out->properties));
   KB_TRY(ParseTopics(s, &out->topics));
+  KB_TRY(s.Get("retry_deadline_ms", &out->retry_deadline_ms));
+  if (out->retry_deadline_ms < 1000)
+    return Fail(ErrorCode::kInvalidArgument, name + ".retry_deadline_ms must be at least 1000 (a second), not " +
+                                                 std::to_string(out->retry_deadline_ms));
   return {};
 }
 
@@ -170,7 +174,7 @@ Status ParseStorage(const YAML::Node& node, StorageConfig* out) {
   Section s(node, "storage");
   KB_TRY(s.CheckUnknown({"backend", "path", "bucket", "prefix", "region", "endpoint", "path_style",
                          "access_key", "secret_key", "access_key_id", "secret_access_key",
-                         "session_token", "name"}));
+                         "session_token", "name", "retry_deadline_ms"}));
   std::string backend = "filesystem";
   KB_TRY(s.Get("backend", &backend));
   if (backend == "filesystem" || backend == "local" || backend == "file") out->backend = StorageBackendKind::kFilesystem;
@@ -196,6 +200,10 @@ Status ParseStorage(const YAML::Node& node, StorageConfig* out) {
   KB_TRY(s.Get("secret_access_key", &out->secret_key));
   KB_TRY(s.Get("session_token", &out->session_token));
   KB_TRY(s.Get("name", &out->memory_name));
+  KB_TRY(s.Get("retry_deadline_ms", &out->retry_deadline_ms));
+  if (out->retry_deadline_ms < 1000)
+    return Fail(ErrorCode::kInvalidArgument, "storage.retry_deadline_ms must be at least 1000 (a second), not " +
+                                                 std::to_string(out->retry_deadline_ms));
   if (out->backend == StorageBackendKind::kS3 && out->bucket.empty())
     return Fail(ErrorCode::kInvalidArgument, "storage.bucket is required when storage.backend is s3");
   return {};

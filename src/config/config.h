@@ -43,6 +43,7 @@ struct ClusterSection {
   SecurityConfig security;
   std::map<std::string, std::string> properties;  // passed to librdkafka as-is
   TopicSelection topics;
+  int64_t retry_deadline_ms = 300000;  // one request retried through leader changes and restarts
 };
 
 struct BackupOptions {

@@ -16,6 +16,7 @@ kafka::KafkaClientConfig ToKafkaClientConfig(const ClusterSection& s) {
   c.ssl_key_location = s.security.ssl_key_location;
   c.ssl_key_password = s.security.ssl_key_password;
   c.extra = s.properties;
+  c.retry_deadline = std::chrono::milliseconds(s.retry_deadline_ms);
   return c;
 }
 

@@ -1,14 +1,38 @@
 #include "core/stop.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <csignal>
+#include <thread>
 
 namespace kb {
 namespace {
+using Clock = std::chrono::steady_clock;
+
 std::atomic<bool> g_stop{false};
 std::atomic<int> g_signal{0};
-extern "C" void OnStopSignal(int sig) {
-  g_signal.store(sig);
+std::atomic<int> g_signals_seen{0};
+// steady_clock ticks of the first stop request; 0 = none.
+std::atomic<Clock::rep> g_stop_at{0};
+
+void MarkStopped() {
+  Clock::rep none = 0;
+  Clock::rep now = Clock::now().time_since_epoch().count();  // clock_gettime: async-signal-safe
+  g_stop_at.compare_exchange_strong(none, now == 0 ? 1 : now);
   g_stop.store(true);
+}
+
+extern "C" void OnStopSignal(int sig) {
+  if (g_signals_seen.fetch_add(1) > 0) {
+    // The user insists: leave now. Only async-signal-safe calls here.
+    static const char kMsg[] = "\nsecond signal: exiting at once (stored data and checkpoints stay consistent)\n";
+    ssize_t ignored = ::write(STDERR_FILENO, kMsg, sizeof kMsg - 1);
+    (void)ignored;
+    ::_exit(130);
+  }
+  g_signal.store(sig);
+  MarkStopped();
 }
 }  // namespace
 
@@ -20,11 +44,29 @@ void InstallStopSignalHandlers() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 bool StopRequested() { return g_stop.load(std::memory_order_relaxed); }
-void RequestStop() { g_stop.store(true); }
+void RequestStop() { MarkStopped(); }
 void ResetStopForTests() {
   g_stop.store(false);
   g_signal.store(0);
+  g_signals_seen.store(0);
+  g_stop_at.store(0);
 }
 int StopSignal() { return g_signal.load(); }
+
+Clock::time_point StopGraceDeadline() {
+  Clock::rep at = g_stop_at.load();
+  if (at == 0) return Clock::time_point::max();
+  return Clock::time_point(Clock::duration(at)) + kStopGrace;
+}
+
+bool SleepUnlessStopped(std::chrono::milliseconds d) {
+  const auto until = Clock::now() + d;
+  for (;;) {
+    if (StopRequested()) return false;
+    auto left = until - Clock::now();
+    if (left <= Clock::duration::zero()) return true;
+    std::this_thread::sleep_for(std::min<Clock::duration>(left, std::chrono::milliseconds(50)));
+  }
+}
 
 }  // namespace kb

@@ -10,7 +10,11 @@
 #include <thread>
 #include <tuple>
 
+#include <spdlog/spdlog.h>
+
+#include "core/retry.h"
 #include "core/stop.h"
+#include "kafka/list_offsets.h"
 #include "kafka/rdkafka_handles.h"
 
 namespace kb::kafka {
@@ -20,6 +24,20 @@ namespace {
 using std::chrono::milliseconds;
 
 int ToMs(milliseconds d) { return static_cast<int>(std::min<int64_t>(d.count(), INT32_MAX)); }
+
+// One try of a partition-level request (offsets, metadata of one topic). A healthy leader answers
+// in milliseconds; a dead one never does, and the next try goes to the new leader.
+constexpr milliseconds kPartitionRequestTimeout{3000};
+
+// One try of listing consumer groups. librdkafka asks every broker it ever knew, and waits for a
+// broker that is down until this timeout; live brokers answer in milliseconds.
+constexpr milliseconds kListGroupsTimeout{5000};
+
+// How long one try may wait: `limit`, but never past the stop grace (at least 1 ms).
+milliseconds TryTimeout(milliseconds limit) {
+  auto left = std::chrono::duration_cast<milliseconds>(StopGraceDeadline() - std::chrono::steady_clock::now());
+  return std::clamp(left, milliseconds(1), limit);
+}
 
 // "10 s" or "1.5 s", for messages about waits.
 std::string Seconds(milliseconds d) {
@@ -88,10 +106,12 @@ Result<std::vector<PartitionOutcome>> GroupOutcomes(const rd_kafka_group_result_
 // Runs `attempt` under the retry policy. A partial answer whose refused partitions all failed
 // for retryable reasons (coordinator loading or moving) is tried again; when the budget is
 // spent, the last answer is returned as it is, per-partition errors included.
+using OutcomeRetry = std::function<Result<std::vector<PartitionOutcome>>(
+    const std::function<Result<std::vector<PartitionOutcome>>()>&)>;
 Result<std::vector<PartitionOutcome>> RetryOutcomes(
-    const RetryPolicy& policy, const std::function<Result<std::vector<PartitionOutcome>>()>& attempt) {
+    const OutcomeRetry& retry, const std::function<Result<std::vector<PartitionOutcome>>()>& attempt) {
   std::optional<std::vector<PartitionOutcome>> last;
-  auto r = policy.Run<std::vector<PartitionOutcome>>([&]() -> Result<std::vector<PartitionOutcome>> {
+  auto r = retry([&]() -> Result<std::vector<PartitionOutcome>> {
     last.reset();
     KB_ASSIGN_OR_RETURN(auto outcomes, attempt());
     for (const auto& o : outcomes) {
@@ -125,6 +145,46 @@ struct AdminClient::Impl {
   KafkaClientConfig config;
   std::string bootstrap;
   RdKafkaPtr rk;
+  RetryPolicy retry;                // rides out leader changes, restarts, coordinator moves
+  OutageTracker outage;             // calls being retried right now, for /health
+  std::atomic<bool> reached{false};  // the cluster has answered once
+  std::atomic<int> most_brokers{0};  // the most brokers one metadata answer listed
+
+  // Whether a consumer-group listing that `failed` brokers did not answer is still complete.
+  // librdkafka asks every broker it has ever known, and it never forgets one, so a broker that is
+  // down fails the listing although the cluster moved its groups away. The listing is complete
+  // when no more brokers failed than have left the cluster's metadata (each of those must fail,
+  // so every live broker answered) and every __consumer_offsets partition, whose leader
+  // coordinates its groups, has a leader.
+  bool ListingCompleteWithout(size_t failed) {
+    auto md = FetchMetadataOnce();
+    if (!md) return false;
+    const int gone = most_brokers.load() - static_cast<int>(md->brokers.size());
+    if (gone <= 0 || failed > static_cast<size_t>(gone)) return false;
+    auto it = md->topics.find("__consumer_offsets");
+    if (it == md->topics.end() || it->second.partitions.empty()) return false;
+    for (const auto& p : it->second.partitions)
+      if (p.leader < 0) return false;
+    return true;
+  }
+
+  // Runs `attempt` under the retry policy; `between` (optional) runs before each retry. While it
+  // retries, the call shows in `outage`.
+  template <typename T>
+  Result<T> Retry(const std::function<Result<T>()>& attempt, const std::function<void()>& between = {}) {
+    bool failed_before = false;
+    Result<T> r = retry.Run<T>(attempt, [&](const Error& e, int, milliseconds) {
+      if (outage.Failed(e.message, !failed_before))
+        spdlog::warn("Kafka at {} is failing a request; retrying for up to {} s ({}): {}", bootstrap,
+                     retry.deadline.count() / 1000, retry.deadline_name, e.message);
+      failed_before = true;
+      if (between) between();
+    });
+    int64_t lasted_ms = 0;
+    if (failed_before && outage.CallEnded(&lasted_ms) && r)
+      spdlog::info("Kafka at {} answers again after {:.1f} s of failures", bootstrap, lasted_ms / 1000.0);
+    return r;
+  }
   std::atomic<bool> coordinators_ready{false};
   std::mutex coordinators_mu;
   // Why librdkafka could not log in (SASL or TLS), as its error callback reported it. A broker that
@@ -176,27 +236,58 @@ struct AdminClient::Impl {
   // and the options (request timeout set; operation timeout too when `with_operation_timeout`).
   Result<EventPtr> Request(rd_kafka_admin_op_t op, const std::string& context,
                            const std::function<void(const rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& call,
-                           bool with_operation_timeout = false) {
+                           bool with_operation_timeout = false, std::optional<milliseconds> timeout = std::nullopt) {
+    const milliseconds request_timeout = timeout.value_or(options.request_timeout);
     QueuePtr queue(rd_kafka_queue_new(rk.get()));
     AdminOptionsPtr opts(rd_kafka_AdminOptions_new(rk.get(), op));
     char errstr[256] = "";
-    if (rd_kafka_AdminOptions_set_request_timeout(opts.get(), ToMs(options.request_timeout), errstr,
-                                                  sizeof errstr))
+    if (rd_kafka_AdminOptions_set_request_timeout(opts.get(), ToMs(request_timeout), errstr, sizeof errstr))
       return Fail(ErrorCode::kInvalidArgument, context + ": bad request timeout: " + errstr);
     if (with_operation_timeout &&
-        rd_kafka_AdminOptions_set_operation_timeout(opts.get(), ToMs(options.request_timeout), errstr,
-                                                    sizeof errstr))
+        rd_kafka_AdminOptions_set_operation_timeout(opts.get(), ToMs(request_timeout), errstr, sizeof errstr))
       return Fail(ErrorCode::kInvalidArgument, context + ": bad operation timeout: " + errstr);
     call(opts.get(), queue.get());
     // librdkafka enforces the request timeout itself; the margin only guards against a lost event.
-    EventPtr ev(rd_kafka_queue_poll(queue.get(), ToMs(options.request_timeout + milliseconds(5000))));
-    if (!ev) return Fail(Unreachable(options.request_timeout).With(context));
+    // Polled in slices so a stop request is seen: after one, the wait ends with the stop grace.
+    const auto end = std::chrono::steady_clock::now() + request_timeout + milliseconds(5000);
+    EventPtr ev;
+    while (!ev) {
+      const auto now = std::chrono::steady_clock::now();
+      const auto until = std::min(end, StopGraceDeadline());
+      if (now >= until) break;
+      ev.reset(rd_kafka_queue_poll(queue.get(), ToMs(std::min<milliseconds>(
+                                                    milliseconds(500), std::chrono::duration_cast<milliseconds>(until - now)))));
+    }
+    if (!ev && StopRequested())
+      return Fail(ErrorCode::kCancelled, context + ": interrupted: no answer within the stop grace");
+    if (!ev) return Fail(Unreachable(request_timeout).With(context));
     rd_kafka_resp_err_t err = rd_kafka_event_error(ev.get());
     if (err) {
-      if (IsUnreachable(err)) return Fail(Unreachable(options.request_timeout).With(context));
+      if (IsUnreachable(err)) return Fail(Unreachable(request_timeout).With(context));
       return Fail(KafkaError(err, context, rd_kafka_event_error_string(ev.get())));
     }
     return ev;
+  }
+
+  // A CreateTopics or DeleteTopics request for one topic, retried through controller moves and
+  // timeouts. A try that timed out may still have done its work, so `done_already` (the topic
+  // exists / is unknown) after a failed try counts as success.
+  Status ChangeTopic(rd_kafka_admin_op_t op, const std::string& context, rd_kafka_resp_err_t done_already,
+                     const std::function<void(const rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& call,
+                     const std::function<const rd_kafka_topic_result_t**(rd_kafka_event_t*, size_t*)>& results) {
+    int tries = 0;
+    return Retry<void>([&]() -> Status {
+      ++tries;
+      KB_ASSIGN_OR_RETURN(EventPtr ev, Request(op, context, call, true));
+      size_t n = 0;
+      const rd_kafka_topic_result_t** topics = results(ev.get(), &n);
+      for (size_t i = 0; i < n; ++i) {
+        rd_kafka_resp_err_t err = rd_kafka_topic_result_error(topics[i]);
+        if (err == done_already && tries > 1) return {};
+        if (err) return Fail(KafkaError(err, context, rd_kafka_topic_result_error_string(topics[i])));
+      }
+      return {};
+    });
   }
 
   // Request() for a call that goes to `group`'s coordinator.
@@ -246,10 +337,17 @@ struct AdminClient::Impl {
     return Fail(KafkaError(err, context));
   }
 
+  // Cluster metadata. The first contact fails fast (metadata_timeout: a wrong address or login
+  // should not wait out a long deadline); once the cluster has answered, requests are retried.
   Result<ClusterMetadata> FetchMetadata() {
+    if (!reached.load()) return FetchMetadataOnce();
+    return Retry<ClusterMetadata>([&] { return FetchMetadataOnce(); });
+  }
+
+  Result<ClusterMetadata> FetchMetadataOnce() {
     const rd_kafka_metadata_t* raw = nullptr;
-    // Asked in slices of at most a second, so wrong credentials end the wait at once.
-    const auto deadline = std::chrono::steady_clock::now() + options.metadata_timeout;
+    // Asked in slices of at most a second, so wrong credentials and stop requests end the wait.
+    const auto deadline = std::min(std::chrono::steady_clock::now() + options.metadata_timeout, StopGraceDeadline());
     rd_kafka_resp_err_t err;
     for (;;) {
       auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -261,6 +359,9 @@ struct AdminClient::Impl {
     if (err) {
       if (IsUnreachable(err)) return Fail(Unreachable(options.metadata_timeout));
       return Fail(KafkaError(err, "reading cluster metadata from " + bootstrap));
+    }
+    reached = true;
+    for (int seen = most_brokers.load(); md->broker_cnt > seen && !most_brokers.compare_exchange_weak(seen, md->broker_cnt);) {
     }
     ClusterMetadata out;
     // The cluster id and controller come with the metadata just fetched; the short wait only
@@ -289,10 +390,11 @@ struct AdminClient::Impl {
     return out;
   }
 
-  // Polls metadata until `done` says yes or topic_ready_timeout passes.
+  // Polls metadata until `done` says yes or the retry deadline passes (a leader election during
+  // a broker restart can take a while).
   Status WaitForMetadata(const std::function<bool(const ClusterMetadata&)>& done,
                          const std::string& what_we_wait_for) {
-    auto deadline = std::chrono::steady_clock::now() + options.topic_ready_timeout;
+    auto deadline = std::chrono::steady_clock::now() + retry.deadline;
     for (;;) {
       auto md = FetchMetadata();
       if (md && done(*md)) return {};
@@ -300,12 +402,52 @@ struct AdminClient::Impl {
       if (std::chrono::steady_clock::now() >= deadline) {
         std::string why = md ? "" : ": last error: " + md.error().message;
         return Fail(ErrorCode::kUnavailable,
-                    "timed out after " + Seconds(options.topic_ready_timeout) + " waiting until " +
+                    "timed out after " + Seconds(retry.deadline) + " (" + retry.deadline_name + ") waiting until " +
                         what_we_wait_for + why,
                     true);
       }
-      std::this_thread::sleep_for(milliseconds(100));
+      SleepUnlessStopped(milliseconds(100));
     }
+  }
+
+  // Fetches `topic`'s metadata into this client's cache, so the next try of a partition request
+  // goes to the partition's current leader (librdkafka may otherwise keep asking the old one).
+  void RefreshTopic(const std::string& topic) {
+    TopicPtr rkt(rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr));
+    if (!rkt) return;
+    const rd_kafka_metadata_t* md = nullptr;
+    rd_kafka_metadata(rk.get(), 0, rkt.get(), &md, ToMs(TryTimeout(kPartitionRequestTimeout)));
+    if (md) rd_kafka_metadata_destroy(md);
+  }
+
+  // Whether fresh metadata shows `partition` of `topic`: then an unknown-topic answer only means
+  // this client's cache lags behind (a topic just created), and a retry will do.
+  bool PartitionExists(const std::string& topic, int32_t partition) {
+    auto md = FetchMetadataOnce();
+    if (!md) return false;
+    auto it = md->topics.find(topic);
+    if (it == md->topics.end()) return false;
+    for (const auto& p : it->second.partitions)
+      if (p.id == partition) return true;
+    return false;
+  }
+
+  // Runs a request about partitions of `topic` under the retry policy, refreshing the topic's
+  // metadata between tries. A "not found" answer is retried only while the cluster itself shows
+  // `partition` (a lagging cache); a topic or partition that really is missing fails at once.
+  template <typename T>
+  Result<T> RetryPartitionRequest(const std::string& topic, int32_t partition, const std::function<Result<T>()>& attempt) {
+    return Retry<T>(
+        [&]() -> Result<T> {
+          Result<T> r = attempt();
+          if (!r && r.error().code == ErrorCode::kNotFound && PartitionExists(topic, partition)) {
+            Error e = r.error();
+            e.retryable = true;
+            return Fail(e);
+          }
+          return r;
+        },
+        [&] { RefreshTopic(topic); });
   }
 };
 
@@ -322,12 +464,15 @@ Result<std::unique_ptr<AdminClient>> AdminClient::Create(const KafkaClientConfig
   rd_kafka_conf_set_error_cb(conf.get(), &Impl::OnError);
   KB_ASSIGN_OR_RETURN(impl->rk, NewClient(RD_KAFKA_PRODUCER, std::move(conf), "admin client"));
   impl->options = options;
+  impl->retry = RetryPolicy::UntilDeadline(config.retry_deadline, "retry_deadline_ms of the Kafka cluster");
   impl->config = config;
   impl->bootstrap = BootstrapList(config);
   return std::unique_ptr<AdminClient>(new AdminClient(std::move(impl)));
 }
 
 const std::string& AdminClient::bootstrap() const { return impl_->bootstrap; }
+
+const OutageTracker& AdminClient::outage() const { return impl_->outage; }
 
 Result<ClusterMetadata> AdminClient::Metadata() { return impl_->FetchMetadata(); }
 
@@ -362,21 +507,14 @@ Status AdminClient::CreateTopic(const std::string& topic, int32_t partitions, in
     if (rd_kafka_NewTopic_set_config(nt.get(), name.c_str(), value.c_str()))
       return Fail(ErrorCode::kInvalidArgument, context + ": config " + name + " was refused");
   }
-  // Not retried: a create that timed out may have happened, and a second try would then fail
-  // with kAlreadyExists for the wrong reason.
-  KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->Request(RD_KAFKA_ADMIN_OP_CREATETOPICS, context,
-                                                  [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-                                                    rd_kafka_NewTopic_t* arr[] = {nt.get()};
-                                                    rd_kafka_CreateTopics(impl_->rk.get(), arr, 1, o, q);
-                                                  },
-                                                  true));
-  size_t n = 0;
-  const rd_kafka_topic_result_t** results =
-      rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev.get()), &n);
-  for (size_t i = 0; i < n; ++i) {
-    rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
-    if (err) return Fail(KafkaError(err, context, rd_kafka_topic_result_error_string(results[i])));
-  }
+  KB_TRY(impl_->ChangeTopic(RD_KAFKA_ADMIN_OP_CREATETOPICS, context, RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS,
+                            [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                              rd_kafka_NewTopic_t* arr[] = {nt.get()};
+                              rd_kafka_CreateTopics(impl_->rk.get(), arr, 1, o, q);
+                            },
+                            [](rd_kafka_event_t* ev, size_t* n) {
+                              return rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), n);
+                            }));
   return impl_->WaitForMetadata(
       [&](const ClusterMetadata& md) {
         auto it = md.topics.find(topic);
@@ -391,19 +529,14 @@ Status AdminClient::CreateTopic(const std::string& topic, int32_t partitions, in
 Status AdminClient::DeleteTopic(const std::string& topic) {
   const std::string context = "deleting topic=" + topic;
   DeleteTopicPtr dt(rd_kafka_DeleteTopic_new(topic.c_str()));
-  KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->Request(RD_KAFKA_ADMIN_OP_DELETETOPICS, context,
-                                                  [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-                                                    rd_kafka_DeleteTopic_t* arr[] = {dt.get()};
-                                                    rd_kafka_DeleteTopics(impl_->rk.get(), arr, 1, o, q);
-                                                  },
-                                                  true));
-  size_t n = 0;
-  const rd_kafka_topic_result_t** results =
-      rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev.get()), &n);
-  for (size_t i = 0; i < n; ++i) {
-    rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
-    if (err) return Fail(KafkaError(err, context, rd_kafka_topic_result_error_string(results[i])));
-  }
+  KB_TRY(impl_->ChangeTopic(RD_KAFKA_ADMIN_OP_DELETETOPICS, context, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART,
+                            [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                              rd_kafka_DeleteTopic_t* arr[] = {dt.get()};
+                              rd_kafka_DeleteTopics(impl_->rk.get(), arr, 1, o, q);
+                            },
+                            [](rd_kafka_event_t* ev, size_t* n) {
+                              return rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev), n);
+                            }));
   return impl_->WaitForMetadata([&](const ClusterMetadata& md) { return md.topics.count(topic) == 0; },
                                 "topic=" + topic + " is gone from the cluster metadata");
 }
@@ -415,7 +548,7 @@ Result<TopicDescription> AdminClient::DescribeTopicConfigs(const std::string& to
   out.partition_count = static_cast<int32_t>(info.partitions.size());
   out.replication_factor = static_cast<int16_t>(info.replication_factor());
   const std::string context = "describing the configs of topic=" + topic;
-  auto configs = impl_->options.retry.Run<std::map<std::string, std::string>>(
+  auto configs = impl_->Retry<std::map<std::string, std::string>>(
       [&]() -> Result<std::map<std::string, std::string>> {
         ConfigResourcePtr res(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str()));
         KB_ASSIGN_OR_RETURN(EventPtr ev,
@@ -450,12 +583,13 @@ Result<TopicDescription> AdminClient::DescribeTopicConfigs(const std::string& to
 }
 
 Result<WatermarkOffsets> AdminClient::Watermarks(const std::string& topic, int32_t partition) {
-  return impl_->options.retry.Run<WatermarkOffsets>([&]() -> Result<WatermarkOffsets> {
+  const std::string context = "reading the watermarks of " + PartitionContext(topic, partition);
+  return impl_->RetryPartitionRequest<WatermarkOffsets>(topic, partition, [&]() -> Result<WatermarkOffsets> {
     WatermarkOffsets w;
-    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(impl_->rk.get(), topic.c_str(), partition, &w.low,
-                                                               &w.high, ToMs(impl_->options.request_timeout));
-    std::string context = "reading the watermarks of " + PartitionContext(topic, partition);
-    if (IsUnreachable(err)) return Fail(impl_->Unreachable(impl_->options.request_timeout).With(context));
+    rd_kafka_resp_err_t err = QueryOffsetBounds(impl_->rk.get(), topic, partition, TryTimeout(kPartitionRequestTimeout), &w);
+    if (IsUnreachable(err))
+      return Fail(ErrorCode::kUnavailable,
+                  context + ": no answer from the partition's leader within " + Seconds(kPartitionRequestTimeout), true);
     if (err) return Fail(KafkaError(err, context));
     return w;
   });
@@ -465,26 +599,30 @@ Result<std::map<int32_t, int64_t>> AdminClient::OffsetsForTimes(const std::strin
                                                                 const std::map<int32_t, int64_t>& timestamps) {
   std::map<int32_t, int64_t> out;
   if (timestamps.empty()) return out;
-  return impl_->options.retry.Run<std::map<int32_t, int64_t>>([&]() -> Result<std::map<int32_t, int64_t>> {
-    PartitionListPtr list = NewPartitionList(timestamps.size());
-    for (const auto& [partition, ts] : timestamps)
-      rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = ts;
-    rd_kafka_resp_err_t err =
-        rd_kafka_offsets_for_times(impl_->rk.get(), list.get(), ToMs(impl_->options.request_timeout));
-    std::string context = "looking up offsets by timestamp in topic=" + topic;
-    if (IsUnreachable(err)) return Fail(impl_->Unreachable(impl_->options.request_timeout).With(context));
-    if (err) return Fail(KafkaError(err, context));
-    std::map<int32_t, int64_t> found;
-    for (int i = 0; i < list->cnt; ++i) {
-      const rd_kafka_topic_partition_t& p = list->elems[i];
-      if (p.err)
-        return Fail(KafkaError(p.err, "looking up the offset for timestamp " +
-                                          std::to_string(timestamps.at(p.partition)) + " in " +
-                                          PartitionContext(topic, p.partition)));
-      found[p.partition] = p.offset < 0 ? -1 : p.offset;
-    }
-    return found;
-  });
+  const std::string context = "looking up offsets by timestamp in topic=" + topic;
+  return impl_->RetryPartitionRequest<std::map<int32_t, int64_t>>(
+      topic, timestamps.begin()->first, [&]() -> Result<std::map<int32_t, int64_t>> {
+        PartitionListPtr list = NewPartitionList(timestamps.size());
+        for (const auto& [partition, ts] : timestamps)
+          rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = ts;
+        rd_kafka_resp_err_t err =
+            rd_kafka_offsets_for_times(impl_->rk.get(), list.get(), ToMs(TryTimeout(kPartitionRequestTimeout)));
+        if (IsUnreachable(err))
+          return Fail(ErrorCode::kUnavailable,
+                      context + ": no answer from the partitions' leaders within " + Seconds(kPartitionRequestTimeout),
+                      true);
+        if (err) return Fail(KafkaError(err, context));
+        std::map<int32_t, int64_t> found;
+        for (int i = 0; i < list->cnt; ++i) {
+          const rd_kafka_topic_partition_t& p = list->elems[i];
+          if (p.err)
+            return Fail(KafkaError(p.err, "looking up the offset for timestamp " +
+                                              std::to_string(timestamps.at(p.partition)) + " in " +
+                                              PartitionContext(topic, p.partition)));
+          found[p.partition] = p.offset < 0 ? -1 : p.offset;
+        }
+        return found;
+      });
 }
 
 Result<std::map<int32_t, int64_t>> AdminClient::DeleteRecords(const std::string& topic,
@@ -492,7 +630,8 @@ Result<std::map<int32_t, int64_t>> AdminClient::DeleteRecords(const std::string&
   std::map<int32_t, int64_t> out;
   if (before_offsets.empty()) return out;
   const std::string context = "deleting records of topic=" + topic;
-  return impl_->options.retry.Run<std::map<int32_t, int64_t>>([&]() -> Result<std::map<int32_t, int64_t>> {
+  return impl_->RetryPartitionRequest<std::map<int32_t, int64_t>>(
+      topic, before_offsets.begin()->first, [&]() -> Result<std::map<int32_t, int64_t>> {
     PartitionListPtr list = NewPartitionList(before_offsets.size());
     for (const auto& [partition, offset] : before_offsets)
       rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
@@ -516,17 +655,19 @@ Result<std::map<int32_t, int64_t>> AdminClient::DeleteRecords(const std::string&
 }
 
 Result<std::vector<GroupListing>> AdminClient::ListConsumerGroups() {
-  return impl_->options.retry.Run<std::vector<GroupListing>>([&]() -> Result<std::vector<GroupListing>> {
+  return impl_->Retry<std::vector<GroupListing>>([&]() -> Result<std::vector<GroupListing>> {
     KB_ASSIGN_OR_RETURN(EventPtr ev,
                         impl_->Request(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, "listing consumer groups",
                                        [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
                                          rd_kafka_ListConsumerGroups(impl_->rk.get(), o, q);
-                                       }));
+                                       },
+                                       false, kListGroupsTimeout));
     const rd_kafka_ListConsumerGroups_result_t* result = rd_kafka_event_ListConsumerGroups_result(ev.get());
     size_t n_errors = 0;
     const rd_kafka_error_t** errors = rd_kafka_ListConsumerGroups_result_errors(result, &n_errors);
-    // A broker that did not answer means a partial list; callers snapshot from this, so fail.
-    if (n_errors > 0) {
+    // A broker that did not answer may mean a partial list; callers snapshot from this, so such an
+    // answer is retried, unless only brokers that have left the cluster failed to answer.
+    if (n_errors > 0 && !impl_->ListingCompleteWithout(n_errors)) {
       Error e = FromRdError(errors[0], "listing consumer groups (" + std::to_string(n_errors) +
                                            " broker(s) did not answer)");
       e.retryable = true;
@@ -547,7 +688,7 @@ Result<std::vector<GroupListing>> AdminClient::ListConsumerGroups() {
 
 Result<GroupDescription> AdminClient::DescribeConsumerGroup(const std::string& group) {
   const std::string context = "describing group=" + group;
-  return impl_->options.retry.Run<GroupDescription>([&]() -> Result<GroupDescription> {
+  return impl_->Retry<GroupDescription>([&]() -> Result<GroupDescription> {
     KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->GroupRequest(RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, group, context,
                                                     [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
                                                       const char* groups[] = {group.c_str()};
@@ -590,7 +731,7 @@ Result<GroupDescription> AdminClient::DescribeConsumerGroup(const std::string& g
 
 Status AdminClient::DeleteConsumerGroup(const std::string& group) {
   const std::string context = "deleting group=" + group;
-  return impl_->options.retry.Run<void>([&]() -> Status {
+  return impl_->Retry<void>([&]() -> Status {
     DeleteGroupPtr dg(rd_kafka_DeleteGroup_new(group.c_str()));
     KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->GroupRequest(RD_KAFKA_ADMIN_OP_DELETEGROUPS, group, context,
                                                     [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
@@ -608,7 +749,7 @@ Status AdminClient::DeleteConsumerGroup(const std::string& group) {
 
 Result<std::vector<GroupOffset>> AdminClient::ListGroupOffsets(const std::string& group) {
   const std::string context = "listing committed offsets of group=" + group;
-  return impl_->options.retry.Run<std::vector<GroupOffset>>([&]() -> Result<std::vector<GroupOffset>> {
+  return impl_->Retry<std::vector<GroupOffset>>([&]() -> Result<std::vector<GroupOffset>> {
     // No partitions given: the coordinator returns every committed offset of the group.
     ListGroupOffsetsPtr req(rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), nullptr));
     KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->GroupRequest(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, group, context,
@@ -644,7 +785,8 @@ Result<std::vector<PartitionOutcome>> AdminClient::AlterGroupOffsets(const std::
                                                                      const std::vector<GroupOffset>& offsets) {
   if (offsets.empty()) return std::vector<PartitionOutcome>{};
   const std::string context = "committing offsets for group=" + group;
-  return RetryOutcomes(impl_->options.retry, [&]() -> Result<std::vector<PartitionOutcome>> {
+  auto retry = [this](const auto& f) { return impl_->Retry<std::vector<PartitionOutcome>>(f); };
+  return RetryOutcomes(retry, [&]() -> Result<std::vector<PartitionOutcome>> {
     PartitionListPtr list = NewPartitionList(offsets.size());
     for (const auto& o : offsets) {
       rd_kafka_topic_partition_t* tp = rd_kafka_topic_partition_list_add(list.get(), o.topic.c_str(), o.partition);
@@ -673,7 +815,8 @@ Result<std::vector<PartitionOutcome>> AdminClient::DeleteGroupOffsets(const std:
                                                                       const std::vector<TopicPartition>& partitions) {
   if (partitions.empty()) return std::vector<PartitionOutcome>{};
   const std::string context = "deleting committed offsets of group=" + group;
-  return RetryOutcomes(impl_->options.retry, [&]() -> Result<std::vector<PartitionOutcome>> {
+  auto retry = [this](const auto& f) { return impl_->Retry<std::vector<PartitionOutcome>>(f); };
+  return RetryOutcomes(retry, [&]() -> Result<std::vector<PartitionOutcome>> {
     PartitionListPtr list = NewPartitionList(partitions.size());
     for (const auto& tp : partitions) rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition);
     DeleteGroupOffsetsPtr req(rd_kafka_DeleteConsumerGroupOffsets_new(group.c_str(), list.get()));

@@ -1,11 +1,18 @@
 // AdminClient: cluster metadata, topics, offsets and consumer-group offsets of one Kafka cluster.
 //
 // Contract:
-// - Every call is bounded: metadata calls by AdminOptions::metadata_timeout, admin requests by
-//   AdminOptions::request_timeout, and the waits after create/delete by topic_ready_timeout.
-//   An unreachable cluster is kUnavailable naming the bootstrap servers and the wait.
-// - Calls that may succeed later (coordinator loading or moving, leader elections, timeouts)
-//   are retried with AdminOptions::retry; anything else fails at once.
+// - Every call is bounded. The first contact with the cluster fails fast (metadata_timeout: a wrong
+//   address or login is reported within seconds). After that, every request is retried through
+//   leader changes, broker restarts and coordinator moves (NOT_LEADER_FOR_PARTITION, timeouts,
+//   COORDINATOR_NOT_AVAILABLE, ...) with backoff until KafkaClientConfig::retry_deadline, and then
+//   fails naming what it waited for. Partition requests refresh the topic's metadata between tries,
+//   so a retry goes to the new leader; "unknown topic or partition" is retried only while the
+//   cluster itself shows the partition (a client cache that lags behind a topic just created).
+// - No librdkafka call is trusted to keep its own timeout: each try waits a bounded slice
+//   (partition requests kPartitionRequestTimeout, admin requests request_timeout), watermarks are
+//   read without rd_kafka_query_watermark_offsets (see list_offsets.h), and waits are polled so a
+//   stop request is seen: no retry starts after SIGINT/SIGTERM, and a wait in progress ends by
+//   StopGraceDeadline() (core/stop.h).
 // - Errors name what they were about (topic=, partition=, group=) and map librdkafka's codes:
 //   missing topic/group -> kNotFound, TOPIC_ALREADY_EXISTS -> kAlreadyExists, authorization ->
 //   kPermissionDenied, active group members -> kConflict, unreachable -> kUnavailable.
@@ -26,17 +33,15 @@
 #include <vector>
 
 #include "core/error.h"
-#include "core/retry.h"
+#include "core/outage.h"
 #include "kafka/client_config.h"
 #include "kafka/types.h"
 
 namespace kb::kafka {
 
 struct AdminOptions {
-  std::chrono::milliseconds metadata_timeout{10000};    // one metadata request
-  std::chrono::milliseconds request_timeout{30000};     // one admin request, broker lookup included
-  std::chrono::milliseconds topic_ready_timeout{30000}; // create: all leaders known; delete: gone
-  RetryPolicy retry;                                    // for retryable failures only
+  std::chrono::milliseconds metadata_timeout{10000};    // one metadata request (and the first contact)
+  std::chrono::milliseconds request_timeout{30000};     // one try of an admin request, broker lookup included
 };
 
 struct BrokerInfo {
@@ -138,7 +143,8 @@ class AdminClient {
   // One topic's metadata; kNotFound when it does not exist.
   Result<TopicInfo> DescribeTopic(const std::string& topic);
 
-  // Creates a topic and returns once metadata shows every partition with a leader.
+  // Creates a topic and returns once metadata shows every partition with a leader (waiting up to
+  // the retry deadline).
   // replication_factor -1 = the broker default. kAlreadyExists if the topic exists.
   Status CreateTopic(const std::string& topic, int32_t partitions, int16_t replication_factor,
                      const std::map<std::string, std::string>& configs = {});
@@ -177,6 +183,8 @@ class AdminClient {
 
   // "127.0.0.1:9092,..." for messages.
   const std::string& bootstrap() const;
+  // Calls of this client being retried right now (the cluster is failing them), for /health.
+  const OutageTracker& outage() const;
 
  private:
   struct Impl;

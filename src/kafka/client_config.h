@@ -12,6 +12,7 @@
 //   secret or token) are never put into error messages or logs.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -38,6 +39,9 @@ struct KafkaClientConfig {
   std::string ssl_key_password;                // secret
   std::map<std::string, std::string> extra;    // any librdkafka property, passed through
   std::string client_id = "kafka-backup";
+  // How long one request is retried through leader changes, broker restarts and coordinator moves
+  // before it fails (the config's source/target retry_deadline_ms). Default 5 minutes.
+  std::chrono::milliseconds retry_deadline{300000};
 };
 
 // A librdkafka property list in the order it is applied.

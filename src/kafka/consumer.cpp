@@ -6,6 +6,7 @@
 #include <atomic>
 #include <set>
 
+#include "kafka/list_offsets.h"
 #include "kafka/rdkafka_handles.h"
 
 namespace kb::kafka {
@@ -65,11 +66,11 @@ struct PartitionConsumer::Impl {
   // queued.max.messages.kbytes and looks again only when its broker thread next wakes up, up to a
   // second later: reading stalls for most of each second. Any request to the partition's leader
   // wakes that thread; a watermark query is a cheap one with no side effects (its answer is unused).
+  // The request is sent without waiting for its answer, so a leader that is down cannot stall Poll.
   void WakeFetcher() {
     fetcher_parked = false;
     if (last_read.topic.empty() || !assigned.count(last_read)) return;
-    int64_t low = 0, high = 0;
-    rd_kafka_query_watermark_offsets(rk.get(), last_read.topic.c_str(), last_read.partition, &low, &high, 1000);
+    NudgePartitionLeader(rk.get(), last_read.topic, last_read.partition);
   }
 
   Status IncrementalAssign(const std::vector<PartitionStart>& parts) {
@@ -251,8 +252,7 @@ Result<std::vector<ConsumerEvent>> PartitionConsumer::Poll(std::chrono::millisec
 Result<WatermarkOffsets> PartitionConsumer::QueryWatermarks(const std::string& topic, int32_t partition,
                                                             std::chrono::milliseconds timeout) {
   WatermarkOffsets w;
-  rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(impl_->rk.get(), topic.c_str(), partition, &w.low,
-                                                             &w.high, static_cast<int>(timeout.count()));
+  rd_kafka_resp_err_t err = QueryOffsetBounds(impl_->rk.get(), topic, partition, timeout, &w);
   if (err) return Fail(KafkaError(err, "reading the watermarks of " + PartitionContext(topic, partition)));
   return w;
 }

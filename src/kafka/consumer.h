@@ -91,7 +91,8 @@ class PartitionConsumer {
   // error (kInternal), after which the consumer is unusable.
   Result<std::vector<ConsumerEvent>> Poll(std::chrono::milliseconds timeout);
 
-  // Asks the partition leader for the current low/high watermarks.
+  // Asks the partition leader for the current low/high watermarks, waiting `timeout` at most for
+  // each (no retries: AdminClient::Watermarks retries).
   Result<WatermarkOffsets> QueryWatermarks(const std::string& topic, int32_t partition,
                                            std::chrono::milliseconds timeout = std::chrono::seconds(10));
 

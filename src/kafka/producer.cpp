@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/retry.h"
 #include "core/stop.h"
 #include "kafka/rdkafka_handles.h"
 
@@ -14,9 +15,15 @@ namespace kb::kafka {
 
 static_assert(sizeof(void*) >= sizeof(uint64_t), "tags travel in librdkafka's per-message pointer");
 
+namespace {
+// One metadata request of the producer; a dead broker never answers, the next try asks another.
+constexpr std::chrono::milliseconds kMetadataTry{3000};
+}  // namespace
+
 struct Producer::Impl {
   ProducerOptions options;
   std::string bootstrap;
+  RetryPolicy retry;  // for a partition the producer's metadata does not show yet
   DeliveryCallback on_delivery;
   std::atomic<bool> closing{false};
   std::atomic<uint64_t> outstanding{0};
@@ -44,6 +51,39 @@ struct Producer::Impl {
     rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr);
     if (rkt) topics.emplace(topic, rkt);
     return rkt;
+  }
+
+  struct TopicShape {
+    int32_t partitions = 0;  // partitions the metadata lists
+    int32_t led = 0;         // ... of which have a leader
+  };
+  // Fetches `topic`'s metadata into the producer's cache (where produce calls look) and says what
+  // it shows. The wait is bounded by `timeout` and the stop grace.
+  Result<TopicShape> FetchTopicMetadata(const std::string& topic, std::chrono::milliseconds timeout) {
+    rd_kafka_topic_t* rkt = Topic(topic);
+    if (!rkt) return Fail(KafkaError(rd_kafka_last_error(), "preparing to produce to topic " + topic));
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(StopGraceDeadline() - std::chrono::steady_clock::now());
+    const int ms = static_cast<int>(std::clamp<int64_t>(std::min(left, timeout).count(), 1, INT32_MAX));
+    const rd_kafka_metadata_t* raw = nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk.get(), 0, rkt, &raw, ms);
+    MetadataPtr md(raw);
+    const std::string context = "reading the metadata of topic " + topic + " from " + bootstrap;
+    if (err) return Fail(KafkaError(err, context));
+    TopicShape shape;
+    for (int t = 0; t < md->topic_cnt; ++t) {
+      const rd_kafka_metadata_topic_t& mt = md->topics[t];
+      if (topic != mt.topic) continue;
+      if (mt.err) {
+        Error e = KafkaError(mt.err, context);
+        // Just created: the broker that answered may not know the topic yet.
+        if (mt.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || mt.err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE)
+          e.retryable = true;
+        return Fail(e);
+      }
+      shape.partitions = mt.partition_cnt;
+      for (int p = 0; p < mt.partition_cnt; ++p) shape.led += mt.partitions[p].leader >= 0 ? 1 : 0;
+    }
+    return shape;
   }
 
   std::optional<Error> Fatal() const {
@@ -152,6 +192,7 @@ Result<std::unique_ptr<Producer>> Producer::Create(const KafkaClientConfig& conf
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->bootstrap = BootstrapList(config);
+  impl->retry = RetryPolicy::UntilDeadline(config.retry_deadline, "retry_deadline_ms of the Kafka cluster");
   impl->on_delivery = std::move(on_delivery);
   rd_kafka_conf_set_opaque(conf.get(), impl.get());
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &Impl::OnDelivery);
@@ -217,39 +258,48 @@ Status Producer::Produce(const std::string& topic, int32_t partition, const Reco
     vus[n++].u.headers = headers.get();
   }
 
-  for (;;) {
-    // Counted before the call: the delivery report may run on another thread before it returns.
-    impl_->outstanding.fetch_add(1);
-    RdErrorPtr err(rd_kafka_produceva(impl_->rk.get(), vus, n));
-    if (!err) {
-      headers.release();  // the message owns them now
-      return {};
-    }
-    impl_->outstanding.fetch_sub(1);
-    rd_kafka_resp_err_t code = rd_kafka_error_code(err.get());
-    if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-      if (StopRequested())
-        return Fail(ErrorCode::kCancelled, "interrupted while waiting for room to produce to " +
-                                               PartitionContext(topic, partition));
-      rd_kafka_poll(impl_->rk.get(), 50);  // deliveries free room
-      continue;
-    }
-    if (code == RD_KAFKA_RESP_ERR__FATAL) return Fail(impl_->MakeFatal());
-    return Fail(KafkaError(code, "producing offset=" + std::to_string(record.offset) + " to " +
-                                     PartitionContext(topic, partition),
-                           rd_kafka_error_string(err.get())));
-  }
+  // A partition this producer's metadata does not show yet (a topic created a moment ago) is
+  // waited for: its metadata is fetched again between tries, up to the retry deadline.
+  const std::string context = "producing offset=" + std::to_string(record.offset) + " to " + PartitionContext(topic, partition);
+  return impl_->retry.Run<void>(
+      [&]() -> Status {
+        for (;;) {
+          // Counted before the call: the delivery report may run on another thread before it returns.
+          impl_->outstanding.fetch_add(1);
+          RdErrorPtr err(rd_kafka_produceva(impl_->rk.get(), vus, n));
+          if (!err) {
+            headers.release();  // the message owns them now
+            return {};
+          }
+          impl_->outstanding.fetch_sub(1);
+          rd_kafka_resp_err_t code = rd_kafka_error_code(err.get());
+          if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            if (StopRequested())
+              return Fail(ErrorCode::kCancelled, "interrupted while waiting for room to produce to " +
+                                                     PartitionContext(topic, partition));
+            rd_kafka_poll(impl_->rk.get(), 50);  // deliveries free room
+            continue;
+          }
+          if (code == RD_KAFKA_RESP_ERR__FATAL) return Fail(impl_->MakeFatal());
+          Error e = KafkaError(code, context, rd_kafka_error_string(err.get()));
+          if (code == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION || code == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) e.retryable = true;
+          return Fail(e);
+        }
+      },
+      [&](const Error&, int, std::chrono::milliseconds) { (void)impl_->FetchTopicMetadata(topic, kMetadataTry); });
 }
 
-Status Producer::PrepareTopic(const std::string& topic, std::chrono::milliseconds timeout) {
-  rd_kafka_topic_t* rkt = impl_->Topic(topic);
-  if (!rkt) return Fail(KafkaError(rd_kafka_last_error(), "preparing to produce to topic " + topic));
-  // Metadata for this one topic: the answer fills the producer's cache and the topic's partitions.
-  const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(impl_->rk.get(), 0, rkt, &md, static_cast<int>(timeout.count()));
-  if (md) rd_kafka_metadata_destroy(md);
-  if (err) return Fail(KafkaError(err, "reading the metadata of topic " + topic + " from " + impl_->bootstrap));
-  return {};
+Status Producer::PrepareTopic(const std::string& topic, int32_t partitions) {
+  const std::string what = "topic " + topic + " with " + std::to_string(partitions) + " partition(s), each with a leader";
+  return impl_->retry.Run<void>([&]() -> Status {
+    KB_ASSIGN_OR_RETURN(auto shown, impl_->FetchTopicMetadata(topic, kMetadataTry));
+    if (shown.partitions < partitions || shown.led < partitions)
+      return Fail(ErrorCode::kUnavailable,
+                  "waiting until the producer's metadata shows " + what + " (it shows " +
+                      std::to_string(shown.partitions) + ", " + std::to_string(shown.led) + " with a leader)",
+                  true);
+    return {};
+  });
 }
 
 int Producer::Poll(std::chrono::milliseconds timeout) {
@@ -259,10 +309,13 @@ int Producer::Poll(std::chrono::milliseconds timeout) {
 Status Producer::Flush(std::chrono::milliseconds timeout) {
   // In slices: after a fatal error nothing more will be delivered, so what is queued is dropped
   // (reported as failed) instead of waiting out the delivery timeout.
+  // After a stop request the wait ends with the stop grace: what is unconfirmed then is reported
+  // as such, like after kill -9 (a resumed restore finds what the broker did write).
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   rd_kafka_resp_err_t err;
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto end = std::min(deadline, StopGraceDeadline());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
     err = rd_kafka_flush(impl_->rk.get(), static_cast<int>(std::clamp<int64_t>(left.count(), 0, 500)));
     if (!err || left.count() <= 500) break;
     if (impl_->Fatal()) {
@@ -277,6 +330,9 @@ Status Producer::Flush(std::chrono::milliseconds timeout) {
     for (const auto& [tp, d] : deliveries()) failed += d.failed;
     return Fail(first->With(std::to_string(failed) + " record(s) were not delivered; the first"));
   }
+  if ((err || impl_->outstanding.load() > 0) && StopRequested())
+    return Fail(ErrorCode::kCancelled, std::to_string(impl_->outstanding.load()) + " record(s) still not confirmed by " +
+                                           impl_->bootstrap + " when the stop grace ended");
   if (err || impl_->outstanding.load() > 0)
     return Fail(ErrorCode::kUnavailable,
                 std::to_string(impl_->outstanding.load()) + " record(s) still not confirmed by " + impl_->bootstrap +

@@ -8,11 +8,15 @@
 //   with message.timestamp.type=LogAppendTime replaces it, as Kafka does). Records with
 //   timestamp < 0 get the produce time.
 // - A full local queue is waited out: Produce serves delivery reports and retries until there is
-//   room or the stop flag is raised (kCancelled).
+//   room or the stop flag is raised (kCancelled). A partition the producer's metadata does not show
+//   yet (a topic just created) is waited for, metadata fetched again between tries, up to
+//   KafkaClientConfig::retry_deadline. Leader changes during delivery are librdkafka's own retries
+//   (bounded by delivery_timeout_ms).
 // - Every record gets exactly one DeliveryReport (through the callback, when given), from inside
 //   Poll, Produce or Flush on the calling thread. Per-partition progress is kept too.
 // - Flush waits for every outstanding record; it fails if any record failed (the first error,
-//   with its topic/partition) or if records are still outstanding at the timeout.
+//   with its topic/partition) or if records are still outstanding at the timeout, or at the stop
+//   grace after SIGINT/SIGTERM (kCancelled).
 // - A fatal producer error (idempotence broken, fenced) makes every later call fail with kInternal.
 // - Produce/Poll/Flush may be called from several threads; the callback then runs on any of them.
 // - Destroying the producer without Flush drops what is not yet delivered (no callbacks run).
@@ -78,9 +82,10 @@ class Producer {
   // unknown partition), a fatal producer state, or stop.
   Status Produce(const std::string& topic, int32_t partition, const Record& record, uint64_t tag = 0,
                  const std::vector<RecordHeader>& extra_headers = {});
-  // Fetches `topic`'s metadata now. Optional: without it the first Produce to a topic this
-  // producer has not seen waits for librdkafka's once-a-second topic scan (up to 1 s).
-  Status PrepareTopic(const std::string& topic, std::chrono::milliseconds timeout);
+  // Waits (up to the retry deadline) until this producer's metadata shows `topic` with at least
+  // `partitions` partitions, each with a leader. Optional: without it the first Produce to a topic
+  // this producer has not seen waits for librdkafka's once-a-second topic scan (up to 1 s).
+  Status PrepareTopic(const std::string& topic, int32_t partitions);
   // Serves delivery reports for up to `timeout`; returns how many events were served.
   int Poll(std::chrono::milliseconds timeout);
   // Waits until everything queued is delivered (or failed).

@@ -27,6 +27,7 @@ struct RdKafkaDeleter {
 };
 
 using RdKafkaPtr = std::unique_ptr<rd_kafka_t, RdKafkaDeleter>;
+using TopicPtr = std::unique_ptr<rd_kafka_topic_t, RdDeleter<rd_kafka_topic_destroy>>;
 using QueuePtr = std::unique_ptr<rd_kafka_queue_t, RdDeleter<rd_kafka_queue_destroy>>;
 using EventPtr = std::unique_ptr<rd_kafka_event_t, RdDeleter<rd_kafka_event_destroy>>;
 using MessagePtr = std::unique_ptr<rd_kafka_message_t, RdDeleter<rd_kafka_message_destroy>>;

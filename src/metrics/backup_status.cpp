@@ -33,8 +33,8 @@ class Exposition {
   std::string text_;
 };
 
-// The one rule behind both renderings: nothing has failed and the cluster answers.
-bool Healthy(const BackupStatus& s) { return s.errors.empty() && s.cluster_error.empty(); }
+// The one rule behind both renderings: nothing has failed, the cluster answers, storage takes writes.
+bool Healthy(const BackupStatus& s) { return s.errors.empty() && s.cluster_error.empty() && !s.storage.retrying; }
 
 }  // namespace
 
@@ -62,27 +62,55 @@ std::string RenderPrometheus(const BackupStatus& s) {
         static_cast<double>(s.last_capture_ms) / 1000.0);
   e.Add("kafka_backup_cluster_reachable", "gauge", "1 when the last topic refresh reached Kafka.",
         s.cluster_error.empty() ? 1 : 0);
+  e.Add("kafka_backup_storage_retrying", "gauge", "1 while storage fails and writes are being retried.",
+        s.storage.retrying ? 1 : 0);
+  e.Add("kafka_backup_storage_retrying_since_timestamp_seconds", "gauge",
+        "Unix time the current storage outage began (0: none).",
+        static_cast<double>(s.storage.since_ms) / 1000.0);
+  e.Add("kafka_backup_storage_pending_writes", "gauge", "Storage writes started and not yet stored.",
+        s.storage.pending_writes);
+  e.Add("kafka_backup_storage_pending_bytes", "gauge", "Bytes of the storage writes not yet stored.",
+        s.storage.pending_bytes);
+  e.Add("kafka_backup_storage_retries_total", "counter", "Failed storage requests that were retried.",
+        s.storage.retries_total);
+  e.Add("kafka_backup_offset_captures_missed_total", "counter",
+        "Consumer-group offset captures that failed (the backup goes on and tries again).", s.offset_captures_missed);
   e.Add("kafka_backup_healthy", "gauge", "1 when /health answers 200.", Healthy(s) ? 1 : 0);
   return e.text();
 }
 
 std::pair<int, std::string> RenderHealth(const BackupStatus& s, int64_t now_ms) {
   nlohmann::json problems = nlohmann::json::array();
+  nlohmann::json warnings = nlohmann::json::array();
   for (const auto& e : s.errors) problems.push_back(e);
   if (!s.cluster_error.empty()) problems.push_back("cannot reach Kafka: " + s.cluster_error);
+  if (s.storage.retrying)
+    problems.push_back("storage failing, retrying " + std::to_string(s.storage.pending_writes) +
+                       " pending write(s) (" + std::to_string(s.storage.pending_bytes) + " bytes): " + s.storage.last_error);
+  if (!s.last_capture_error.empty())
+    warnings.push_back("the last consumer-group offset capture failed (" + std::to_string(s.offset_captures_missed) +
+                       " missed so far; trying again): " + s.last_capture_error);
   bool ok = Healthy(s);
-  nlohmann::json body{{"status", ok ? "ok" : "failing"},
+  const char* status = ok ? "ok" : s.errors.empty() ? "degraded" : "failing";
+  nlohmann::json body{{"status", status},
                       {"backup_id", s.backup_id},
                       {"mode", s.mode},
                       {"uptime_seconds", s.uptime_seconds},
                       {"records", s.records},
                       {"segments", s.segments},
                       {"partitions", s.partitions},
-                      {"problems", problems}};
+                      {"problems", problems},
+                      {"warnings", warnings},
+                      {"storage_pending_writes", s.storage.pending_writes},
+                      {"offset_captures_missed", s.offset_captures_missed}};
   if (s.last_segment_ms > 0 && now_ms > 0)
     body["seconds_since_last_segment"] = static_cast<double>(now_ms - s.last_segment_ms) / 1000.0;
   if (!s.cluster_error.empty() && now_ms > 0)
     body["seconds_cluster_unreachable"] = static_cast<double>(now_ms - s.cluster_error_since_ms) / 1000.0;
+  if (s.storage.retrying && now_ms > 0) {
+    body["storage_retrying_since_ms"] = s.storage.since_ms;
+    body["seconds_storage_retrying"] = static_cast<double>(now_ms - s.storage.since_ms) / 1000.0;
+  }
   return {ok ? 200 : 503, body.dump()};
 }
 

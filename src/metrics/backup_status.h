@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/outage.h"
+
 namespace kb::metrics {
 
 struct BackupStatus {
@@ -29,14 +31,20 @@ struct BackupStatus {
   std::vector<std::string> errors;  // failures that stop the backup (partition, storage, manifest)
   std::string cluster_error;        // the last topic refresh failed with this; "" when it worked
   int64_t cluster_error_since_ms = 0;
+  OutageState storage;              // storage retried through an outage (storage.retry_deadline_ms)
+  // Consumer-group offset captures that failed (continuous mode goes on and tries again).
+  uint64_t offset_captures_missed = 0;
+  std::string last_capture_error;   // "" once a capture succeeded again
 };
 
 // Prometheus text format: kafka_backup_* counters and gauges, each with HELP and TYPE, labelled
 // with backup_id.
 std::string RenderPrometheus(const BackupStatus& status);
 
-// {"status":"ok"|"failing", "problems":[...], ...}: 200 when the backup is making progress as
-// configured, 503 when it has failed or cannot reach the cluster. `now_ms` is wall-clock time.
+// {"status":"ok"|"degraded"|"failing", "problems":[...], "warnings":[...], ...}: 200 "ok" when
+// the backup is making progress as configured (a missed offset capture is only a warning); 503
+// "degraded" while it rides out a fault (cluster unreachable, storage retrying); 503 "failing"
+// once it has failed. `now_ms` is wall-clock time.
 std::pair<int, std::string> RenderHealth(const BackupStatus& status, int64_t now_ms);
 
 }  // namespace kb::metrics

@@ -72,8 +72,9 @@ class RestoreEngine {
   RestoreEngine(const Config& config, ObjectStore& store);
   // Reads manifests and the target's state; writes nothing anywhere.
   Result<RestorePlan> Plan();
-  // Restores. Fails before writing on config, plan or connection problems; partition failures
-  // come back as a result with complete=false and errors set.
+  // Restores. Fails before writing on config, plan or connection problems, and on a config with
+  // restore.dry_run set (a dry run is Plan()); partition failures come back as a result with
+  // complete=false and errors set.
   Result<RestoreResult> Run();
 
  private:

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/outage.h"
 
 namespace kb {
 
@@ -55,12 +56,16 @@ class ObjectStore {
 
   // Bytes fetched by Get/GetRange since creation: the PITR cost figure in reports and benches.
   uint64_t bytes_read() const { return bytes_read_; }
+  // Storage being retried through an outage, and writes pending: /health and /metrics show it.
+  // Backends that retry (S3) keep it up to date; for the others it stays idle.
+  OutageTracker& outage() const { return outage_; }
 
  protected:
   void CountRead(uint64_t n) { bytes_read_ += n; }
 
  private:
   std::atomic<uint64_t> bytes_read_{0};
+  mutable OutageTracker outage_;
 };
 
 }  // namespace kb

@@ -1,6 +1,7 @@
 // StorageConfig: where backups live, from a config file's `storage:` section or a --path URL.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +30,9 @@ struct StorageConfig {
   std::string session_token;
   // memory: a name; the same name in one process shares one store (tests).
   std::string memory_name = "default";
+  // s3: how long one request is retried through an outage (5xx, throttling, connection refused)
+  // before it fails. Default 5 minutes.
+  int64_t retry_deadline_ms = 300000;
 };
 
 // Parses a --path value: "s3://bucket/prefix", "file:///abs/dir", "memory://name", or a plain

@@ -98,6 +98,27 @@ Config BackupConfig(const std::string& backup_id, const std::string& topic, cons
   return c;
 }
 
+StorageConfig MinioStorage(const std::string& prefix) {
+  StorageConfig s;
+  s.backend = StorageBackendKind::kS3;
+  s.bucket = RequireEnv("KB_S3_BUCKET");
+  s.prefix = prefix;
+  s.endpoint = RequireEnv("KB_S3_ENDPOINT");
+  s.region = RequireEnv("KB_S3_REGION");
+  s.access_key = RequireEnv("KB_S3_ACCESS_KEY");
+  s.secret_key = RequireEnv("KB_S3_SECRET_KEY");
+  s.path_style = true;
+  return s;
+}
+
+std::string StorageYaml(const StorageConfig& s) {
+  if (s.backend == StorageBackendKind::kFilesystem)
+    return "storage:\n  backend: filesystem\n  path: " + s.path + "\n";
+  return "storage:\n  backend: s3\n  bucket: " + s.bucket + "\n  prefix: " + s.prefix + "\n  endpoint: " + s.endpoint +
+         "\n  region: " + s.region + "\n  path_style: true\n  access_key: " + s.access_key +
+         "\n  secret_key: " + s.secret_key + "\n";
+}
+
 std::vector<Record> ReadBackup(ObjectStore& store, const std::string& backup_id, const std::string& topic,
                                int32_t partition) {
   std::vector<Record> out;

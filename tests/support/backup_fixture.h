@@ -29,6 +29,10 @@ Config BackupConfig(const std::string& backup_id, const std::string& topic, cons
 // Every record of every partition of `topic` on the single broker, by partition, in offset order,
 // read with a real consumer up to the end offsets it has now.
 std::map<int32_t, std::vector<Record>> ReadTopic(const std::string& topic);
+// Storage in the test MinIO (KB_S3_* of the env file): bucket KB_S3_BUCKET, keys under `prefix`.
+StorageConfig MinioStorage(const std::string& prefix);
+// The `storage:` section of a YAML config for `s` (s3 or filesystem), ending in a newline.
+std::string StorageYaml(const StorageConfig& s);
 // Every record of one partition in a backup, in stored order (reads every block).
 std::vector<Record> ReadBackup(ObjectStore& store, const std::string& backup_id, const std::string& topic,
                                int32_t partition);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "config/config.h"
+#include "config/kafka_options.h"
 #include "config/topic_filter.h"
 #include "core/time_util.h"
 
@@ -33,6 +34,32 @@ TEST(Config, SeedRestoreConfigParsesUnchanged) {
   EXPECT_TRUE(c->restore.reset_consumer_offsets);
   EXPECT_FALSE(c->restore.time_window_end.has_value());
   EXPECT_FALSE(c->storage_given);
+}
+
+TEST(Config, StorageRetryDeadlineDefaultsToFiveMinutesAndRefusesLessThanASecond) {
+  auto d = ParseConfig("storage:\n  backend: s3\n  bucket: b\n", "t.yaml");
+  ASSERT_TRUE(d) << d.error().ToString();
+  EXPECT_EQ(d->storage.retry_deadline_ms, 300000);
+  auto c = ParseConfig("storage:\n  backend: s3\n  bucket: b\n  retry_deadline_ms: 600000\n", "t.yaml");
+  ASSERT_TRUE(c) << c.error().ToString();
+  EXPECT_EQ(c->storage.retry_deadline_ms, 600000);
+  auto bad = ParseConfig("storage:\n  backend: s3\n  bucket: b\n  retry_deadline_ms: 10\n", "t.yaml");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("storage.retry_deadline_ms must be at least 1000"), std::string::npos)
+      << bad.error().message;
+}
+
+TEST(Config, ClusterRetryDeadlineReachesTheKafkaClients) {
+  auto c = ParseConfig("source:\n  bootstrap_servers: [a:1]\n  retry_deadline_ms: 120000\n", "t.yaml");
+  ASSERT_TRUE(c) << c.error().ToString();
+  EXPECT_EQ(ToKafkaClientConfig(*c->source).retry_deadline, std::chrono::milliseconds(120000));
+  auto d = ParseConfig("target:\n  bootstrap_servers: [a:1]\n", "t.yaml");
+  ASSERT_TRUE(d) << d.error().ToString();
+  EXPECT_EQ(ToKafkaClientConfig(*d->target).retry_deadline, std::chrono::milliseconds(300000));
+  auto bad = ParseConfig("target:\n  bootstrap_servers: [a:1]\n  retry_deadline_ms: 0\n", "t.yaml");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("target.retry_deadline_ms must be at least 1000"), std::string::npos)
+      << bad.error().message;
 }
 
 TEST(Config, UnknownKeyNamesTheNearestValidKey) {

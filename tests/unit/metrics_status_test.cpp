@@ -94,6 +94,47 @@ TEST(MetricsStatus, HealthFailsWhileTheClusterIsUnreachable) {
             std::string::npos);
 }
 
+TEST(MetricsStatus, HealthIsDegradedWhileStorageIsRetriedAndShowsWhatIsPending) {
+  BackupStatus s = Running();
+  s.storage.retrying = true;
+  s.storage.since_ms = 1764000004000;
+  s.storage.last_error = "S3 request failed: connection refused";
+  s.storage.pending_writes = 2;
+  s.storage.pending_bytes = 5000;
+  s.storage.retries_total = 9;
+  auto [code, body] = RenderHealth(s, 1764000010000);
+  EXPECT_EQ(code, 503);
+  auto j = nlohmann::json::parse(body);
+  EXPECT_EQ(j["status"], "degraded");
+  EXPECT_EQ(j["problems"][0].get<std::string>(),
+            "storage failing, retrying 2 pending write(s) (5000 bytes): S3 request failed: connection refused");
+  EXPECT_DOUBLE_EQ(j["seconds_storage_retrying"].get<double>(), 6.0);
+  EXPECT_EQ(j["storage_pending_writes"], 2);
+  std::string text = RenderPrometheus(s);
+  for (const char* line : {"kafka_backup_storage_retrying{backup_id=\"pitr-backup\"} 1\n",
+                           "kafka_backup_storage_pending_writes{backup_id=\"pitr-backup\"} 2\n",
+                           "kafka_backup_storage_pending_bytes{backup_id=\"pitr-backup\"} 5000\n",
+                           "kafka_backup_storage_retries_total{backup_id=\"pitr-backup\"} 9\n",
+                           "kafka_backup_storage_retrying_since_timestamp_seconds{backup_id=\"pitr-backup\"} 1764000004.0",
+                           "kafka_backup_healthy{backup_id=\"pitr-backup\"} 0\n"})
+    EXPECT_NE(text.find(line), std::string::npos) << line << "\nin:\n" << text;
+}
+
+TEST(MetricsStatus, AMissedOffsetCaptureIsAWarningThatKeepsTheBackupHealthy) {
+  BackupStatus s = Running();
+  s.offset_captures_missed = 3;
+  s.last_capture_error = "listing consumer groups: Local: Timed out";
+  auto [code, body] = RenderHealth(s, 1764000010000);
+  EXPECT_EQ(code, 200);
+  auto j = nlohmann::json::parse(body);
+  EXPECT_EQ(j["status"], "ok");
+  EXPECT_TRUE(j["problems"].empty());
+  EXPECT_NE(j["warnings"][0].get<std::string>().find("3 missed so far; trying again): listing consumer groups"),
+            std::string::npos) << body;
+  EXPECT_NE(RenderPrometheus(s).find("kafka_backup_offset_captures_missed_total{backup_id=\"pitr-backup\"} 3\n"),
+            std::string::npos);
+}
+
 TEST(MetricsConfig, EnabledParsesAndBadPortsAreRefused) {
   auto ok = ParseConfig("backup_id: b\nmetrics:\n  enabled: true\n  port: 9500\n  bind_address: 0.0.0.0\n", "x.yaml");
   ASSERT_TRUE(ok) << ok.error().ToString();

@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/stop.h"
+
 #include "storage/s3/s3_store.h"
 #include "storage/s3/sigv4.h"
 
@@ -402,6 +404,89 @@ TEST(S3StoreFake, HeadGivesSizeFromContentLength) {
   ASSERT_TRUE(size) << size.error().ToString();
   EXPECT_EQ(*size, 4321u);
   EXPECT_EQ(server.seen()[0].method, "HEAD");
+}
+
+// Options as a config file gives them: retries ride out an outage up to storage.retry_deadline_ms.
+S3Options ConfiguredOptions(const std::string& endpoint, int64_t retry_deadline_ms) {
+  StorageConfig c;
+  c.backend = StorageBackendKind::kS3;
+  c.bucket = "kafka-backups";
+  c.prefix = "pitr";
+  c.endpoint = endpoint;
+  c.access_key = "AKIAFAKE";
+  c.secret_key = "fake-secret-do-not-print";
+  c.retry_deadline_ms = retry_deadline_ms;
+  auto o = ResolveS3Options(c);
+  EXPECT_TRUE(o) << o.error().ToString();
+  return *o;
+}
+
+TEST(S3StoreFake, AnOutageIsRiddenOutAndShownWhileItLasts) {
+  const auto healthy_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+  FakeS3 server([&](const Seen&, int) {
+    return std::chrono::steady_clock::now() < healthy_at ? ErrorXml(503, "ServiceUnavailable") : Answer{};
+  });
+  auto store = Open(ConfiguredOptions(server.endpoint(), 20000));
+  ASSERT_TRUE(store);
+  Status st;
+  std::thread writer([&] { st = store->Put("k", std::string(1000, 'x')); });
+  OutageState during;
+  for (int i = 0; i < 100 && !during.retrying; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    during = store->outage().State();
+  }
+  writer.join();
+  ASSERT_TRUE(st) << st.error().ToString();
+  EXPECT_TRUE(during.retrying);
+  EXPECT_GT(during.since_ms, 0);
+  EXPECT_EQ(during.pending_writes, 1u);
+  EXPECT_EQ(during.pending_bytes, 1000u);
+  EXPECT_NE(during.last_error.find("ServiceUnavailable"), std::string::npos) << during.last_error;
+  OutageState after = store->outage().State();
+  EXPECT_FALSE(after.retrying);
+  EXPECT_EQ(after.pending_writes, 0u);
+  EXPECT_GE(after.retries_total, 2u) << "more than the old 5 tries in 1.5 s were needed";
+  EXPECT_GT(server.seen().size(), 2u);
+}
+
+TEST(S3StoreFake, AnOutageLongerThanTheDeadlineFailsNamingTheSetting) {
+  FakeS3 server([](const Seen&, int) { return ErrorXml(503, "ServiceUnavailable"); });
+  auto store = Open(ConfiguredOptions(server.endpoint(), 1500));
+  ASSERT_TRUE(store);
+  const auto start = std::chrono::steady_clock::now();
+  auto st = store->Put("k", "v");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_FALSE(st);
+  EXPECT_NEAR(seconds, 1.5, 0.5);
+  EXPECT_NE(st.error().message.find("storage.retry_deadline_ms"), std::string::npos) << st.error().message;
+  EXPECT_NE(st.error().message.find("still failing after"), std::string::npos) << st.error().message;
+  EXPECT_FALSE(store->outage().State().retrying);
+}
+
+// After SIGTERM a final flush keeps retrying within the stop grace, so its data is still stored.
+TEST(S3StoreFake, WritesKeepRetryingAfterAStopWithinTheGrace) {
+  const auto healthy_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(1000);
+  FakeS3 server([&](const Seen&, int) {
+    return std::chrono::steady_clock::now() < healthy_at ? ErrorXml(503, "ServiceUnavailable") : Answer{};
+  });
+  auto store = Open(ConfiguredOptions(server.endpoint(), 20000));
+  ASSERT_TRUE(store);
+  RequestStop();
+  auto st = store->Put("k", "v");
+  ResetStopForTests();
+  EXPECT_TRUE(st) << st.error().ToString();
+}
+
+TEST(S3StoreFake, ARetryDeadlineUnderASecondIsRefused) {
+  StorageConfig c;
+  c.backend = StorageBackendKind::kS3;
+  c.bucket = "b";
+  c.access_key = "a";
+  c.secret_key = "s";
+  c.retry_deadline_ms = 10;
+  auto o = ResolveS3Options(c);
+  ASSERT_FALSE(o);
+  EXPECT_NE(o.error().message.find("storage.retry_deadline_ms"), std::string::npos);
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "core/stop.h"
+
 namespace kb::s3 {
 namespace {
 
@@ -92,6 +94,14 @@ bool RetryHelps(CURLcode code) {
   }
 }
 
+// Ends a transfer that is still running kStopTransferGrace after the stop grace (core/stop.h):
+// the command's promise to end promptly after SIGTERM outranks one slow request. curl calls this
+// about once a second even while nothing moves, connecting included.
+int AbortAfterStopGrace(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  if (!StopRequested()) return 0;
+  return std::chrono::steady_clock::now() > StopGraceDeadline() + kStopTransferGrace ? 1 : 0;
+}
+
 struct SlistGuard {
   curl_slist* list = nullptr;
   ~SlistGuard() { curl_slist_free_all(list); }
@@ -134,6 +144,8 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request) const {
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, WriteHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, AbortAfterStopGrace);
 
   if (request.method == "GET") {
     curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
@@ -157,6 +169,10 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request) const {
   // The handle must not keep pointers into this frame.
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  if (rc == CURLE_ABORTED_BY_CALLBACK)
+    return Fail(ErrorCode::kCancelled, "HTTP " + request.method + " " + request.url +
+                                           " aborted: still running " + std::to_string(kStopTransferGrace.count()) +
+                                           " s after the stop grace ended");
   if (rc != CURLE_OK) {
     std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
     return Fail(ErrorCode::kUnavailable,

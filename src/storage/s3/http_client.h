@@ -8,6 +8,8 @@
 //   certificate rejected).
 // - HTTPS verifies the server with the system CA store (curl's default).
 // - Request headers may carry credentials, so neither this class nor its errors print them.
+// - After SIGINT/SIGTERM a transfer still running kStopTransferGrace past the stop grace is
+//   aborted (kCancelled, not retryable), so a stopping command never hangs on storage.
 #pragma once
 
 #include <chrono>

@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 #include "storage/object_key.h"
 #include "storage/s3/xml.h"
 
@@ -86,6 +88,13 @@ Result<S3Options> ResolveS3Options(const StorageConfig& config) {
     KB_ASSIGN_OR_RETURN(std::optional<bool> from_env, PathStyleFromEnv());
     o.path_style = from_env.value_or(custom_endpoint);
   }
+
+  if (config.retry_deadline_ms < 1000)
+    return Fail(ErrorCode::kInvalidArgument, "storage.retry_deadline_ms must be at least 1000, not " +
+                                                 std::to_string(config.retry_deadline_ms));
+  o.retry = RetryPolicy::UntilDeadline(std::chrono::milliseconds(config.retry_deadline_ms), "storage.retry_deadline_ms");
+  // A final flush after SIGTERM still gets the stop grace to store its data.
+  o.retry.retry_after_stop = true;
 
   const std::string where = "bucket=" + o.bucket + " endpoint=" + o.endpoint;
   if (!config.access_key.empty() || !config.secret_key.empty()) {
@@ -203,16 +212,31 @@ Result<HttpResponse> S3Store::SendOnce(const Call& call) const {
   Result<HttpResponse> resp = http_.Send(req);
   if (!resp) {
     Error e = resp.error();
+    const bool hint = !e.retryable && e.code != ErrorCode::kCancelled;
     e.message = Redact("S3 request failed for " + Where() + ": " + e.message +
-                       (e.retryable ? "" : ": check the endpoint URL and its TLS certificate"));
+                       (hint ? ": check the endpoint URL and its TLS certificate" : ""));
     return tl::unexpected(e);
   }
   if ((resp->status >= 200 && resp->status < 300) || resp->status == call.also_ok_status) return resp;
   return tl::unexpected(MapError(call, *resp));
 }
 
+Result<HttpResponse> S3Store::Retry(const std::function<Result<HttpResponse>()>& attempt) const {
+  bool failed_before = false;
+  auto r = options_.retry.Run<HttpResponse>(attempt, [&](const Error& e, int, std::chrono::milliseconds) {
+    if (outage().Failed(e.message, !failed_before))
+      spdlog::warn("storage {} is failing; retrying for up to {} s ({}): {}", Describe(),
+                   options_.retry.deadline.count() / 1000, options_.retry.deadline_name, e.message);
+    failed_before = true;
+  });
+  int64_t lasted_ms = 0;
+  if (failed_before && outage().CallEnded(&lasted_ms) && r)
+    spdlog::info("storage {} answers again after {:.1f} s of failures", Describe(), lasted_ms / 1000.0);
+  return r;
+}
+
 Result<HttpResponse> S3Store::Send(const Call& call) const {
-  return options_.retry.Run<HttpResponse>([&] { return SendOnce(call); });
+  return Retry([&] { return SendOnce(call); });
 }
 
 Error S3Store::MapError(const Call& call, const HttpResponse& response) const {
@@ -276,6 +300,7 @@ Error S3Store::MapError(const Call& call, const HttpResponse& response) const {
 
 Status S3Store::Put(const std::string& key, const std::string& data) {
   KB_TRY(ValidateObjectKey(key));
+  PendingWrite pending(outage(), data.size());
   const std::string object_key = ObjectKey(key);
   if (data.size() > options_.multipart_threshold) return PutMultipart(object_key, data);
   KB_TRY(Send(Call{"PUT", object_key, {}, {}, data}));
@@ -336,7 +361,7 @@ Status S3Store::PutMultipart(const std::string& object_key, const std::string& d
   const std::string complete_body = BuildCompleteMultipartUpload(etags);
   const Call complete{"POST", object_key, {{"uploadId", upload_id}}, {}, complete_body};
   int attempts = 0;
-  Result<HttpResponse> done = options_.retry.Run<HttpResponse>([&]() -> Result<HttpResponse> {
+  Result<HttpResponse> done = Retry([&]() -> Result<HttpResponse> {
     ++attempts;
     Result<HttpResponse> r = SendOnce(complete);
     if (!r) return r;

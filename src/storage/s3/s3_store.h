@@ -7,12 +7,16 @@
 //   aborted if any step fails, so an object is either the whole new one or untouched.
 // - Every request is signed with SigV4 and retried with `retry` when S3 or the network says a
 //   retry can help (5xx, 429, SlowDown, connection errors); other 4xx answers are not retried.
+//   ResolveS3Options makes `retry` ride out outages up to storage.retry_deadline_ms, and keep
+//   retrying for the stop grace after SIGTERM (see core/stop.h); outage() shows such an outage
+//   and the writes waiting for it.
 // - Errors: wrong credentials -> kPermissionDenied naming bucket and endpoint; missing bucket
 //   -> kNotFound naming bucket and endpoint; missing key -> kNotFound naming the key. No message
 //   contains the secret key, the session token or the Authorization header.
 // - Thread safe: many threads may call one store at once.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,7 +44,7 @@ struct S3Options {
   HttpOptions http;
 };
 
-// Completes a StorageConfig into S3Options:
+// Completes a StorageConfig into S3Options (retry: storage.retry_deadline_ms, see above):
 //   region   config, else AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1;
 //   endpoint config, else AWS_ENDPOINT_URL, else S3_ENDPOINT, else https://s3.<region>.amazonaws.com;
 //   path style config, else S3_PATH_STYLE / AWS_S3_PATH_STYLE, else true iff an endpoint was given;
@@ -76,6 +80,8 @@ class S3Store : public ObjectStore {
   std::string ObjectKey(const std::string& key) const;
   Result<HttpResponse> SendOnce(const Call& call) const;
   Result<HttpResponse> Send(const Call& call) const;
+  // Runs `attempt` under options_.retry; an outage it rides out shows in outage().
+  Result<HttpResponse> Retry(const std::function<Result<HttpResponse>()>& attempt) const;
   Error MapError(const Call& call, const HttpResponse& response) const;
   std::string Redact(std::string text) const;
   std::string Where() const;

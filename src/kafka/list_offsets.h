@@ -1,0 +1,27 @@
+// Internal to src/kafka: a partition's start and end offsets without
+// rd_kafka_query_watermark_offsets. In librdkafka 2.0.x that call can block far beyond its timeout
+// while the partition's leader is down (librdkafka issue 2588, fixed in 2.3.0): its wait loop
+// never looks at the clock. rd_kafka_offsets_for_times sends the same ListOffsets request
+// (timestamp -2 asks for the log start, -1 for the end, with the client's isolation level) and
+// does keep its timeout.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <chrono>
+#include <string>
+
+#include "kafka/types.h"
+
+namespace kb::kafka {
+
+// Asks the partition's leader for its log start and end offsets, waiting `timeout` at most for
+// each of the two answers. Returns librdkafka's error (the whole call's, or the partition's).
+rd_kafka_resp_err_t QueryOffsetBounds(rd_kafka_t* rk, const std::string& topic, int32_t partition,
+                                      std::chrono::milliseconds timeout, WatermarkOffsets* out);
+
+// Sends one ListOffsets request to the partition's leader and returns without waiting for the
+// answer: any request wakes the broker thread that serves the partition (see consumer.cpp).
+void NudgePartitionLeader(rd_kafka_t* rk, const std::string& topic, int32_t partition);
+
+}  // namespace kb::kafka
