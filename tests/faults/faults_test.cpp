@@ -216,7 +216,12 @@ TEST_F(Faults, BackupAndRestoreRideOutALeaderKilledWhileTheyRun) {
   WaitUntilRead(port, 100);
   Cli restore({"restore", "--config", r.Config(400)});
   std::this_thread::sleep_for(2s);
-  int32_t leader = LeaderOf(*admin_, r.dst, 0);
+  // A broker leading a partition of each topic (with 3 partitions over 3 brokers there is one).
+  int32_t leader = -1;
+  for (int32_t p = 0; p < 3 && leader < 0; ++p)
+    for (int32_t q = 0; q < 3 && leader < 0; ++q)
+      if (LeaderOf(*admin_, live, p) == LeaderOf(*admin_, r.dst, q)) leader = LeaderOf(*admin_, live, p);
+  ASSERT_GE(leader, 0) << "no broker leads partitions of both topics";
   auto killed_at = Clock::now();
   KafkaNode(leader, "kill");
 
