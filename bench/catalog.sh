@@ -25,7 +25,7 @@ bench_init "$@"
 bench_servers_up
 run="cat$(date +%s)"
 if [ "$BENCH_SMOKE" = 1 ]; then
-  oneshot_records=6400; cont_mb=2; seconds="${KB_BENCH_CATALOG_SECONDS:-15}"; sizes=(100 1000)
+  oneshot_records=6400; cont_mb=2; seconds="${KB_BENCH_CATALOG_SECONDS:-15}"; sizes=(500 1500)
 else
   oneshot_records=320000; cont_mb=100; seconds="${KB_BENCH_CATALOG_SECONDS:-240}"; sizes=(1000 10000 100000)
 fi
@@ -90,7 +90,8 @@ for parts in 64 1000; do
   # Each size's window runs from the sample at a tenth of it to the first sample at or past it.
   python3 - "$samples" "$parts" "${sizes[@]}" <<'PY' | while IFS= read -r line; do bench_out "$line"; done
 import sys
-rows = [tuple(float(x) for x in l.split()) for l in open(sys.argv[1]) if l.strip()]
+# The run starts at time 0 with nothing committed: the first window starts there at the latest.
+rows = [(0.0, 0.0, 0.0, 0.0)] + [tuple(float(x) for x in l.split()) for l in open(sys.argv[1]) if l.strip()]
 parts, sizes = sys.argv[2], [int(s) for s in sys.argv[3:]]
 measured = []
 for size in sizes:
