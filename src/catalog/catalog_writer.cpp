@@ -56,7 +56,6 @@ CatalogWriter::CatalogWriter(ObjectStore& store, std::string backup_id, CatalogS
   for (auto& [tp, head] : state_.heads) {
     auto p = std::make_unique<Partition>();
     p->head = head;
-    p->started = true;
     partitions_[tp] = std::move(p);
   }
 }
@@ -101,7 +100,7 @@ Status CatalogWriter::ImportFormat1() {
       KB_ASSIGN_OR_RETURN(auto entries, Format1Entries(where, pm));
       Partition& p = PartitionFor(t.name, pm.partition);
       std::lock_guard<std::mutex> lock(p.mu);
-      if (p.started) continue;
+      if (p.started()) continue;
       p.head.to = entries.front().from;
       KB_TRY(CommitLocked(p, t.name, pm.partition, std::move(entries)));
       CheckpointLocked(p, t.name, pm.partition);  // the import is large: readers should not re-read it
@@ -127,7 +126,7 @@ Status CatalogWriter::StartPartition(const std::string& topic, int32_t partition
   KB_TRY(CheckNotFenced());
   Partition& p = PartitionFor(topic, partition);
   std::lock_guard<std::mutex> lock(p.mu);
-  if (p.started)
+  if (p.started())
     return Fail(ErrorCode::kInternal, "topic=" + topic + " partition=" + std::to_string(partition) +
                                           ": started twice in the catalog");
   p.head.to = offset;
@@ -139,7 +138,7 @@ Status CatalogWriter::Commit(const std::string& topic, int32_t partition, format
   Partition& p = PartitionFor(topic, partition);
   std::lock_guard<std::mutex> lock(p.mu);
   const std::string where = "topic=" + topic + " partition=" + std::to_string(partition);
-  if (!p.started) return Fail(ErrorCode::kInternal, where + ": commit to a partition that was never started");
+  if (!p.started()) return Fail(ErrorCode::kInternal, where + ": commit to a partition that was never started");
   if (entry.from != p.head.to)
     return Fail(ErrorCode::kInternal, where + ": commit of offsets " + std::to_string(entry.from) + ".." +
                                           std::to_string(entry.to) + " does not continue the chain at " +
@@ -169,7 +168,6 @@ Status CatalogWriter::CommitLocked(Partition& p, const std::string& topic, int32
   p.head.totals = c.totals;
   p.head.to = c.entries.back().to;
   p.head.since_checkpoint.insert(p.head.since_checkpoint.end(), c.entries.begin(), c.entries.end());
-  p.started = true;
   commits_++;
   const int64_t checkpointed = p.head.checkpoint ? p.head.checkpoint->seq : 0;
   if (p.head.seq - checkpointed >= kCheckpointEvery) CheckpointLocked(p, topic, partition);
@@ -217,7 +215,7 @@ int64_t CatalogWriter::NextOffset(const std::string& topic, int32_t partition) c
   auto it = partitions_.find(kafka::TopicPartition{topic, partition});
   if (it == partitions_.end()) return -1;
   std::lock_guard<std::mutex> plock(it->second->mu);
-  return it->second->started ? it->second->head.to : -1;
+  return it->second->started() ? it->second->head.to : -1;
 }
 
 std::string CatalogWriter::SegmentKey(const std::string& topic, int32_t partition, int64_t first_offset,

@@ -79,7 +79,7 @@ class CatalogWriter {
   struct Partition {
     std::mutex mu;
     PartitionHead head;
-    bool started = false;  // has a chain (seq >= 1)
+    bool started() const { return head.seq > 0; }  // has a chain
   };
 
   CatalogWriter(ObjectStore& store, std::string backup_id, CatalogState state);
