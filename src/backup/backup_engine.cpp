@@ -17,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "catalog/catalog_writer.h"
+#include "catalog/lease.h"
 #include "config/kafka_options.h"
 #include "config/topic_filter.h"
 #include "core/stop.h"
@@ -28,6 +29,7 @@
 #include "metrics/metrics_server.h"
 #include "metrics/progress.h"
 #include "offsets/group_offsets.h"
+#include "retention/prune_loop.h"
 
 namespace kb {
 namespace {
@@ -459,6 +461,8 @@ Result<BackupSummary> BackupEngine::Run() {
   if (topics.empty() && !config_.backup.continuous)
     return Fail(ErrorCode::kNotFound, "no topic on " + admin->bootstrap() + " matches source.topics");
 
+  // Announce the run before writing anything, so `delete` refuses while it runs.
+  KB_ASSIGN_OR_RETURN(auto lease, Lease::Acquire(store_, config_.backup_id, "backup", 0));
   // Resume an existing backup of the same id, or start a new one.
   KB_ASSIGN_OR_RETURN(auto catalog, CatalogWriter::Open(store_, config_.backup_id));
   std::string cluster_id = meta.cluster_id;
@@ -484,6 +488,10 @@ Result<BackupSummary> BackupEngine::Run() {
   }
   KB_TRY(catalog->BeginRun({mode, config_.backup.compression, cluster_id, admin->bootstrap()}, run_topics));
   KB_TRY(StartFresh(*catalog, fresh));
+  const int64_t keep_within = config_.backup.retention_keep_within_ms;
+  std::unique_ptr<PruneLoop> pruner;
+  if (continuous && keep_within > 0)
+    pruner = std::make_unique<PruneLoop>(store_, config_.backup_id, keep_within, config_.backup.retention_interval_ms);
 
   Progress progress("backup");
   uint64_t expected = 0;
@@ -511,7 +519,7 @@ Result<BackupSummary> BackupEngine::Run() {
   // Listening fails before anything is read: a backup whose monitoring is broken does not start.
   std::unique_ptr<metrics::MetricsServer> metrics_server;
   if (config_.metrics.enabled) {
-    KB_ASSIGN_OR_RETURN(metrics_server, metrics::MetricsServer::Start(config_.metrics, [&run, &progress, &admin, this, mode] {
+    KB_ASSIGN_OR_RETURN(metrics_server, metrics::MetricsServer::Start(config_.metrics, [&run, &progress, &admin, &pruner, this, mode] {
       metrics::BackupStatus st;
       st.backup_id = config_.backup_id;
       st.mode = mode;
@@ -528,6 +536,12 @@ Result<BackupSummary> BackupEngine::Run() {
       st.last_capture_ms = run.last_capture_ms;
       st.catalog_commits = run.catalog.commits();
       st.catalog_bytes = run.catalog.metadata_bytes();
+      if (pruner) {
+        st.prune_passes = pruner->passes();
+        st.prune_failures = pruner->failures();
+        st.pruned_objects = pruner->objects_removed();
+        st.pruned_bytes = pruner->bytes_removed();
+      }
       std::lock_guard<std::mutex> lock(run.mu);
       st.errors = run.errors;
       st.cluster_error = run.cluster_error;
@@ -643,6 +657,7 @@ Result<BackupSummary> BackupEngine::Run() {
   for (auto& t : threads) t.join();
   progress.Stop();
   metrics_server.reset();  // the workers are done; from here on `run` is read without its lock
+  pruner.reset();
 
   BackupSummary summary;
   summary.interrupted = StopRequested();
@@ -664,6 +679,8 @@ Result<BackupSummary> BackupEngine::Run() {
     if (auto st = catalog->EndRun(); !st)
       run.errors.push_back("cannot mark the backup complete: " + st.error().message);
   }
+  // A one-shot backup with retention prunes once its data is stored; a failed prune is a warning.
+  if (complete && !continuous && keep_within > 0) PruneAndLog(store_, config_.backup_id, keep_within);
   summary.backup_id = config_.backup_id;
   summary.mode = ModeName(config_.backup);
   summary.topics = static_cast<int>(backed_up.size());

@@ -76,22 +76,52 @@ Status CheckChain(const std::vector<format::ChainEntry>& entries, const std::str
   return {};
 }
 
+// The newest floor prune wrote for a partition, if any: one listing of at most one key.
+Result<std::optional<format::CatalogFloor>> LoadFloor(ObjectStore& store, const std::string& backup_id,
+                                                      const std::string& topic, int32_t partition) {
+  ListOptions newest;
+  newest.max_keys = 1;
+  KB_ASSIGN_OR_RETURN(auto listed, store.List(format::CatalogFloorPrefix(backup_id, topic, partition), newest));
+  if (listed.empty()) return std::optional<format::CatalogFloor>{};
+  KB_ASSIGN_OR_RETURN(std::string bytes, store.Get(listed[0].key));
+  auto floor = format::ParseCatalogFloor(bytes);
+  if (!floor) return Fail(floor.error().With(Where(topic, partition) + " floor=" + listed[0].key));
+  if (floor->topic != topic || floor->partition != partition ||
+      format::CatalogFloorKey(backup_id, topic, partition, floor->from) != listed[0].key)
+    return Fail(ErrorCode::kCorrupt, Where(topic, partition) + ": catalog floor " + listed[0].key +
+                                         " does not describe the floor its key names");
+  return std::optional<format::CatalogFloor>(std::move(*floor));
+}
+
+// Drops the entries before the floor, which must fall on a boundary of the chain.
+Status DropBeforeFloor(std::vector<format::ChainEntry>& entries, const format::CatalogFloor& floor,
+                       const std::string& where) {
+  auto keep = std::find_if(entries.begin(), entries.end(), [&](const auto& e) { return e.to > floor.from; });
+  const bool on_boundary = keep == entries.end() ? entries.back().to == floor.from : keep->from == floor.from;
+  if (!on_boundary && entries.front().from <= floor.from)
+    return Fail(ErrorCode::kCorrupt, where + ": the catalog floor at offset " + std::to_string(floor.from) +
+                                         " does not fall on a boundary of the partition's chain");
+  entries.erase(entries.begin(), keep);
+  return {};
+}
+
 struct LoadedPartition {
   PartitionHead head;
   format::PartitionManifest view;
 };
 
-// One partition's chain: newest commit, back to the newest checkpoint, then the checkpoints back
-// to the first. nullopt when the partition has no commit yet.
-Result<std::optional<LoadedPartition>> LoadPartition(ObjectStore& store, const std::string& backup_id,
-                                                     const std::string& topic, int32_t partition, CatalogDepth depth) {
+}  // namespace
+
+Result<std::optional<PartitionChain>> LoadPartitionChain(ObjectStore& store, const std::string& backup_id,
+                                                         const std::string& topic, int32_t partition,
+                                                         CatalogDepth depth) {
   const std::string where = Where(topic, partition);
   ListOptions newest;
   newest.max_keys = 1;
   KB_ASSIGN_OR_RETURN(auto listed, store.List(format::CatalogCommitPrefix(backup_id, topic, partition), newest));
-  if (listed.empty()) return std::optional<LoadedPartition>{};
+  if (listed.empty()) return std::optional<PartitionChain>{};
 
-  LoadedPartition out;
+  PartitionChain out;
   KB_ASSIGN_OR_RETURN(std::string head_bytes, store.Get(listed[0].key));
   auto head = format::ParseCatalogCommit(head_bytes);
   if (!head) return Fail(head.error().With(where + " commit=" + listed[0].key));
@@ -120,60 +150,96 @@ Result<std::optional<LoadedPartition>> LoadPartition(ObjectStore& store, const s
   }
   if (checkpoint_seq == 0 && tail.front().prev)
     return Fail(ErrorCode::kCorrupt, where + ": catalog commit seq 1 names a predecessor");
+  for (const auto& c : tail)
+    out.head.since_checkpoint.insert(out.head.since_checkpoint.end(), c.entries.begin(), c.entries.end());
+  if (out.head.since_checkpoint.empty())
+    return Fail(ErrorCode::kCorrupt, where + ": the partition's newest commits hold no entry");
+  out.tail_from = out.head.since_checkpoint.front().from;
+
+  // A pruned partition's chain starts at its floor: what lies before it is not read.
+  if (depth == CatalogDepth::kFull) {
+    KB_ASSIGN_OR_RETURN(out.floor, LoadFloor(store, backup_id, topic, partition));
+  }
+  int64_t earliest_loaded = out.tail_from;
+  auto floor_reached = [&] { return out.floor && earliest_loaded <= out.floor->from; };
 
   // The checkpoints, newest first; each one's entries are a chunk of the chain.
   std::vector<std::vector<format::ChainEntry>> chunks;
   std::optional<format::DocRef> cp_ref = out.head.checkpoint;
   const format::DocRef* expect_commit = tail.front().prev ? &*tail.front().prev : nullptr;
-  while (cp_ref && depth == CatalogDepth::kFull) {
+  while (cp_ref && depth == CatalogDepth::kFull && !floor_reached()) {
     KB_ASSIGN_OR_RETURN(std::string bytes, FetchChecked(store, *cp_ref, where, "catalog checkpoint"));
     auto cp = format::ParseCatalogCheckpoint(bytes);
     if (!cp) return Fail(cp.error().With(where + " checkpoint=" + cp_ref->key));
     if (cp->topic != topic || cp->partition != partition || cp->seq != cp_ref->seq ||
-        (cp->prev && cp->prev->seq >= cp->seq))
+        (cp->prev && cp->prev->seq >= cp->seq) || cp->entries.empty())
       return Fail(ErrorCode::kCorrupt, where + ": catalog checkpoint " + cp_ref->key + " does not fit the chain");
     // The newest checkpoint must cover exactly the commit the tail continues from.
     if (expect_commit && (cp->commit.key != expect_commit->key || cp->commit.sha256 != expect_commit->sha256))
       return Fail(ErrorCode::kCorrupt, where + ": the backup's chain is broken: checkpoint " + cp_ref->key +
                                            " does not cover the commit its successor follows");
     expect_commit = nullptr;
+    earliest_loaded = cp->entries.front().from;
+    out.checkpoints_read.push_back({earliest_loaded, cp->prev ? cp->prev->seq : 0});
     chunks.push_back(std::move(cp->entries));
     cp_ref = cp->prev;
   }
 
-  std::vector<format::ChainEntry> all;
-  for (auto it = chunks.rbegin(); it != chunks.rend(); ++it) all.insert(all.end(), it->begin(), it->end());
-  for (const auto& c : tail) {
-    out.head.since_checkpoint.insert(out.head.since_checkpoint.end(), c.entries.begin(), c.entries.end());
-    all.insert(all.end(), c.entries.begin(), c.entries.end());
-  }
-  if (all.empty()) return Fail(ErrorCode::kCorrupt, where + ": the partition's chain holds no entry");
-  KB_TRY(CheckChain(all, where));
-  out.head.to = all.back().to;
-  out.view.partition = partition;
-  out.view.next_offset = all.back().to;
-  if (depth == CatalogDepth::kHeads) return std::optional<LoadedPartition>(std::move(out));
+  for (auto it = chunks.rbegin(); it != chunks.rend(); ++it)
+    out.entries.insert(out.entries.end(), it->begin(), it->end());
+  out.entries.insert(out.entries.end(), out.head.since_checkpoint.begin(), out.head.since_checkpoint.end());
+  KB_TRY(CheckChain(out.entries, where));
+  out.head.to = out.entries.back().to;
+  if (depth == CatalogDepth::kHeads) return std::optional<PartitionChain>(std::move(out));
   format::PartitionTotals recount;
-  for (const auto& e : all) recount.Add(e);
+  if (out.floor) {
+    KB_TRY(DropBeforeFloor(out.entries, *out.floor, where));
+    recount = out.floor->pruned;
+  }
+  for (const auto& e : out.entries) recount.Add(e);
   if (!(recount == out.head.totals))
     return Fail(ErrorCode::kCorrupt, where + ": the partition's entries do not add up to the totals its newest " +
                                          "commit records (" + std::to_string(recount.records) + " records found, " +
                                          std::to_string(out.head.totals.records) + " recorded)");
-  for (auto& e : all) {
-    if (e.segment) out.view.segments.push_back(std::move(*e.segment));
-    if (e.gap) out.view.gaps.push_back(std::move(*e.gap));
+  return std::optional<PartitionChain>(std::move(out));
+}
+
+int64_t UnreadThroughSeq(const PartitionChain& chain, int64_t floor_from) {
+  // A reader stops at the first chunk, newest first, whose entries start at or before the floor.
+  if (chain.tail_from <= floor_from) return chain.head.checkpoint ? chain.head.checkpoint->seq : 0;
+  for (const auto& cp : chain.checkpoints_read)
+    if (cp.from <= floor_from) return cp.after_seq;
+  return 0;
+}
+
+namespace {
+
+// One partition's chain as the view every engine reads. nullopt when it has no commit yet.
+Result<std::optional<LoadedPartition>> LoadPartition(ObjectStore& store, const std::string& backup_id,
+                                                     const std::string& topic, int32_t partition, CatalogDepth depth) {
+  KB_ASSIGN_OR_RETURN(auto chain, LoadPartitionChain(store, backup_id, topic, partition, depth));
+  if (!chain) return std::optional<LoadedPartition>{};
+  LoadedPartition out;
+  out.view.partition = partition;
+  out.view.next_offset = chain->head.to;
+  if (chain->floor) out.view.earliest_restorable_ms = chain->floor->earliest_restorable_ms;
+  if (depth == CatalogDepth::kFull) {
+    for (auto& e : chain->entries) {
+      if (e.segment) out.view.segments.push_back(std::move(*e.segment));
+      if (e.gap) out.view.gaps.push_back(std::move(*e.gap));
+    }
   }
+  out.head = std::move(chain->head);
   return std::optional<LoadedPartition>(std::move(out));
 }
 
-Result<CatalogState> LoadFormat2(ObjectStore& store, const std::string& backup_id, const std::string& run_id,
-                                 CatalogDepth depth) {
-  CatalogState state;
-  state.format_version = 2;
-  state.newest_run_id = run_id;
+// A run and every topic it knows: those in its run document and those it added while it ran.
+Result<std::map<std::string, format::RunTopic>> LoadRunTopics(ObjectStore& store, const std::string& backup_id,
+                                                              const std::string& run_id, format::CatalogRun* run) {
   KB_ASSIGN_OR_RETURN(std::string run_bytes, store.Get(format::CatalogRunKey(backup_id, run_id)));
-  auto run = format::ParseCatalogRun(run_bytes);
-  if (!run) return Fail(run.error().With("backup_id=" + backup_id + " run=" + run_id));
+  auto parsed = format::ParseCatalogRun(run_bytes);
+  if (!parsed) return Fail(parsed.error().With("backup_id=" + backup_id + " run=" + run_id));
+  *run = std::move(*parsed);
   std::map<std::string, format::RunTopic> topics;
   for (auto& t : run->topics) topics[t.name] = std::move(t);
   // Topics this run added or grew while it ran, in the order it wrote them.
@@ -184,6 +250,17 @@ Result<CatalogState> LoadFormat2(ObjectStore& store, const std::string& backup_i
     if (!t) return Fail(t.error().With("backup_id=" + backup_id + " object=" + o.key));
     topics[t->topic.name] = std::move(t->topic);
   }
+  return topics;
+}
+
+Result<CatalogState> LoadFormat2(ObjectStore& store, const std::string& backup_id, const std::string& run_id,
+                                 CatalogDepth depth) {
+  CatalogState state;
+  state.format_version = 2;
+  state.newest_run_id = run_id;
+  format::CatalogRun run_doc;
+  KB_ASSIGN_OR_RETURN(auto topics, LoadRunTopics(store, backup_id, run_id, &run_doc));
+  const format::CatalogRun* run = &run_doc;
   auto& m = state.manifest;
   m.format_version = 2;
   m.backup_id = backup_id;
@@ -243,6 +320,25 @@ Result<std::string> NewestRunId(ObjectStore& store, const std::string& backup_id
   KB_ASSIGN_OR_RETURN(auto runs, store.List(prefix, newest));
   if (runs.empty() || runs[0].key.size() <= prefix.size() + 1 || runs[0].key.back() != '/') return std::string();
   return runs[0].key.substr(prefix.size(), runs[0].key.size() - prefix.size() - 1);
+}
+
+Result<std::vector<kafka::TopicPartition>> CatalogPartitions(ObjectStore& store, const std::string& backup_id) {
+  KB_ASSIGN_OR_RETURN(std::string run_id, NewestRunId(store, backup_id));
+  if (run_id.empty()) {
+    auto size = store.Size(format::ManifestKey(backup_id));
+    if (!size && size.error().code == ErrorCode::kNotFound) return Fail(NotFoundError(store, backup_id));
+    if (!size) return Fail(size.error());
+    return Fail(ErrorCode::kInvalidArgument,
+                "backup '" + backup_id + "' in " + store.Describe() + " uses catalog format 1 (one manifest.json), " +
+                    "which cannot be shortened: run a backup of it once with this version, which carries it over " +
+                    "to format 2, then try again");
+  }
+  format::CatalogRun run;
+  KB_ASSIGN_OR_RETURN(auto topics, LoadRunTopics(store, backup_id, run_id, &run));
+  std::vector<kafka::TopicPartition> parts;
+  for (const auto& [name, t] : topics)
+    for (int32_t p = 0; p < t.partition_count; ++p) parts.push_back({name, p});
+  return parts;
 }
 
 Result<CatalogState> LoadCatalog(ObjectStore& store, const std::string& backup_id, CatalogDepth depth) {

@@ -53,6 +53,35 @@ enum class CatalogDepth {
            // view's partitions then carry next_offset but no segments or gaps
 };
 
+// One format-2 partition's chain as a reader sees it: what prune works from.
+struct PartitionChain {
+  PartitionHead head;
+  std::optional<format::CatalogFloor> floor;  // the newest floor prune wrote (kFull only)
+  std::vector<format::ChainEntry> entries;    // kFull: from the floor (or the start) to the head
+  int64_t tail_from = 0;                      // where the commits after head.checkpoint start
+  // The checkpoints read, newest first: where each one's entries start, and the seq of the one
+  // before it.
+  struct CheckpointRead {
+    int64_t from = 0;
+    int64_t after_seq = 0;
+  };
+  std::vector<CheckpointRead> checkpoints_read;
+};
+
+// nullopt when the partition has no commit yet. kHeads: `entries` holds the commits after the
+// newest checkpoint only, and no floor is read.
+Result<std::optional<PartitionChain>> LoadPartitionChain(ObjectStore& store, const std::string& backup_id,
+                                                         const std::string& topic, int32_t partition,
+                                                         CatalogDepth depth);
+
+// With a floor at `floor_from`, a reader of `chain` (or of any later head of it) no longer reads
+// the commits and checkpoints with a seq at or below the returned one: prune may remove them.
+int64_t UnreadThroughSeq(const PartitionChain& chain, int64_t floor_from);
+
+// The partitions a format-2 backup's newest run knows. kInvalidArgument naming the way out for a
+// format-1 backup; kNotFound when there is no backup.
+Result<std::vector<kafka::TopicPartition>> CatalogPartitions(ObjectStore& store, const std::string& backup_id);
+
 // kNotFound (naming the backup and the location, with what to check) when there is no backup.
 Result<CatalogState> LoadCatalog(ObjectStore& store, const std::string& backup_id,
                                  CatalogDepth depth = CatalogDepth::kFull);

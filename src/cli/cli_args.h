@@ -29,6 +29,7 @@ struct CliArgs {
   std::string backup_id;
   std::string restore_id;           // which restore's offset mapping; default newest
   bool deep = false;
+  std::string keep_within;          // prune: a duration, e.g. 7d
 
   // Kafka connection
   std::string bootstrap_servers;

@@ -28,6 +28,9 @@ int RunDescribe(const CliArgs& a) {
     if (t.records)
       std::printf("Time range:  %s .. %s\n", FormatTimestampMs(t.min_timestamp).c_str(),
                   FormatTimestampMs(t.max_timestamp).c_str());
+    if (t.earliest_restorable_ms > 0)
+      std::printf("Restorable:  from %s on (older records were pruned by retention)\n",
+                  FormatTimestampMs(t.earliest_restorable_ms).c_str());
     std::printf("Gaps:        %llu (%llu records deleted before they were read)\n",
                 static_cast<unsigned long long>(t.gaps), static_cast<unsigned long long>(t.gap_records));
     for (const auto& topic : m->topics) {

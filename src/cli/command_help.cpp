@@ -51,6 +51,16 @@ const std::map<std::string, CommandHelp>& Table() {
        {{"kafka-backup validate --path ./kafka-backups --backup-id pitr-backup",
          "kafka-backup validate --path s3://kafka-backups/pitr-demo --backup-id pitr-backup --deep"},
         "0 no problem found; 1 failure; 2 usage or configuration error; 3 problems found (listed in the report)"}},
+      {"kafka-backup prune",
+       {{"kafka-backup prune --path s3://kafka-backups/pitr-demo --backup-id pitr-backup --keep-within 7d",
+         "kafka-backup prune --path ./kafka-backups --backup-id pitr-backup --keep-within 30d --dry-run --format json"},
+        "0 success (objects under Object Lock are reported and kept); 1 failure (run prune again: the backup stays "
+        "consistent); 2 usage error, or a format-1 backup; 130 interrupted"}},
+      {"kafka-backup delete",
+       {{"kafka-backup delete --path ./kafka-backups --backup-id old-backup",
+         "kafka-backup delete --path s3://kafka-backups/pitr-demo --backup-id old-backup --force --format json"},
+        "0 the backup is gone; 1 failure, or a backup or restore of it is running (without --force); 2 usage error; "
+        "3 some objects are kept by Object Lock until the dates reported"}},
       {"kafka-backup status", {{"kafka-backup status --path ./kafka-backups --format yaml"}, kBasic}},
       {"kafka-backup show-offset-mapping",
        {{"kafka-backup show-offset-mapping --path ./kafka-backups --backup-id pitr-backup",

@@ -24,6 +24,8 @@ int RunValidate(const CliArgs& a);
 int RunStatus(const CliArgs& a);
 int RunShowOffsetMapping(const CliArgs& a);
 int RunCat(const CliArgs& a);
+int RunPrune(const CliArgs& a);
+int RunDelete(const CliArgs& a);
 
 int RunOffsetResetPlan(const CliArgs& a);
 int RunOffsetResetExecute(const CliArgs& a);

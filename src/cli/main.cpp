@@ -143,6 +143,24 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"jsonl", "text"}));
   on(cat, kb::cli::RunCat);
 
+  // Retention.
+  auto* prune = app.add_subcommand("prune", "Remove what a backup no longer needs to restore inside its retention window");
+  AddPath(prune, a);
+  prune->add_option("--backup-id", a.backup_id, "Backup id")->required();
+  prune->add_option("--keep-within", a.keep_within, "Keep every record newer than this: 7d, 12h, 30m, 1d12h")
+      ->type_name("DURATION")
+      ->required();
+  prune->add_flag("--dry-run", a.dry_run, "Report what would be removed; remove nothing");
+  AddFormat(prune, a);
+  on(prune, kb::cli::RunPrune);
+
+  auto* del = app.add_subcommand("delete", "Delete a whole backup");
+  AddPath(del, a);
+  del->add_option("--backup-id", a.backup_id, "Backup id")->required();
+  del->add_flag("--force", a.force, "Delete even while a backup or restore of it runs");
+  AddFormat(del, a);
+  on(del, kb::cli::RunDelete);
+
   // Consumer offsets.
   auto add_reset_flags = [&](CLI::App* cmd) {
     AddPath(cmd, a);

@@ -13,6 +13,7 @@ ManifestTotals Totals(const format::Manifest& m) {
   for (const auto& topic : m.topics) {
     for (const auto& p : topic.partitions) {
       t.partitions++;
+      t.earliest_restorable_ms = std::max(t.earliest_restorable_ms, p.earliest_restorable_ms);
       t.gaps += p.gaps.size();
       for (const auto& g : p.gaps) t.gap_records += static_cast<uint64_t>(g.to_offset - g.from_offset + 1);
       for (const auto& s : p.segments) {
@@ -38,6 +39,7 @@ json ManifestSummaryJson(const format::Manifest& m) {
          {"segments", t.segments}, {"records", t.records}, {"raw_bytes", t.raw_bytes},
          {"stored_bytes", t.stored_bytes}, {"gaps", t.gaps}, {"gap_records", t.gap_records}};
   j["min_timestamp"] = t.records ? json(t.min_timestamp) : json(nullptr);
+  j["earliest_restorable"] = t.earliest_restorable_ms > 0 ? json(FormatTimestampMs(t.earliest_restorable_ms)) : json(nullptr);
   j["max_timestamp"] = t.records ? json(t.max_timestamp) : json(nullptr);
   return j;
 }
@@ -52,6 +54,8 @@ json ManifestDetailJson(const format::Manifest& m) {
     for (const auto& p : topic.partitions) {
       json jp{{"partition", p.partition}, {"next_offset", p.next_offset}, {"end_offset_at_start", p.end_offset_at_start},
               {"records", p.record_count()}, {"segments", json::array()}, {"gaps", json::array()}};
+      jp["earliest_restorable"] =
+          p.earliest_restorable_ms > 0 ? json(FormatTimestampMs(p.earliest_restorable_ms)) : json(nullptr);
       for (const auto& s : p.segments)
         jp["segments"].push_back({{"key", s.key}, {"first_offset", s.first_offset}, {"last_offset", s.last_offset},
                                   {"min_timestamp", s.min_timestamp}, {"max_timestamp", s.max_timestamp},

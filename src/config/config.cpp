@@ -209,13 +209,35 @@ Status ParseStorage(const YAML::Node& node, StorageConfig* out) {
   return {};
 }
 
+Status ParseRetention(const Section& s, BackupOptions* out) {
+  if (!s.node().IsMap()) return Fail(ErrorCode::kInvalidArgument, "backup.retention must be a mapping (keep_within, interval)");
+  KB_TRY(s.CheckUnknown({"keep_within", "interval"}));
+  auto duration = [&](const char* key, int64_t* ms) -> Status {
+    YAML::Node n = s.Child(key);
+    if (!n || n.IsNull()) return {};
+    if (!n.IsScalar()) return s.TypeError(key, n, "a duration such as 7d, 12h or 30m");
+    auto parsed = ParseDurationMs(n.as<std::string>());
+    if (!parsed) return Fail(parsed.error().With(s.PathOf(key) + " at line " + std::to_string(LineOf(n))));
+    *ms = *parsed;
+    return {};
+  };
+  KB_TRY(duration("keep_within", &out->retention_keep_within_ms));
+  KB_TRY(duration("interval", &out->retention_interval_ms));
+  if (out->retention_keep_within_ms == 0)
+    return Fail(ErrorCode::kInvalidArgument, "backup.retention needs keep_within, for example keep_within: 7d");
+  if (out->retention_interval_ms < 1000)
+    return Fail(ErrorCode::kInvalidArgument, "backup.retention.interval must be at least 1s");
+  return {};
+}
+
 Status ParseBackup(const YAML::Node& node, BackupOptions* out) {
   Section s(node, "backup");
   KB_TRY(s.CheckUnknown({"compression", "compression_level", "segment_max_bytes", "segment_max_records",
                          "segment_max_interval_ms", "block_bytes", "continuous", "stop_at_current_offsets",
                          "start_offset", "max_concurrent_partitions", "include_internal_topics",
                          "isolation_level", "poll_interval_ms", "topic_refresh_interval_ms",
-                         "capture_consumer_offsets", "consumer_groups", "offset_capture_interval_ms"}));
+                         "capture_consumer_offsets", "consumer_groups", "offset_capture_interval_ms",
+                         "retention"}));
   KB_TRY(s.Get("compression", &out->compression));
   KB_TRY(s.Get("compression_level", &out->compression_level));
   KB_TRY(s.Get("segment_max_bytes", &out->segment_max_bytes));
@@ -233,6 +255,7 @@ Status ParseBackup(const YAML::Node& node, BackupOptions* out) {
   KB_TRY(s.Get("capture_consumer_offsets", &out->capture_consumer_offsets));
   KB_TRY(s.GetStringList("consumer_groups", &out->consumer_groups));
   KB_TRY(s.Get("offset_capture_interval_ms", &out->offset_capture_interval_ms));
+  if (YAML::Node n = s.Child("retention"); n && !n.IsNull()) KB_TRY(ParseRetention(Section(n, "backup.retention"), out));
 
   auto invalid = [&](const std::string& key, const std::string& what) {
     return Fail(ErrorCode::kInvalidArgument, "backup." + key + " " + what);

@@ -64,6 +64,8 @@ struct BackupOptions {
   bool capture_consumer_offsets = true;          // capture committed group offsets with the backup
   std::vector<std::string> consumer_groups;      // groups to capture; empty = all with offsets on backed-up topics
   int64_t offset_capture_interval_ms = 30000;    // continuous: capture cadence
+  int64_t retention_keep_within_ms = 0;          // backup.retention.keep_within; 0 = keep everything
+  int64_t retention_interval_ms = 3600000;       // backup.retention.interval: prune cadence (continuous)
 };
 
 struct RestoreOptions {

@@ -102,3 +102,47 @@ int64_t NowMs() {
 }
 
 }  // namespace kb
+
+namespace kb {
+
+Result<int64_t> ParseDurationMs(std::string_view text) {
+  auto bad = [&] {
+    return Fail(ErrorCode::kInvalidArgument, "'" + std::string(text) +
+                                                 "' is not a duration: write a number and a unit, d, h, m, s or ms " +
+                                                 "(for example 7d, 12h, 30m or 1d12h)");
+  };
+  if (text.empty()) return bad();
+  int64_t total = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t digits = i;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+    if (digits == i || digits - i > 12) return bad();
+    int64_t n = std::stoll(std::string(text.substr(i, digits - i)));
+    size_t unit_end = digits;
+    while (unit_end < text.size() && (text[unit_end] < '0' || text[unit_end] > '9')) ++unit_end;
+    std::string_view unit = text.substr(digits, unit_end - digits);
+    int64_t scale = unit == "d" ? 86400000 : unit == "h" ? 3600000 : unit == "m" ? 60000 : unit == "s" ? 1000
+                  : unit == "ms" ? 1 : 0;
+    if (scale == 0) return bad();
+    total += n * scale;
+    i = unit_end;
+  }
+  if (total <= 0) return bad();
+  return total;
+}
+
+std::string FormatDurationMs(int64_t ms) {
+  if (ms <= 0) return "0s";
+  std::string out;
+  for (auto [scale, unit] : {std::pair<int64_t, const char*>{86400000, "d"}, {3600000, "h"}, {60000, "m"}, {1000, "s"},
+                             {1, "ms"}}) {
+    if (ms >= scale) {
+      out += std::to_string(ms / scale) + unit;
+      ms %= scale;
+    }
+  }
+  return out;
+}
+
+}  // namespace kb

@@ -21,4 +21,10 @@ std::string CompactTimestampMs(int64_t ms);
 
 int64_t NowMs();
 
+// A positive duration: "7d", "12h", "30m", "45s", "1500ms", or a sum such as "1d12h". kInvalidArgument
+// naming the accepted forms otherwise.
+Result<int64_t> ParseDurationMs(std::string_view text);
+// "7d", "1d12h", "90s", "1500ms": the shortest such spelling of `ms`.
+std::string FormatDurationMs(int64_t ms);
+
 }  // namespace kb

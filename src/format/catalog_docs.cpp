@@ -32,6 +32,19 @@ void PartitionTotals::Add(const ChainEntry& e) {
   }
 }
 
+void PartitionTotals::Add(const PartitionTotals& t) {
+  if (t.records > 0) {
+    min_timestamp = records == 0 ? t.min_timestamp : std::min(min_timestamp, t.min_timestamp);
+    max_timestamp = records == 0 ? t.max_timestamp : std::max(max_timestamp, t.max_timestamp);
+  }
+  records += t.records;
+  raw_bytes += t.raw_bytes;
+  stored_bytes += t.stored_bytes;
+  segments += t.segments;
+  gaps += t.gaps;
+  gap_records += t.gap_records;
+}
+
 namespace {
 
 // Every document names its kind, so a misplaced object is refused instead of misread.
@@ -40,6 +53,8 @@ constexpr const char* kCheckpointKind = "checkpoint";
 constexpr const char* kRunKind = "run";
 constexpr const char* kTopicKind = "topic";
 constexpr const char* kRunEndKind = "run_end";
+constexpr const char* kFloorKind = "floor";
+constexpr const char* kLeaseKind = "lease";
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"; }
 
@@ -199,6 +214,33 @@ void ReadJson(JsonReader& r, const json& v, const std::string& w, CatalogRunEnd*
   r.Get(v, w, "ended_at_ms", &e->ended_at_ms);
 }
 
+void ReadJson(JsonReader& r, const json& v, const std::string& w, CatalogFloor* f) {
+  if (!r.ExpectObject(v, w)) return;
+  ReadVersion(r, v, w, &f->format_version);
+  ReadKind(r, v, w, kFloorKind);
+  r.Get(v, w, "topic", &f->topic);
+  r.Get(v, w, "partition", &f->partition);
+  r.Get(v, w, "from", &f->from);
+  r.Get(v, w, "removed_through_seq", &f->removed_through_seq);
+  r.Get(v, w, "earliest_restorable_ms", &f->earliest_restorable_ms);
+  r.Get(v, w, "created_at_ms", &f->created_at_ms);
+  r.Get(v, w, "pruned", &f->pruned);
+}
+
+void ReadJson(JsonReader& r, const json& v, const std::string& w, CatalogLease* l) {
+  if (!r.ExpectObject(v, w)) return;
+  ReadVersion(r, v, w, &l->format_version);
+  ReadKind(r, v, w, kLeaseKind);
+  r.Get(v, w, "lease_id", &l->lease_id);
+  r.Get(v, w, "lease_kind", &l->kind);
+  r.Get(v, w, "holder", &l->holder);
+  r.Get(v, w, "reads_from_ms", &l->reads_from_ms);
+  r.Get(v, w, "acquired_at_ms", &l->acquired_at_ms);
+  r.Get(v, w, "expires_at_ms", &l->expires_at_ms);
+  if (!r.error() && l->kind != "backup" && l->kind != "restore")
+    r.SetError(JsonReader::Join(w, "lease_kind") + ": is \"" + l->kind + "\", expected \"backup\" or \"restore\"");
+}
+
 std::string Serialize(const CatalogCommit& c) {
   return Dump(json{{"format_version", c.format_version}, {"kind", kCommitKind},
                    {"topic", c.topic},                   {"partition", c.partition},
@@ -245,6 +287,25 @@ std::string Serialize(const CatalogRunEnd& e) {
                    {"status", e.status}, {"ended_at_ms", e.ended_at_ms}});
 }
 
+std::string Serialize(const CatalogFloor& f) {
+  return Dump(json{{"format_version", f.format_version},
+                   {"kind", kFloorKind},
+                   {"topic", f.topic},
+                   {"partition", f.partition},
+                   {"from", f.from},
+                   {"removed_through_seq", f.removed_through_seq},
+                   {"earliest_restorable_ms", f.earliest_restorable_ms},
+                   {"created_at_ms", f.created_at_ms},
+                   {"pruned", ToJson(f.pruned)}});
+}
+
+std::string Serialize(const CatalogLease& l) {
+  return Dump(json{{"format_version", l.format_version}, {"kind", kLeaseKind},
+                   {"lease_id", l.lease_id},             {"lease_kind", l.kind},
+                   {"holder", l.holder},                 {"reads_from_ms", l.reads_from_ms},
+                   {"acquired_at_ms", l.acquired_at_ms}, {"expires_at_ms", l.expires_at_ms}});
+}
+
 Result<CatalogCommit> ParseCatalogCommit(const std::string& text) {
   return ParseJsonDocument<CatalogCommit>(text, "catalog commit", kCatalogFormatVersion);
 }
@@ -259,6 +320,13 @@ Result<CatalogTopicAdded> ParseCatalogTopicAdded(const std::string& text) {
 }
 Result<CatalogRunEnd> ParseCatalogRunEnd(const std::string& text) {
   return ParseJsonDocument<CatalogRunEnd>(text, "catalog run end", kCatalogFormatVersion);
+}
+
+Result<CatalogFloor> ParseCatalogFloor(const std::string& text) {
+  return ParseJsonDocument<CatalogFloor>(text, "catalog floor", kCatalogFormatVersion);
+}
+Result<CatalogLease> ParseCatalogLease(const std::string& text) {
+  return ParseJsonDocument<CatalogLease>(text, "lease", kCatalogFormatVersion);
 }
 
 }  // namespace kb::format

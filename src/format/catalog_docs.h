@@ -11,6 +11,9 @@
 //              commit is detected.
 //   checkpoint every kCheckpointEvery commits: the entries of the commits since the previous
 //              checkpoint, so a reader loads a bounded number of objects per partition.
+//   floor      written by prune: where a partition's retained chain now starts. Everything before
+//              it may be gone from storage; its totals carry what was pruned.
+//   lease      a running backup or restore, renewed while it runs: prune and delete honour it.
 //
 // Pure: serialization and the validating parse only; keys are built in object_keys.h and the
 // catalog module does the I/O.
@@ -53,6 +56,7 @@ struct PartitionTotals {
   uint64_t records = 0, raw_bytes = 0, stored_bytes = 0, segments = 0, gaps = 0, gap_records = 0;
   int64_t min_timestamp = 0, max_timestamp = 0;  // meaningful when records > 0
   void Add(const ChainEntry& e);
+  void Add(const PartitionTotals& t);  // as if t's entries were added
   bool operator==(const PartitionTotals&) const = default;
 };
 
@@ -115,12 +119,40 @@ struct CatalogRunEnd {
   int64_t ended_at_ms = 0;
 };
 
+// Where a pruned partition's chain starts. The entries before `from` are dropped from every view;
+// the catalog objects of commits up to `removed_through_seq` (and the checkpoints covering them)
+// are no longer read, so prune may remove them.
+struct CatalogFloor {
+  int format_version = kCatalogFormatVersion;
+  std::string topic;
+  int32_t partition = 0;
+  int64_t from = 0;                    // a chain boundary: the first retained stretch starts here
+  int64_t removed_through_seq = 0;     // commits and checkpoints with seq <= this are unread
+  int64_t earliest_restorable_ms = 0;  // every record with a timestamp at or after it is kept
+  int64_t created_at_ms = 0;
+  PartitionTotals pruned;              // of the entries before `from`
+};
+
+// A process working on a backup, so prune and delete know to wait. Rewritten to push
+// expires_at_ms forward while the process runs; removed when it ends.
+struct CatalogLease {
+  int format_version = kCatalogFormatVersion;
+  std::string lease_id;        // also its key's name
+  std::string kind;            // "backup" | "restore"
+  std::string holder;          // host and pid, for messages
+  int64_t reads_from_ms = 0;   // restore: the oldest record timestamp it may read (0 = all)
+  int64_t acquired_at_ms = 0;
+  int64_t expires_at_ms = 0;
+};
+
 // Compact JSON, keys sorted, one trailing newline: the bytes whose SHA-256 the chain records.
 std::string Serialize(const CatalogCommit& c);
 std::string Serialize(const CatalogCheckpoint& c);
 std::string Serialize(const CatalogRun& r);
 std::string Serialize(const CatalogTopicAdded& t);
 std::string Serialize(const CatalogRunEnd& e);
+std::string Serialize(const CatalogFloor& f);
+std::string Serialize(const CatalogLease& l);
 
 // kCorrupt naming the document and the JSON path; kInvalidArgument for a newer format_version.
 Result<CatalogCommit> ParseCatalogCommit(const std::string& text);
@@ -128,5 +160,7 @@ Result<CatalogCheckpoint> ParseCatalogCheckpoint(const std::string& text);
 Result<CatalogRun> ParseCatalogRun(const std::string& text);
 Result<CatalogTopicAdded> ParseCatalogTopicAdded(const std::string& text);
 Result<CatalogRunEnd> ParseCatalogRunEnd(const std::string& text);
+Result<CatalogFloor> ParseCatalogFloor(const std::string& text);
+Result<CatalogLease> ParseCatalogLease(const std::string& text);
 
 }  // namespace kb::format

@@ -42,6 +42,9 @@ struct PartitionManifest {
   // Resume checkpoint: the next source offset to read. Never ahead of durable segments.
   int64_t next_offset = 0;
   int64_t end_offset_at_start = -1;  // high watermark (or LSO) captured at start; -1 unknown
+  // Set when retention pruned the partition (format 2): every record with a timestamp at or after
+  // it is kept; older ones may be gone. 0 = nothing was pruned.
+  int64_t earliest_restorable_ms = 0;
   uint64_t record_count() const;
 };
 

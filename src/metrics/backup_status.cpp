@@ -52,6 +52,11 @@ std::string RenderPrometheus(const BackupStatus& s) {
         s.catalog_commits);
   e.Add("kafka_backup_catalog_bytes_total", "counter", "Catalog metadata bytes written (commits, checkpoints, runs).",
         s.catalog_bytes);
+  e.Add("kafka_backup_prune_passes_total", "counter", "Retention passes run (backup.retention).", s.prune_passes);
+  e.Add("kafka_backup_prune_failures_total", "counter", "Retention passes that failed and wait for the next one.",
+        s.prune_failures);
+  e.Add("kafka_backup_pruned_objects_total", "counter", "Objects removed by retention.", s.pruned_objects);
+  e.Add("kafka_backup_pruned_bytes_total", "counter", "Bytes removed by retention.", s.pruned_bytes);
   e.Add("kafka_backup_errors_total", "counter", "Failures that stop the backup.", s.errors.size());
   e.Add("kafka_backup_partitions", "gauge", "Partitions being backed up.", s.partitions);
   e.Add("kafka_backup_uptime_seconds", "gauge", "Seconds since the backup started.", s.uptime_seconds);

@@ -26,6 +26,8 @@ struct BackupStatus {
   uint64_t offset_captures = 0;     // consumer-group offset captures stored
   uint64_t catalog_commits = 0;     // catalog commits written by this run
   uint64_t catalog_bytes = 0;       // catalog metadata bytes written by this run
+  uint64_t prune_passes = 0, prune_failures = 0;          // backup.retention passes
+  uint64_t pruned_objects = 0, pruned_bytes = 0;          // removed by them
   int64_t last_segment_ms = 0;      // wall-clock ms of the last stored segment; 0 = none yet
   int64_t last_capture_ms = 0;      // wall-clock ms of the last stored offset capture; 0 = none yet
   std::vector<std::string> errors;  // failures that stop the backup (partition, storage, manifest)

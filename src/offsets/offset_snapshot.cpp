@@ -125,7 +125,13 @@ Result<std::vector<OffsetSnapshot>> ListSnapshots(ObjectStore& store) {
 
 Status DeleteSnapshot(ObjectStore& store, const std::string& id) {
   KB_TRY(LoadSnapshot(store, id));  // a typo must not look like success
-  return store.Delete(format::SnapshotKey(id));
+  KB_ASSIGN_OR_RETURN(DeleteResult deleted, store.Delete(format::SnapshotKey(id)));
+  if (deleted.kept)
+    return Fail(ErrorCode::kConflict,
+                "snapshot " + id + " is held by the storage's retention (Object Lock)" +
+                    (deleted.kept_until_ms > 0 ? " until " + FormatTimestampMs(deleted.kept_until_ms) : "") +
+                    " and cannot be deleted yet");
+  return {};
 }
 
 }  // namespace kb::offsets

@@ -29,6 +29,7 @@
 #include <spdlog/spdlog.h>
 
 #include "catalog/catalog_reader.h"
+#include "catalog/lease.h"
 #include "config/kafka_options.h"
 #include "core/stop.h"
 #include "core/time_util.h"
@@ -554,6 +555,8 @@ Result<RestoreResult> RestoreEngine::Run() {
 #endif
   const auto& r = config_.restore;
   uint64_t read_before = store_.bytes_read();
+  // Taken before the catalog is read, so a prune either sees this lease or wrote its floors first.
+  KB_ASSIGN_OR_RETURN(auto lease, Lease::Acquire(store_, config_.backup_id, "restore", r.time_window_start.value_or(0)));
   KB_ASSIGN_OR_RETURN(auto manifest, LoadManifest(store_, config_.backup_id));
   uint64_t backup_stored_bytes = 0;
   for (const auto& t : manifest.topics)

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <set>
 
+#include <spdlog/spdlog.h>
+
 #include "config/topic_filter.h"
+#include "core/time_util.h"
 
 namespace kb {
 namespace {
@@ -41,6 +44,32 @@ void ResolvePartitions(const Config& config, RestoreSelection& sel) {
     p.exclusive = p.target_partition >= 0 && !repartitioned_topics.count(p.target_topic) &&
                   writers[{p.target_topic, p.target_partition}] == 1;
   }
+}
+
+}  // namespace
+
+namespace {
+
+// A window that starts before what retention kept would silently restore less than asked.
+Status CheckWindowIsRestorable(const std::optional<int64_t>& window_start, const RestoreSelection& sel) {
+  const SelectedPartition* latest = nullptr;
+  for (const auto& p : sel.partitions)
+    if (p.manifest->earliest_restorable_ms > 0 &&
+        (!latest || p.manifest->earliest_restorable_ms > latest->manifest->earliest_restorable_ms))
+      latest = &p;
+  if (!latest) return {};
+  const std::string earliest = FormatTimestampMs(latest->manifest->earliest_restorable_ms);
+  if (!window_start) {
+    spdlog::info("backup '{}' was pruned by retention: restoring what it holds, all of it from {} on",
+                 sel.manifest.backup_id, earliest);
+    return {};
+  }
+  if (*window_start >= latest->manifest->earliest_restorable_ms) return {};
+  return Fail(ErrorCode::kInvalidArgument,
+              "the restore window starts at " + FormatTimestampMs(*window_start) + ", before the earliest restorable " +
+                  "time of backup '" + sel.manifest.backup_id + "': topic=" + latest->source_topic + " partition=" +
+                  std::to_string(latest->source_partition) + " holds records from " + earliest +
+                  " on (older ones were pruned by retention). Start the window at or after " + earliest);
 }
 
 }  // namespace
@@ -91,6 +120,7 @@ Result<RestoreSelection> SelectForRestore(const Config& config, format::Manifest
       sel.partitions.push_back(p);
     }
   }
+  KB_TRY(CheckWindowIsRestorable(r.time_window_start, sel));
   ResolvePartitions(config, sel);
   return sel;
 }

@@ -12,7 +12,10 @@
 //   only keys after `start_after`, at most `max_keys` entries, and with `directories` the keys
 //   are grouped at the next '/' after the prefix ("a/b/" stands for everything under it, size 0),
 //   so a reader pays for what it asks for, not for everything stored under the prefix.
-// - Delete of a missing key succeeds.
+// - Delete of a missing key succeeds. Delete removes the object for good: on a versioned bucket
+//   it removes versions (never leaves a delete marker) until none is left. An object that storage
+//   holds under retention (S3 Object Lock, a legal hold) is not removed: Delete says so, with the
+//   date its retention ends.
 // - Error messages name the object and the location (bucket, endpoint or directory) and
 //   never contain a secret.
 #pragma once
@@ -33,6 +36,12 @@ struct ObjectInfo {
   uint64_t size = 0;
 };
 
+// What Delete did with a key.
+struct DeleteResult {
+  bool kept = false;          // held under retention: still stored
+  int64_t kept_until_ms = 0;  // when the retention ends; 0 = a legal hold, which has no date
+};
+
 struct ListOptions {
   std::string start_after;   // only keys strictly greater than this one; "" = from the start
   size_t max_keys = 0;       // at most this many entries; 0 = all
@@ -48,7 +57,7 @@ class ObjectStore {
   virtual Result<std::string> GetRange(const std::string& key, uint64_t offset, uint64_t length) = 0;
   virtual Result<std::vector<ObjectInfo>> List(const std::string& prefix, const ListOptions& options) = 0;
   Result<std::vector<ObjectInfo>> List(const std::string& prefix) { return List(prefix, ListOptions{}); }
-  virtual Status Delete(const std::string& key) = 0;
+  virtual Result<DeleteResult> Delete(const std::string& key) = 0;
   // Size of the object, or kNotFound.
   virtual Result<uint64_t> Size(const std::string& key) = 0;
   // Human-readable location for messages, e.g. "s3://kafka-backups/pitr-demo (endpoint http://127.0.0.1:9000)".

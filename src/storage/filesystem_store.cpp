@@ -231,16 +231,16 @@ Result<std::vector<ObjectInfo>> FilesystemStore::List(const std::string& prefix,
   return ShapeListing(prefix, std::move(out), options);
 }
 
-Status FilesystemStore::Delete(const std::string& key) {
+Result<DeleteResult> FilesystemStore::Delete(const std::string& key) {
   KB_TRY(ValidateObjectKey(key));
   const std::string path = PathOf(key);
   if (::unlink(path.c_str()) != 0) {
     int err = errno;
     // Missing (or a directory, which is not an object): nothing to delete.
-    if (err == ENOENT || err == ENOTDIR || err == EISDIR) return {};
+    if (err == ENOENT || err == ENOTDIR || err == EISDIR) return DeleteResult{};
     return ErrnoFail("cannot delete", path, err);
   }
-  return {};
+  return DeleteResult{};
 }
 
 Result<uint64_t> FilesystemStore::Size(const std::string& key) {

@@ -26,7 +26,7 @@ class FilesystemStore : public ObjectStore {
   Result<std::string> GetRange(const std::string& key, uint64_t offset, uint64_t length) override;
   using ObjectStore::List;
   Result<std::vector<ObjectInfo>> List(const std::string& prefix, const ListOptions& options) override;
-  Status Delete(const std::string& key) override;
+  Result<DeleteResult> Delete(const std::string& key) override;
   Result<uint64_t> Size(const std::string& key) override;
   std::string Describe() const override;
 

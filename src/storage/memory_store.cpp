@@ -6,6 +6,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "core/time_util.h"
 #include "storage/object_key.h"
 
 namespace kb {
@@ -15,6 +16,7 @@ struct MemoryStore::State {
   // Values are shared_ptr so a reader can copy a range without holding the lock for long,
   // and an overwrite never changes bytes a reader is looking at.
   std::map<std::string, std::shared_ptr<const std::string>> objects;
+  std::map<std::string, int64_t> retained_until_ms;
 };
 
 namespace {
@@ -83,11 +85,19 @@ Result<std::vector<ObjectInfo>> MemoryStore::List(const std::string& prefix, con
   return ShapeListing(prefix, std::move(out), options);
 }
 
-Status MemoryStore::Delete(const std::string& key) {
+Result<DeleteResult> MemoryStore::Delete(const std::string& key) {
   KB_TRY(ValidateObjectKey(key));
   std::lock_guard lock(state_->mu);
+  auto held = state_->retained_until_ms.find(key);
+  if (held != state_->retained_until_ms.end() && held->second > NowMs() && state_->objects.count(key))
+    return DeleteResult{true, held->second};
   state_->objects.erase(key);
-  return {};
+  return DeleteResult{};
+}
+
+void MemoryStore::SetRetentionForTests(const std::string& key, int64_t until_ms) {
+  std::lock_guard lock(state_->mu);
+  state_->retained_until_ms[key] = until_ms;
 }
 
 Result<uint64_t> MemoryStore::Size(const std::string& key) {

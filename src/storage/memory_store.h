@@ -23,9 +23,13 @@ class MemoryStore : public ObjectStore {
   Result<std::string> GetRange(const std::string& key, uint64_t offset, uint64_t length) override;
   using ObjectStore::List;
   Result<std::vector<ObjectInfo>> List(const std::string& prefix, const ListOptions& options) override;
-  Status Delete(const std::string& key) override;
+  Result<DeleteResult> Delete(const std::string& key) override;
   Result<uint64_t> Size(const std::string& key) override;
   std::string Describe() const override;
+
+  // Holds `key` under retention until `until_ms`, as S3 Object Lock would (tests of what prune and
+  // delete keep).
+  void SetRetentionForTests(const std::string& key, int64_t until_ms);
 
   // Drops every object of the named store (tests that reuse a name).
   static void ClearForTests(const std::string& name);

@@ -38,7 +38,7 @@ class CountingStore : public ObjectStore {
   Result<std::vector<ObjectInfo>> List(const std::string& prefix, const ListOptions& options) override {
     return inner_.List(prefix, options);
   }
-  Status Delete(const std::string& key) override { return inner_.Delete(key); }
+  Result<DeleteResult> Delete(const std::string& key) override { return inner_.Delete(key); }
   Result<uint64_t> Size(const std::string& key) override {
     std::lock_guard<std::mutex> lock(mu_);
     sizes_++;

@@ -48,7 +48,7 @@ class WriteOnceStore : public ObjectStore {
     lists++;
     return inner_.List(prefix, options);
   }
-  Status Delete(const std::string& key) override { return inner_.Delete(key); }
+  Result<DeleteResult> Delete(const std::string& key) override { return inner_.Delete(key); }
   Result<uint64_t> Size(const std::string& key) override { return inner_.Size(key); }
   std::string Describe() const override { return inner_.Describe(); }
 

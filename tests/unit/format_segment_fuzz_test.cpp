@@ -33,9 +33,9 @@ class MapStore : public ObjectStore {
     return it->second.substr(offset, length);
   }
   Result<std::vector<ObjectInfo>> List(const std::string&, const ListOptions&) override { return std::vector<ObjectInfo>{}; }
-  Status Delete(const std::string& key) override {
+  Result<DeleteResult> Delete(const std::string& key) override {
     objects_.erase(key);
-    return {};
+    return DeleteResult{};
   }
   Result<uint64_t> Size(const std::string& key) override {
     auto it = objects_.find(key);

@@ -42,9 +42,9 @@ class CountingStore : public ObjectStore {
     return out;
   }
   Result<std::vector<ObjectInfo>> List(const std::string&, const ListOptions&) override { return std::vector<ObjectInfo>{}; }
-  Status Delete(const std::string& key) override {
+  Result<DeleteResult> Delete(const std::string& key) override {
     objects_.erase(key);
-    return {};
+    return DeleteResult{};
   }
   Result<uint64_t> Size(const std::string& key) override {
     ++size_calls;

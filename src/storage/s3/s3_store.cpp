@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/time_util.h"
 #include "storage/object_key.h"
 #include "storage/s3/xml.h"
 
@@ -444,10 +445,46 @@ Result<std::vector<ObjectInfo>> S3Store::List(const std::string& prefix, const L
   return out;
 }
 
-Status S3Store::Delete(const std::string& key) {
+namespace {
+
+// A version under Object Lock: its retention date, or a legal hold. nullopt when S3 may remove it.
+std::optional<DeleteResult> Retention(const HttpResponse& head) {
+  if (head.Header("x-amz-object-lock-legal-hold") == "ON") return DeleteResult{true, 0};
+  const std::string until = head.Header("x-amz-object-lock-retain-until-date");
+  if (until.empty()) return std::nullopt;
+  auto ms = ParseTimestampMs(until);
+  // A date we cannot read is kept: removing it would fail anyway if it still holds.
+  if (!ms) return DeleteResult{true, 0};
+  if (*ms <= NowMs()) return std::nullopt;
+  return DeleteResult{true, *ms};
+}
+
+// More versions than any key of ours has (format-1 manifests are rewritten once per commit).
+constexpr int kMaxVersionsRemoved = 100000;
+
+}  // namespace
+
+Result<DeleteResult> S3Store::Delete(const std::string& key) {
   KB_TRY(ValidateObjectKey(key));
-  KB_TRY(Send(Call{"DELETE", ObjectKey(key), {}, {}, {}}));
-  return {};
+  const std::string object = ObjectKey(key);
+  // On a versioned bucket a plain DELETE only hides the object behind a delete marker. Remove the
+  // current version by id until no version is left, checking each one's retention first.
+  for (int removed = 0; removed < kMaxVersionsRemoved; ++removed) {
+    auto head = Send(Call{"HEAD", object, {}, {}, {}});
+    if (!head) {
+      if (head.error().code == ErrorCode::kNotFound) return DeleteResult{};
+      return Fail(head.error());
+    }
+    if (auto kept = Retention(*head)) return *kept;
+    const std::string version = head->Header("x-amz-version-id");
+    if (version.empty()) {  // not versioned: gone for good
+      KB_TRY(Send(Call{"DELETE", object, {}, {}, {}}));
+      return DeleteResult{};
+    }
+    KB_TRY(Send(Call{"DELETE", object, {{"versionId", version}}, {}, {}}));
+  }
+  return Fail(ErrorCode::kInternal, "S3 key=" + object + " in " + Where() + " still has versions after " +
+                                        std::to_string(kMaxVersionsRemoved) + " were removed");
 }
 
 Result<uint64_t> S3Store::Size(const std::string& key) {

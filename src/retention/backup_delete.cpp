@@ -1,0 +1,82 @@
+#include "retention/backup_delete.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "catalog/lease.h"
+#include "core/parallel.h"
+#include "core/time_util.h"
+#include "format/object_keys.h"
+
+namespace kb {
+namespace {
+
+constexpr size_t kDeleteThreads = 16;
+
+// The objects whose presence makes a backup: its runs (format 2) and its manifest (format 1).
+bool MakesTheBackup(const std::string& backup_id, const std::string& key) {
+  return key.rfind(format::CatalogRunsPrefix(backup_id), 0) == 0 || key == format::ManifestKey(backup_id);
+}
+
+}  // namespace
+
+Result<DeleteBackupReport> DeleteBackup(ObjectStore& store, const std::string& backup_id, bool force) {
+  if (backup_id.empty() || backup_id.find('/') != std::string::npos)
+    return Fail(ErrorCode::kInvalidArgument, "'" + backup_id + "' is not a backup id");
+  KB_ASSIGN_OR_RETURN(auto objects, store.List(backup_id + "/"));
+  if (objects.empty())
+    return Fail(ErrorCode::kNotFound, "backup '" + backup_id + "' not found in " + store.Describe() +
+                                          ": nothing is stored under that id (the list command shows the backups)");
+  DeleteBackupReport report;
+  report.backup_id = backup_id;
+  KB_ASSIGN_OR_RETURN(auto leases, LiveLeases(store, backup_id, NowMs()));
+  if (!leases.empty() && !force) {
+    std::string held;
+    for (const auto& l : leases) held += (held.empty() ? "" : "; ") + DescribeLease(l);
+    return Fail(ErrorCode::kConflict, "backup '" + backup_id + "' is in use: " + held +
+                                          ". Stop it first, or pass --force to delete it anyway");
+  }
+  for (const auto& l : leases) report.forced_past.push_back(DescribeLease(l));
+
+  const size_t first_rest = std::stable_partition(objects.begin(), objects.end(), [&](const ObjectInfo& o) {
+                              return MakesTheBackup(backup_id, o.key);
+                            }) - objects.begin();
+  std::mutex mu;
+  std::optional<Error> error;
+  auto remove = [&](size_t from, size_t to) {
+    ParallelFor(to - from, kDeleteThreads, [&](size_t i) {
+      const auto& o = objects[from + i];
+      auto r = store.Delete(o.key);
+      std::lock_guard lock(mu);
+      if (!r) {
+        if (!error) error = r.error();
+      } else if (r->kept) {
+        report.kept.push_back({o.key, r->kept_until_ms});
+      } else {
+        report.objects_removed++;
+        report.bytes_removed += o.size;
+      }
+    });
+  };
+  remove(0, first_rest);
+  if (!error) remove(first_rest, objects.size());
+  if (error) return Fail(error->With("deleting backup '" + backup_id + "' (run delete again to finish)"));
+  std::sort(report.kept.begin(), report.kept.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  return report;
+}
+
+nlohmann::json DeleteBackupReport::ToJson() const {
+  using nlohmann::json;
+  json kept_json = json::array();
+  for (const auto& k : kept)
+    kept_json.push_back(
+        json{{"key", k.key}, {"kept_until", k.until_ms > 0 ? json(FormatTimestampMs(k.until_ms)) : json(nullptr)}});
+  return json{{"backup_id", backup_id},
+              {"objects_removed", objects_removed},
+              {"bytes_removed", bytes_removed},
+              {"kept_under_retention", std::move(kept_json)},
+              {"forced_past", forced_past},
+              {"complete", kept.empty()}};
+}
+
+}  // namespace kb
