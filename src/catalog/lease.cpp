@@ -68,9 +68,20 @@ Lease::~Lease() {
   }
   wake_.notify_all();
   if (renewer_.joinable()) renewer_.join();
-  auto removed = store_.Delete(format::LeaseKey(backup_id_, doc_.lease_id));
-  if (!removed) spdlog::warn("cannot remove the {} lease {} (it expires by itself): {}", doc_.kind, doc_.lease_id,
-                             removed.error().message);
+  const std::string key = format::LeaseKey(backup_id_, doc_.lease_id);
+  auto removed = store_.Delete(key);
+  Status released;
+  if (removed && removed->kept) {
+    // Object Lock keeps the object: a version that has already expired releases it all the same.
+    format::CatalogLease expired = doc_;
+    expired.expires_at_ms = 0;
+    released = store_.Put(key, format::Serialize(expired));
+  } else if (!removed) {
+    released = Fail(removed.error());
+  }
+  if (!released)
+    spdlog::warn("cannot release the {} lease {} (it expires by itself within {} s): {}", doc_.kind, doc_.lease_id,
+                 ttl_ms_ / 1000, released.error().message);
 }
 
 Result<std::vector<format::CatalogLease>> LiveLeases(ObjectStore& store, const std::string& backup_id, int64_t now_ms) {

@@ -51,6 +51,8 @@ int main(int argc, char** argv) {
   CLI::App app{"kafka-backup: back up Kafka topics to S3 or a directory, restore them to any point in time, "
                "and put consumer groups back on the right records."};
   app.require_subcommand(1);
+  // Global flags may also follow the subcommand: `kafka-backup backup -c x.yaml -q`.
+  app.fallthrough();
   app.set_version_flag("--version", std::string("kafka-backup ") + KB_VERSION);
   app.add_flag("-v,--verbose", a.verbosity, "More log output (repeatable)");
   app.add_flag("-q,--quiet", a.quiet, "Only errors in the log");

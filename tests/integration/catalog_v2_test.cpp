@@ -17,12 +17,14 @@
 #include "storage/filesystem_store.h"
 #include "storage/storage_config.h"
 #include "support/backup_fixture.h"
+#include "support/minio_admin.h"
 #include "support/test_env.h"
 
 namespace kb {
 namespace {
 
 using test::ReadBackup;
+using test::Shell;
 using test::RequireEnv;
 using test::UniqueName;
 
@@ -36,25 +38,6 @@ std::vector<Record> Numbered(int from, int to) {
     out.push_back(std::move(r));
   }
   return out;
-}
-
-// Runs a shell command; its exit status and output.
-std::pair<int, std::string> Shell(const std::string& command) {
-  std::string out;
-  FILE* f = popen((command + " 2>&1").c_str(), "r");
-  if (!f) return {-1, "popen failed"};
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  int status = pclose(f);
-  return {WEXITSTATUS(status), out};
-}
-
-// curl signed for MinIO, on path `path` (bucket[/key][?query]).
-std::string Curl(const std::string& method, const std::string& path, const std::string& extra = "") {
-  return "curl -sS --fail-with-body --max-time 20 --aws-sigv4 'aws:amz:" + RequireEnv("KB_S3_REGION") +
-         ":s3' --user '" + RequireEnv("KB_S3_ACCESS_KEY") + ":" + RequireEnv("KB_S3_SECRET_KEY") + "' -X " + method +
-         " " + extra + " '" + RequireEnv("KB_S3_ENDPOINT") + "/" + path + "'";
 }
 
 std::string BackupYaml(const std::string& dir, const std::string& topic, const std::string& storage,
@@ -71,21 +54,8 @@ std::string BackupYaml(const std::string& dir, const std::string& topic, const s
 // written is kept for a day, and each overwrite would leave one more version.
 TEST(CatalogV2Minio, BackupIntoAnObjectLockBucketWritesEveryKeyOnce) {
   const std::string bucket = "kb-lock-" + std::to_string(getpid()) + "-" + std::to_string(time(nullptr) % 100000);
-  auto made = Shell(Curl("PUT", bucket, "-H 'x-amz-bucket-object-lock-enabled: true'"));
-  ASSERT_EQ(made.first, 0) << made.second;
-  const std::string lock_xml =
-      "<ObjectLockConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><ObjectLockEnabled>Enabled"
-      "</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>1</Days></DefaultRetention></Rule>"
-      "</ObjectLockConfiguration>";
+  test::CreateObjectLockBucket(bucket, 1);
   auto dir = test::TempDir("objlock");
-  std::ofstream(dir + "/lock.xml") << lock_xml;
-  // curl signs a body only with its hash given; S3 wants Content-MD5 on this call.
-  const std::string xml = dir + "/lock.xml";
-  auto locked = Shell(Curl("PUT", bucket + "?object-lock=",
-                           "-H \"x-amz-content-sha256: $(sha256sum " + xml + " | cut -d' ' -f1)\" -H \"Content-MD5: " +
-                               "$(openssl md5 -binary " + xml + " | base64)\" --data-binary @" + xml));
-  ASSERT_EQ(locked.first, 0) << locked.second;
-
   std::string topic = UniqueName("objlock");
   test::CreateTopic(topic, 2);
   test::ProduceRecords(topic, 0, Numbered(0, 120));
@@ -106,7 +76,7 @@ TEST(CatalogV2Minio, BackupIntoAnObjectLockBucketWritesEveryKeyOnce) {
       << test::ReadTextFile(dir + "/log");
 
   // Every key has exactly one version: nothing was overwritten or deleted.
-  auto versions = Shell(Curl("GET", bucket + "?max-keys=1000&prefix=lock%2F&versions="));
+  auto versions = Shell(test::MinioCurl("GET", bucket + "?max-keys=1000&prefix=lock%2F&versions="));
   ASSERT_EQ(versions.first, 0) << versions.second;
   EXPECT_EQ(versions.second.find("<IsTruncated>true"), std::string::npos) << "raise max-keys";
   EXPECT_EQ(versions.second.find("<DeleteMarker>"), std::string::npos) << versions.second;
