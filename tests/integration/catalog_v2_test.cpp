@@ -85,7 +85,12 @@ TEST(CatalogV2Minio, BackupIntoAnObjectLockBucketWritesEveryKeyOnce) {
   std::string body = versions.second;
   for (std::smatch m; std::regex_search(body, m, key_re); body = m.suffix()) per_key[m[1]]++;
   ASSERT_GT(per_key.size(), 40u) << versions.second.substr(0, 2000);
-  for (const auto& [key, n] : per_key) EXPECT_EQ(n, 1) << key << " was written " << n << " times";
+  for (const auto& [key, n] : per_key) {
+    // A lease is the one document rewritten by design: taken, then released by an expired version
+    // (Object Lock keeps the object), with renewals in between for runs longer than a quarter TTL.
+    if (key.find("/leases/") != std::string::npos) EXPECT_EQ(n, 2) << key;
+    else EXPECT_EQ(n, 1) << key << " was written " << n << " times";
+  }
 
   StorageConfig sc;
   sc.backend = StorageBackendKind::kS3;
