@@ -4,7 +4,7 @@
 // Regenerate (only for a deliberate, documented format change that also bumps format_version):
 //   KB_UPDATE_GOLDEN=1 ./unit_tests --gtest_filter='FormatGolden*'
 // which rewrites tests/golden/segment_v1_{none,zstd,lz4}.kbs, tests/golden/manifest_v1.json and
-// tests/golden/catalog_v2_*.json.
+// tests/golden/catalog_v2_*.json (floor and lease included).
 // Otherwise the none segment and the manifest are compared byte for byte; the zstd and lz4
 // segments are only decoded (compressor output may change between library versions).
 #include <gtest/gtest.h>
@@ -251,6 +251,24 @@ TEST(FormatGoldenTest, CatalogV2DocumentsMatchGoldenJson) {
   end.status = "complete";
   end.ended_at_ms = 1764000090000;
   CheckCatalogGolden("catalog_v2_run_end.json", end, ParseCatalogRunEnd);
+
+  CatalogFloor floor;
+  floor.topic = "payments";
+  floor.partition = 0;
+  floor.from = 300;
+  floor.removed_through_seq = 0;
+  floor.earliest_restorable_ms = 1795136400300;
+  floor.created_at_ms = 1796000000000;
+  floor.pruned = PartitionTotals{300, 9000, 5400, 6, 0, 0, 1795136400000, 1795136400299};
+  CheckCatalogGolden("catalog_v2_floor.json", floor, ParseCatalogFloor);
+  CatalogLease lease;
+  lease.lease_id = "restore-1796000000000-1a2b3c4d";
+  lease.kind = "restore";
+  lease.holder = "backup-host-1:4242";
+  lease.reads_from_ms = 0;
+  lease.acquired_at_ms = 1796000000000;
+  lease.expires_at_ms = 1796000120000;
+  CheckCatalogGolden("catalog_v2_lease.json", lease, ParseCatalogLease);
 }
 
 TEST(FormatGoldenTest, CatalogV2ReaderRefusesOtherKindsAndNewerVersions) {
