@@ -20,6 +20,7 @@
 #include "catalog/lease.h"
 #include "config/kafka_options.h"
 #include "config/topic_filter.h"
+#include "core/parallel.h"
 #include "core/stop.h"
 #include "core/time_util.h"
 #include "format/object_keys.h"
@@ -43,6 +44,8 @@ constexpr uint64_t kBufferBudgetBytes = 96ull << 20;
 // cost it far more memory than their bytes). Each worker's consumer gets an equal share.
 constexpr uint64_t kPrefetchBudgetBytes = 32ull << 20;
 constexpr uint64_t kPrefetchBudgetRecords = 100000;
+// Requests in flight at once while planning: watermarks and first catalog commits, per partition.
+constexpr size_t kPlanThreads = 16;
 // After a failed consumer-offset capture (continuous mode), the next try comes this soon.
 constexpr std::chrono::seconds kCaptureRetryInterval{10};
 
@@ -65,7 +68,8 @@ struct RunState {
   bool continuous = false;
 
   std::mutex mu;
-  std::deque<PartitionJob> pending;         // one-shot: pulled by idle workers
+  std::deque<PartitionJob> pending;         // one-shot: pulled by workers, up to `share` open each
+  size_t share = 1;                         // one-shot: partitions a worker reads at once
   std::vector<std::deque<PartitionJob>> inbox;  // continuous: per worker
   std::vector<std::string> errors;
   std::atomic<uint64_t> segments{0}, gaps{0}, gap_records{0}, offset_captures{0}, partitions{0},
@@ -161,10 +165,11 @@ class Worker {
       if (run_.continuous) {
         auto& box = run_.inbox[index_];
         while (!box.empty()) jobs.push_back(box.front()), box.pop_front();
-      } else if (open_.empty()) {
-        // Skip jobs with nothing to read: a worker that took only an empty one would see no open
-        // partition and stop, and with every worker stopped the jobs still pending were never read.
-        while (!run_.pending.empty() && jobs.empty()) {
+      } else {
+        // One consumer reads its whole share at once, so one fetch per broker brings data for all
+        // of them; a worker whose partitions are done takes more. Jobs with nothing to read are
+        // skipped here: a worker that took only empty ones would stop with jobs still pending.
+        while (!run_.pending.empty() && open_.size() + jobs.size() < run_.share) {
           if (run_.pending.front().start < run_.pending.front().end) jobs.push_back(run_.pending.front());
           run_.pending.pop_front();
         }
@@ -398,8 +403,12 @@ Result<PlannedTopic> PlanTopic(kafka::AdminClient& admin, const Config& config, 
   KB_ASSIGN_OR_RETURN(auto desc, admin.DescribeTopicConfigs(topic));
   PlannedTopic out;
   out.topic = format::RunTopic{topic, desc.partition_count, desc.replication_factor, desc.configs, {}};
+  // One request per partition: asked together, a topic of many small partitions starts at once.
+  std::vector<Result<kafka::WatermarkOffsets>> marks(static_cast<size_t>(desc.partition_count),
+                                                     kafka::WatermarkOffsets{});
+  ParallelFor(marks.size(), kPlanThreads, [&](size_t p) { marks[p] = admin.Watermarks(topic, static_cast<int32_t>(p)); });
   for (int32_t p = 0; p < desc.partition_count; ++p) {
-    KB_ASSIGN_OR_RETURN(auto wm, admin.Watermarks(topic, p));
+    KB_ASSIGN_OR_RETURN(auto wm, std::move(marks[static_cast<size_t>(p)]));
     out.topic.end_offsets_at_start.push_back(wm.high);
     PartitionJob job{topic, p, 0, continuous ? kNoEnd : wm.high};
     if (int64_t resume = catalog.NextOffset(topic, p); resume >= 0) {
@@ -417,7 +426,10 @@ Result<PlannedTopic> PlanTopic(kafka::AdminClient& admin, const Config& config, 
 }
 
 Status StartFresh(CatalogWriter& catalog, const std::vector<PartitionJob>& fresh) {
-  for (const auto& j : fresh) KB_TRY(catalog.StartPartition(j.topic, j.partition, j.start));
+  std::vector<Status> started(fresh.size());
+  ParallelFor(fresh.size(), kPlanThreads,
+              [&](size_t i) { started[i] = catalog.StartPartition(fresh[i].topic, fresh[i].partition, fresh[i].start); });
+  for (const auto& st : started) KB_TRY(st);
   return {};
 }
 
@@ -447,6 +459,10 @@ Result<BackupSummary> BackupEngine::Run() {
   mallopt(M_MMAP_THRESHOLD, 4 << 20);
 #endif
 
+  const auto started = Clock::now();
+  auto since_start = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+  };
   auto kafka_config = ToKafkaClientConfig(*config_.source);
   KB_ASSIGN_OR_RETURN(auto admin, kafka::AdminClient::Create(kafka_config));
   KB_ASSIGN_OR_RETURN(auto meta, admin->Metadata());
@@ -486,8 +502,10 @@ Result<BackupSummary> BackupEngine::Run() {
     fresh.insert(fresh.end(), planned.fresh.begin(), planned.fresh.end());
     run_topics.push_back(std::move(planned.topic));
   }
+  spdlog::debug("start-up: {} partitions planned after {} ms", jobs.size(), since_start());
   KB_TRY(catalog->BeginRun({mode, config_.backup.compression, cluster_id, admin->bootstrap()}, run_topics));
   KB_TRY(StartFresh(*catalog, fresh));
+  spdlog::debug("start-up: catalog run begun after {} ms", since_start());
   const int64_t keep_within = config_.backup.retention_keep_within_ms;
   std::unique_ptr<PruneLoop> pruner;
   if (continuous && keep_within > 0)
@@ -512,6 +530,7 @@ Result<BackupSummary> BackupEngine::Run() {
     if (continuous) run.inbox[i % workers].push_back(jobs[i]);
     else run.pending.push_back(jobs[i]);
   }
+  run.share = std::max<size_t>(1, (jobs.size() + workers - 1) / workers);
   std::set<kafka::TopicPartition> known;
   for (const auto& j : jobs) known.insert({j.topic, j.partition});
   run.partitions = known.size();
@@ -655,6 +674,7 @@ Result<BackupSummary> BackupEngine::Run() {
     }
   }
   for (auto& t : threads) t.join();
+  spdlog::debug("readers done after {} ms", since_start());
   progress.Stop();
   metrics_server.reset();  // the workers are done; from here on `run` is read without its lock
   pruner.reset();
@@ -674,6 +694,7 @@ Result<BackupSummary> BackupEngine::Run() {
     }
   }
   if (run.errors.empty()) capture_offsets();
+  spdlog::debug("offsets captured after {} ms", since_start());
   bool complete = run.errors.empty() && (!summary.interrupted || continuous);
   if (complete) {
     if (auto st = catalog->EndRun(); !st)
