@@ -5,12 +5,13 @@
 #   --smoke  tiny topics (for CI); also KB_BENCH_SMOKE=1
 #   --bin    the kafka-backup binary (default build/kafka-backup; copied before use)
 #   --keep   leave the bench broker and MinIO running
-# For records of 100 B, 1 KiB and 64 KiB, JSON-like and random data, and 1 and 12 partitions: loads a
+# For records of 100 B, 1 KiB and 64 KiB, JSON-like and random data, and 1, 12 and 64 partitions: loads a
 # topic with `kcat -P` from a generated file (that is kcat's produce figure), consumes it with
 # `kcat -C -e -o beginning` into a file, then backs it up and restores it into a new topic with
 # kafka-backup (default settings) on each storage backend. MB/s counts record values (MB = 10^6 B)
 # over the whole process's wall time, for kcat and for us alike.
-# Env: KB_BENCH_MB (MB per topic; default 256, smoke 2), KB_BENCH_WORK (scratch dir).
+# Env: KB_BENCH_MB (MB per topic; default 256, smoke 2), KB_BENCH_WORK (scratch dir); to run a subset,
+# KB_BENCH_SIZES (default "100 1024 65536"), KB_BENCH_KINDS ("json random"), KB_BENCH_PARTS ("1 12 64").
 set -euo pipefail
 KB_SCRIPT=bench-throughput
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
@@ -35,12 +36,12 @@ bench_out "$(printf "$fmt" record data parts st "bk MB/s" "bk rec/s" "MiB" "rs M
 min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
 max() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b > a) ? b : a }'; }
 
-for size in 100 1024 65536; do
-  for kind in json random; do
+for size in ${KB_BENCH_SIZES:-100 1024 65536}; do
+  for kind in ${KB_BENCH_KINDS:-json random}; do
     bench_data "$kind" "$size" "$mb"
     payload=$((count * size))
     case "$size" in 100) label=100B ;; 1024) label=1KiB ;; 65536) label=64KiB ;; esac
-    for parts in 1 12; do
+    for parts in ${KB_BENCH_PARTS:-1 12 64}; do
       topic="$run-$kind-$size-p$parts"
       tag="tp-$kind-$size-p$parts"
       kb_log "$topic: $count records of $size B, best of $repeat"

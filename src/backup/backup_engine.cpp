@@ -44,6 +44,8 @@ constexpr uint64_t kBufferBudgetBytes = 96ull << 20;
 // cost it far more memory than their bytes). Each worker's consumer gets an equal share.
 constexpr uint64_t kPrefetchBudgetBytes = 32ull << 20;
 constexpr uint64_t kPrefetchBudgetRecords = 100000;
+// Segment writes one worker keeps in flight.
+constexpr size_t kUploadsInFlight = 4;
 // Requests in flight at once while planning: watermarks and first catalog commits, per partition.
 constexpr size_t kPlanThreads = 16;
 // After a failed consumer-offset capture (continuous mode), the next try comes this soon.
@@ -124,7 +126,7 @@ class Worker {
       TakeWork();
       // A finished write is committed now, not at the next flush: an idle partition's last
       // segment must reach the catalog (and restores) promptly.
-      if (upload_ && upload_->done.wait_for(std::chrono::seconds(0)) == std::future_status::ready) WaitForUpload();
+      CommitFinishedUploads();
       if (open_.empty()) {
         if (!run_.continuous) break;  // one-shot: no work left
         std::this_thread::sleep_for(std::chrono::milliseconds(run_.config.backup.poll_interval_ms));
@@ -143,7 +145,7 @@ class Worker {
       Flush(it->second);
       it = open_.erase(it);
     }
-    WaitForUpload();
+    WaitForUploads(0);
   }
 
  private:
@@ -236,7 +238,7 @@ class Worker {
   // the log start.
   void RecordGap(OpenPartition& p) {
     Flush(p);
-    WaitForUpload();  // the gap's checkpoint must not pass a segment still being written
+    WaitForUploads(0);  // the gap's checkpoint must not pass a segment still being written
     if (p.failed) return;
     auto wm = run_.admin.Watermarks(p.job.topic, p.job.partition);
     if (!wm) return run_.AddError(Where(p) + ": offset out of range and watermarks unavailable: " + wm.error().message);
@@ -276,20 +278,28 @@ class Worker {
       buffered += p.writer->raw_bytes();
       if (!largest || p.writer->raw_bytes() > largest->writer->raw_bytes()) largest = &p;
     }
-    if (upload_) buffered += upload_->entry.segment->stored_bytes;  // held until its write completes
-    uint64_t budget = kBufferBudgetBytes / std::max<size_t>(1, run_.inbox.size());
-    if (largest && !largest->writer->empty() && buffered > budget) Flush(*largest);
+    buffered += InFlightBytes();  // held until written
+    if (largest && !largest->writer->empty() && buffered > Budget()) Flush(*largest);
+  }
+
+  // This worker's share of the buffered-data budget: open segments and writes in flight.
+  uint64_t Budget() const { return kBufferBudgetBytes / std::max<size_t>(1, run_.inbox.size()); }
+  uint64_t InFlightBytes() const {
+    uint64_t n = 0;
+    for (const auto& up : uploads_) n += up.entry.segment->stored_bytes;
+    return n;
   }
 
   // Seals the open segment and starts writing it to storage; its checkpoint is committed when the
-  // write has completed (WaitForUpload), so reading goes on while storage works. One write is in
-  // flight per worker, and every commit waits for it first: commits stay in order and the
-  // checkpoint never runs ahead of durable data.
+  // write has completed, so reading goes on while storage works. Up to kUploadsInFlight writes
+  // per worker run at once (object stores answer each in tens of ms); they are committed in the
+  // order they were sealed, so a partition's chain stays in order and never runs ahead of durable
+  // data.
   void Flush(OpenPartition& p) {
     if (p.failed) return;
     if (p.writer->empty()) {
       // Only markers or compacted-away offsets since the last segment: move the checkpoint.
-      WaitForUpload();
+      WaitForUploads(0);
       if (!p.failed && p.position > p.sealed &&
           CommitEntry(p.job, format::ChainEntry{p.sealed, p.position, std::nullopt, std::nullopt}))
         p.sealed = p.position;
@@ -298,7 +308,9 @@ class Worker {
     format::SegmentSummary s;
     auto bytes = p.writer->Finish(&s);
     if (!bytes) return FailPartition(p, "cannot seal segment: " + bytes.error().message);
-    WaitForUpload();
+    // Room for this write: a free slot, and its bytes within the worker's buffer budget.
+    while (!uploads_.empty() && (uploads_.size() >= kUploadsInFlight || InFlightBytes() + bytes->size() > Budget()))
+      CommitOldestUpload();
     if (p.failed) return;  // an earlier segment of this partition was not stored
     Upload up;
     up.job = p.job;
@@ -319,19 +331,29 @@ class Worker {
     up.done = std::async(std::launch::async, [&store = run_.store, key = ref.key, data = std::move(*bytes)] {
       return store.Put(key, data);
     });
-    upload_ = std::move(up);
+    uploads_.push_back(std::move(up));
   }
 
-  // Completes the segment write in flight, if any: stored -> its entry goes into the catalog;
-  // failed -> its partition stops (the records stay unreferenced and the catalog's chain ends
-  // before them, so a re-run reads them again).
-  void WaitForUpload() {
-    if (!upload_) return;
-    Upload up = std::move(*upload_);
-    upload_.reset();
+  // Commits the oldest writes until at most `keep` are in flight: stored -> its entry goes into
+  // the catalog; failed -> its partition stops (the records stay unreferenced and the catalog's
+  // chain ends before them, so a re-run reads them again).
+  void WaitForUploads(size_t keep) {
+    while (uploads_.size() > keep) CommitOldestUpload();
+  }
+
+  // Commits the writes that have completed, oldest first, without waiting.
+  void CommitFinishedUploads() {
+    while (!uploads_.empty() && uploads_.front().done.wait_for(std::chrono::seconds(0)) == std::future_status::ready)
+      CommitOldestUpload();
+  }
+
+  void CommitOldestUpload() {
+    Upload up = std::move(uploads_.front());
+    uploads_.pop_front();
     const format::SegmentRef& ref = *up.entry.segment;
-    if (Status stored = up.done.get(); !stored)
-      return FailJob(up.job, "cannot store segment " + ref.key + ": " + stored.error().message);
+    Status stored = up.done.get();
+    if (failed_.count({up.job.topic, up.job.partition})) return;  // an earlier write of it failed
+    if (!stored) return FailJob(up.job, "cannot store segment " + ref.key + ": " + stored.error().message);
     run_.progress.AddStoredBytes(ref.stored_bytes);
     run_.segments++;
     run_.last_segment_ms = NowMs();
@@ -353,6 +375,7 @@ class Worker {
   // Stops the job's partition (if it is still open: a finished one has nothing left to commit)
   // and fails the run.
   void FailJob(const PartitionJob& job, const std::string& why) {
+    failed_.insert({job.topic, job.partition});
     auto it = open_.find(kafka::TopicPartition{job.topic, job.partition});
     if (it != open_.end()) it->second.failed = true;
     run_.AddError(Where(job) + ": " + why);
@@ -381,7 +404,8 @@ class Worker {
   size_t index_;
   std::unique_ptr<kafka::PartitionConsumer> consumer_;
   std::map<kafka::TopicPartition, OpenPartition> open_;
-  std::optional<Upload> upload_;
+  std::deque<Upload> uploads_;  // in the order they were sealed
+  std::set<kafka::TopicPartition> failed_;  // partitions with a failed write: nothing more is committed
 };
 
 std::string ModeName(const BackupOptions& b) {

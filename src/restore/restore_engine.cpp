@@ -31,6 +31,7 @@
 #include "catalog/catalog_reader.h"
 #include "catalog/lease.h"
 #include "config/kafka_options.h"
+#include "core/parallel.h"
 #include "core/stop.h"
 #include "core/time_util.h"
 #include "format/object_keys.h"
@@ -49,6 +50,8 @@ namespace {
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 constexpr auto kCheckpointInterval = std::chrono::seconds(2);
+// Target watermark requests in flight at once while planning.
+constexpr size_t kTargetQueryThreads = 16;
 constexpr size_t kMaxUnconfirmed = 200000;  // checkpoint at least this often (bounds report memory)
 // Records the producers may hold until the broker confirms them, all workers together, in bytes
 // and in records (librdkafka's per-record overhead dwarfs small records). Each worker's producer
@@ -453,23 +456,27 @@ Status CountPartition(ObjectStore& store, const format::PartitionManifest& pm, c
 }
 
 // Whether each target partition is empty: (topic, partition) -> records in it.
-Result<std::map<std::pair<std::string, int32_t>, int64_t>> TargetFill(kafka::AdminClient& admin,
-                                                                      const RestoreSelection& sel) {
-  std::map<std::pair<std::string, int32_t>, int64_t> out;
+// The watermarks of every existing target partition the selection writes to, asked in parallel.
+using TargetMarks = std::map<std::pair<std::string, int32_t>, kafka::WatermarkOffsets>;
+Result<TargetMarks> TargetWatermarks(kafka::AdminClient& admin, const RestoreSelection& sel) {
+  std::vector<std::pair<std::string, int32_t>> wanted;
   for (const auto& p : sel.partitions) {
     const auto& t = sel.targets.at(p.target_topic);
     if (!t.exists) continue;
-    std::vector<int32_t> parts;
     if (p.target_partition >= 0) {
-      if (p.target_partition < t.partition_count) parts.push_back(p.target_partition);
+      if (p.target_partition < t.partition_count) wanted.emplace_back(p.target_topic, p.target_partition);
     } else {
-      for (int32_t i = 0; i < t.partition_count; ++i) parts.push_back(i);
+      for (int32_t i = 0; i < t.partition_count; ++i) wanted.emplace_back(p.target_topic, i);
     }
-    for (int32_t tp : parts) {
-      if (out.count({p.target_topic, tp})) continue;
-      KB_ASSIGN_OR_RETURN(auto wm, admin.Watermarks(p.target_topic, tp));
-      out[{p.target_topic, tp}] = wm.high - wm.low;
-    }
+  }
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  std::vector<Result<kafka::WatermarkOffsets>> got(wanted.size(), kafka::WatermarkOffsets{});
+  ParallelFor(wanted.size(), kTargetQueryThreads,
+              [&](size_t i) { got[i] = admin.Watermarks(wanted[i].first, wanted[i].second); });
+  TargetMarks out;
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    KB_ASSIGN_OR_RETURN(out[wanted[i]], std::move(got[i]));
   }
   return out;
 }
@@ -515,7 +522,7 @@ Result<RestorePlan> RestoreEngine::Plan() {
   KB_ASSIGN_OR_RETURN(auto manifest, LoadManifest(store_, config_.backup_id));
   KB_ASSIGN_OR_RETURN(auto admin, kafka::AdminClient::Create(ToKafkaClientConfig(*config_.target)));
   KB_ASSIGN_OR_RETURN(auto sel, SelectForRestore(config_, std::move(manifest), *admin));
-  KB_ASSIGN_OR_RETURN(auto fill, TargetFill(*admin, sel));
+  KB_ASSIGN_OR_RETURN(auto marks, TargetWatermarks(*admin, sel));
   RestorePlan plan;
   plan.backup_id = config_.backup_id;
   plan.time_window_start = config_.restore.time_window_start;
@@ -532,7 +539,8 @@ Result<RestorePlan> RestoreEngine::Plan() {
     e.target_partition = p.target_partition;
     e.target_topic_exists = sel.targets.at(p.target_topic).exists;
     KB_TRY(CountPartition(store_, *p.manifest, w, e));
-    for (const auto& [tp, n] : fill) {
+    for (const auto& [tp, wm] : marks) {
+      const int64_t n = wm.high - wm.low;
       if (tp.first != p.target_topic || (p.target_partition >= 0 && tp.second != p.target_partition) || n <= 0) continue;
       e.target_partition_empty = false;
       if (!may_write_non_empty && reported.insert(tp).second)
@@ -635,7 +643,7 @@ Result<RestoreResult> RestoreEngine::Run() {
     for (const auto& p : resume->at("partitions"))
       saved[{p.at("source_topic").get<std::string>(), p.at("source_partition").get<int32_t>()}] = &p;
 
-  KB_ASSIGN_OR_RETURN(auto fill, TargetFill(*admin, sel));
+  KB_ASSIGN_OR_RETURN(auto marks, TargetWatermarks(*admin, sel));
   bool may_write_non_empty = r.purge_topics || r.allow_non_empty;
   std::set<std::pair<std::string, int32_t>> resumed_targets;
   uint64_t expected = 0;
@@ -665,14 +673,19 @@ Result<RestoreResult> RestoreEngine::Run() {
   }
   // Refuse non-empty partitions (those this restore itself wrote before are fine).
   if (!may_write_non_empty) {
-    for (const auto& [tp, n] : fill)
-      if (n > 0 && !resumed_targets.count(tp)) return Fail(ErrorCode::kConflict, NonEmptyMessage(tp.first, tp.second, n));
+    for (const auto& [tp, wm] : marks)
+      if (wm.high - wm.low > 0 && !resumed_targets.count(tp))
+        return Fail(ErrorCode::kConflict, NonEmptyMessage(tp.first, tp.second, wm.high - wm.low));
   }
   // Where each exclusive target partition ends now: the base for new records, and (resume)
   // how many records the interrupted run wrote after its last checkpoint.
   for (auto& job : run.jobs) {
     if (!job->sel.exclusive) continue;
-    KB_ASSIGN_OR_RETURN(auto wm, admin->Watermarks(job->sel.target_topic, job->sel.target_partition));
+    auto mark = marks.find({job->sel.target_topic, job->sel.target_partition});
+    if (mark == marks.end())
+      return Fail(ErrorCode::kNotFound, "target " + Where(job->sel.target_topic, job->sel.target_partition) +
+                                            " does not exist");
+    const auto& wm = mark->second;
     auto& s = job->state;
     if (!job->resumed || s.target_end < 0) {
       s.target_end = wm.high;

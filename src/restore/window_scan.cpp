@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 namespace kb {
 
@@ -20,6 +21,41 @@ bool WindowScan::Whole(int64_t min_ts, int64_t max_ts, int64_t first_offset) con
 bool WindowScan::NeedsRead(const format::BlockInfo& b) const {
   return b.last_offset >= options_.from_offset && window_.Overlaps(b.min_timestamp, b.max_timestamp) &&
          !Whole(b.min_timestamp, b.max_timestamp, b.first_offset);
+}
+
+bool WindowScan::ReadWhole(size_t i) const {
+  const format::SegmentRef& seg = segments_[i];
+  return seg.stored_bytes > 0 && seg.stored_bytes <= kWholeSegmentBytes && seg.first_offset >= options_.from_offset &&
+         window_.Covers(seg.min_timestamp, seg.max_timestamp) &&
+         !Whole(seg.min_timestamp, seg.max_timestamp, seg.first_offset);
+}
+
+Result<format::SegmentReader> WindowScan::OpenSegment(size_t i) {
+  const format::SegmentRef& seg = segments_[i];
+  if (!ReadWhole(i)) return format::SegmentReader::Open(store_, seg.key, seg.stored_bytes);
+  Result<std::string> bytes = std::string();
+  if (whole_index_ == i) {
+    bytes = whole_bytes_.get();
+    whole_index_ = SIZE_MAX;
+  } else {
+    bytes = store_.Get(seg.key);
+  }
+  if (!bytes) return Fail(bytes.error());
+  if (bytes->size() != seg.stored_bytes)
+    return Fail(ErrorCode::kCorrupt, "segment " + seg.key + " holds " + std::to_string(bytes->size()) +
+                                         " bytes, but the catalog records " + std::to_string(seg.stored_bytes));
+  return format::SegmentReader::FromBytes(std::move(*bytes), seg.key);
+}
+
+void WindowScan::PrefetchSegmentAfter(size_t i) {
+  if (!options_.prefetch || whole_index_ != SIZE_MAX) return;
+  for (size_t n = i + 1; n < segments_.size(); ++n) {
+    if (!SegmentInWindow(segments_[n], window_, options_.from_offset)) continue;
+    if (!ReadWhole(n)) return;  // opened by its index when its turn comes
+    whole_index_ = n;
+    whole_bytes_ = std::async(std::launch::async, [&store = store_, key = segments_[n].key] { return store.Get(key); });
+    return;
+  }
 }
 
 size_t WindowScan::ChunkEnd(size_t i) const {
@@ -58,10 +94,11 @@ Result<std::optional<WindowPiece>> WindowScan::Next() {
         ++segment_;
         return piece;
       }
-      auto opened = format::SegmentReader::Open(store_, seg.key, seg.stored_bytes);
+      auto opened = OpenSegment(segment_);
       if (!opened) return Fail(opened.error().With("cannot open segment " + seg.key));
       reader_.emplace(std::move(*opened));
       block_ = 0;
+      PrefetchSegmentAfter(segment_);
     }
     const auto& blocks = reader_->blocks();
     while (block_ < blocks.size()) {

@@ -9,12 +9,19 @@
 //   of up to SegmentReader::kReadAheadBytes; with prefetch on, the next needed chunk is fetched in
 //   the background while the caller handles this one;
 // - records of a fetched block are filtered one by one (window, and offset >= from_offset).
+// A segment the window wholly covers and of at most kWholeSegmentBytes is fetched in one request
+// (every block of it is needed); with prefetch on, the next such segment is fetched while the
+// caller works on this one, so a partition of small segments costs one round trip per segment,
+// overlapped with the work.
 // With summarize_whole, a segment or block wholly inside the window is not read at all: the piece
 // carries its counts from the manifest or the footer index (for plans and estimates).
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
+#include <future>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/error.h"
@@ -66,6 +73,9 @@ class WindowScan {
   WindowScan(ObjectStore& store, const std::vector<format::SegmentRef>& segments, TimeWindow window,
              WindowScanOptions options = {});
 
+  // Largest segment fetched whole (see above): memory stays what chunked reads with a prefetch hold.
+  static constexpr uint64_t kWholeSegmentBytes = format::SegmentReader::kReadAheadBytes;
+
   // The next piece, or nullopt once the partition is done. Errors name the segment and block.
   Result<std::optional<WindowPiece>> Next();
   // Offsets below this were handed out or lie outside the window: the partition's end once Next
@@ -77,6 +87,12 @@ class WindowScan {
  private:
   bool Whole(int64_t min_ts, int64_t max_ts, int64_t first_offset) const;
   bool NeedsRead(const format::BlockInfo& b) const;
+  // Whether segment i is read with one request of the whole object.
+  bool ReadWhole(size_t i) const;
+  // Opens segment i: whole (from the prefetched bytes when they are for it) or by its index.
+  Result<format::SegmentReader> OpenSegment(size_t i);
+  // Starts fetching the next segment after i that is read whole, if any.
+  void PrefetchSegmentAfter(size_t i);
   // Last block from i on that is needed and adjacent to i's run: fetched with i in one request.
   size_t ChunkEnd(size_t i) const;
   void PrefetchAfter(size_t i) const;
@@ -90,6 +106,9 @@ class WindowScan {
   size_t block_ = 0;                            // next block of reader_
   int64_t position_ = 0;
   uint64_t blocks_read_ = 0;
+  // A whole segment being fetched ahead: its index and bytes.
+  size_t whole_index_ = SIZE_MAX;
+  std::future<Result<std::string>> whole_bytes_;
 };
 
 }  // namespace kb
