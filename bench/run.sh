@@ -41,7 +41,7 @@ export BENCH_REPORT
 
 args=()
 [ "$BENCH_SMOKE" = 1 ] && args+=(--smoke)
-for section in throughput memory pitr compression catalog; do
+for section in throughput startup memory pitr compression catalog; do
   t=$(kb_now)
   bash "$KB_REPO/bench/$section.sh" "${args[@]}"
   kb_log "$section done in $(kb_elapsed "$t")s"

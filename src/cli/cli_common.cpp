@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include <yaml-cpp/yaml.h>
@@ -41,6 +42,13 @@ void EmitYaml(YAML::Emitter& out, const nlohmann::json& j) {
 
 Result<std::unique_ptr<ObjectStore>> OpenStoreForPath(const std::string& path) {
   KB_ASSIGN_OR_RETURN(auto sc, ParseStoragePath(path));
+  return OpenObjectStore(sc);
+}
+
+Result<std::unique_ptr<ObjectStore>> OpenStoreToRead(const std::string& path) {
+  KB_ASSIGN_OR_RETURN(auto sc, ParseStoragePath(path));
+  if (sc.backend == StorageBackendKind::kFilesystem && !std::filesystem::is_directory(sc.path))
+    return Fail(ErrorCode::kNotFound, "directory " + sc.path + " does not exist: check --path");
   return OpenObjectStore(sc);
 }
 

@@ -20,6 +20,9 @@ namespace kb::cli {
 Result<std::unique_ptr<ObjectStore>> OpenStoreForConfig(const Config& config, const std::string& path_flag);
 // Storage for a --path command.
 Result<std::unique_ptr<ObjectStore>> OpenStoreForPath(const std::string& path);
+// As OpenStoreForPath, for commands that read what is already stored: a directory that does not
+// exist is kNotFound naming it (a typo in --path must not look like an empty location).
+Result<std::unique_ptr<ObjectStore>> OpenStoreToRead(const std::string& path);
 
 // Kafka connection from the connection flags (--bootstrap-servers, security, -X).
 Result<kafka::KafkaClientConfig> KafkaConfigFromFlags(const CliArgs& a);

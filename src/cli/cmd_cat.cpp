@@ -40,7 +40,7 @@ Result<RecordFilter> FilterFromFlags(const CliArgs& a) {
 int RunCat(const CliArgs& a) {
   auto filter = FilterFromFlags(a);
   if (!filter) return ReportError(filter.error());
-  auto store = OpenStoreForPath(a.path);
+  auto store = OpenStoreToRead(a.path);
   if (!store) return ReportError(store.error());
 
   // A closed pipe (`| head`) shows up as EPIPE from fwrite instead of killing the process.

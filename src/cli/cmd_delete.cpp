@@ -9,7 +9,7 @@
 namespace kb::cli {
 
 int RunDelete(const CliArgs& a) {
-  auto store = OpenStoreForPath(a.path);
+  auto store = OpenStoreToRead(a.path);
   if (!store) return ReportError(store.error());
   auto r = DeleteBackup(**store, a.backup_id, a.force);
   if (!r) return ReportError(r.error());

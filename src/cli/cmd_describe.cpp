@@ -10,7 +10,7 @@
 namespace kb::cli {
 
 int RunDescribe(const CliArgs& a) {
-  auto store = OpenStoreForPath(a.path);
+  auto store = OpenStoreToRead(a.path);
   if (!store) return ReportError(store.error());
   auto m = LoadManifest(**store, a.backup_id);
   if (!m) return ReportError(m.error());

@@ -11,7 +11,7 @@
 namespace kb::cli {
 
 int RunList(const CliArgs& a) {
-  auto store = OpenStoreForPath(a.path);
+  auto store = OpenStoreToRead(a.path);
   if (!store) return ReportError(store.error());
   auto ids = ListBackupIds(**store);
   if (!ids) return ReportError(ids.error());

@@ -28,7 +28,7 @@ struct Session {
 
 Result<Session> Prepare(const CliArgs& a) {
   Session s;
-  KB_ASSIGN_OR_RETURN(s.store, OpenStoreForPath(a.path));
+  KB_ASSIGN_OR_RETURN(s.store, OpenStoreToRead(a.path));
   KB_ASSIGN_OR_RETURN(s.kafka, KafkaConfigFromFlags(a));
   KB_ASSIGN_OR_RETURN(s.admin, kafka::AdminClient::Create(s.kafka));
   offsets::ResetRequest req;

@@ -11,7 +11,7 @@ namespace kb::cli {
 int RunPrune(const CliArgs& a) {
   auto keep = ParseDurationMs(a.keep_within);
   if (!keep) return ReportError(keep.error().With("--keep-within"));
-  auto store = OpenStoreForPath(a.path);
+  auto store = OpenStoreToRead(a.path);
   if (!store) return ReportError(store.error());
   PruneOptions options;
   options.keep_within_ms = *keep;

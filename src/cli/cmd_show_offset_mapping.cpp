@@ -12,7 +12,7 @@
 namespace kb::cli {
 
 int RunShowOffsetMapping(const CliArgs& a) {
-  auto store = OpenStoreForPath(a.path);
+  auto store = OpenStoreToRead(a.path);
   if (!store) return ReportError(store.error());
   auto m = LoadOffsetMapping(**store, a.backup_id, a.restore_id);
   if (!m) return ReportError(m.error());

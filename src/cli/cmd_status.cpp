@@ -11,7 +11,7 @@
 namespace kb::cli {
 
 int RunStatus(const CliArgs& a) {
-  auto store = OpenStoreForPath(a.path);
+  auto store = OpenStoreToRead(a.path);
   if (!store) return ReportError(store.error());
   std::vector<std::string> ids{a.backup_id};
   if (a.backup_id.empty()) {

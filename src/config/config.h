@@ -48,7 +48,7 @@ struct ClusterSection {
 
 struct BackupOptions {
   std::string compression = "zstd";              // zstd | lz4 | none
-  int compression_level = 1;                     // zstd level (1: a few % larger than 3, much faster)
+  int compression_level = 3;                     // zstd level
   uint64_t segment_max_bytes = 64ull << 20;      // roll a segment at this many raw bytes
   uint64_t segment_max_records = 0;              // 0 = no record limit
   int64_t segment_max_interval_ms = 60000;       // roll an open segment this old, even if idle

@@ -50,6 +50,8 @@ namespace {
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 constexpr auto kCheckpointInterval = std::chrono::seconds(2);
+// Progress writes, at most one per this interval (plus the last).
+constexpr auto kPersistInterval = std::chrono::milliseconds(1000);
 // Target watermark requests in flight at once while planning.
 constexpr size_t kTargetQueryThreads = 16;
 constexpr size_t kMaxUnconfirmed = 200000;  // checkpoint at least this often (bounds report memory)
@@ -199,14 +201,26 @@ struct RunState {
     return nullptr;
   }
 
-  // Writes the progress object; caller holds mu.
-  Status PersistLocked() {
+  // Writes the progress object; caller holds mu. A write within kPersistInterval of the last one
+  // is left to the next (or to the final one after the workers): progress that lags only makes a
+  // resume find more records past the recorded target end, as after kill -9. Many small partitions
+  // then cost a few writes instead of two each.
+  Status PersistLocked(bool now = false) {
+    const auto t = Clock::now();
+    if (!now && t - last_persist < kPersistInterval) {
+      persist_pending = true;
+      return {};
+    }
+    last_persist = t;
+    persist_pending = false;
     json doc{{"format_version", 1}, {"restore_id", restore_id}, {"backup_id", config.backup_id},
              {"fingerprint", fingerprint}, {"created_at_ms", created_at_ms}, {"updated_at_ms", NowMs()},
              {"partitions", json::array()}};
     for (const auto& j : jobs) doc["partitions"].push_back(StateToJson(*j));
     return store.Put(format::RestoreProgressKey(config.backup_id, restore_id), doc.dump());
   }
+  Clock::time_point last_persist{};
+  bool persist_pending = false;  // a write was skipped: the final one must happen
 };
 
 class Worker {
@@ -457,8 +471,11 @@ Status CountPartition(ObjectStore& store, const format::PartitionManifest& pm, c
 
 // Whether each target partition is empty: (topic, partition) -> records in it.
 // The watermarks of every existing target partition the selection writes to, asked in parallel.
+// Topics this restore has just created are empty and not asked: the partitions of a new topic
+// answer only once the broker has settled their leaders (seconds, for a thousand partitions).
 using TargetMarks = std::map<std::pair<std::string, int32_t>, kafka::WatermarkOffsets>;
-Result<TargetMarks> TargetWatermarks(kafka::AdminClient& admin, const RestoreSelection& sel) {
+Result<TargetMarks> TargetWatermarks(kafka::AdminClient& admin, const RestoreSelection& sel,
+                                     const std::set<std::string>& created = {}) {
   std::vector<std::pair<std::string, int32_t>> wanted;
   for (const auto& p : sel.partitions) {
     const auto& t = sel.targets.at(p.target_topic);
@@ -472,8 +489,9 @@ Result<TargetMarks> TargetWatermarks(kafka::AdminClient& admin, const RestoreSel
   std::sort(wanted.begin(), wanted.end());
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
   std::vector<Result<kafka::WatermarkOffsets>> got(wanted.size(), kafka::WatermarkOffsets{});
-  ParallelFor(wanted.size(), kTargetQueryThreads,
-              [&](size_t i) { got[i] = admin.Watermarks(wanted[i].first, wanted[i].second); });
+  ParallelFor(wanted.size(), kTargetQueryThreads, [&](size_t i) {
+    if (!created.count(wanted[i].first)) got[i] = admin.Watermarks(wanted[i].first, wanted[i].second);
+  });
   TargetMarks out;
   for (size_t i = 0; i < wanted.size(); ++i) {
     KB_ASSIGN_OR_RETURN(out[wanted[i]], std::move(got[i]));
@@ -488,10 +506,13 @@ std::string NonEmptyMessage(const std::string& topic, int32_t partition, int64_t
 }
 
 // CreateTopic retries through controller moves and timeouts itself, up to the retry deadline.
-Status CreateTarget(kafka::AdminClient& admin, const TargetTopicState& t, int32_t partitions, int16_t rf) {
-  Status created = admin.CreateTopic(t.name, partitions, rf, t.captured_configs);
-  if (created || created.error().code == ErrorCode::kAlreadyExists) return {};
-  return Fail(created.error().With("cannot create target topic '" + t.name + "'"));
+// Adds the topic to `created` when this call created it (not when someone else just had).
+Status CreateTarget(kafka::AdminClient& admin, const TargetTopicState& t, int32_t partitions, int16_t rf,
+                    std::set<std::string>& created) {
+  Status made = admin.CreateTopic(t.name, partitions, rf, t.captured_configs);
+  if (made) created.insert(t.name);
+  if (made || made.error().code == ErrorCode::kAlreadyExists) return {};
+  return Fail(made.error().With("cannot create target topic '" + t.name + "'"));
 }
 
 }  // namespace
@@ -618,16 +639,17 @@ Result<RestoreResult> RestoreEngine::Run() {
                                       "restore.source_partitions select");
 
   // Create missing topics; purge (delete + recreate) existing ones unless this run resumes.
+  std::set<std::string> created;
   for (auto& [name, t] : sel.targets) {
     if (!t.exists) {
       spdlog::info("creating target topic '{}' ({} partitions, {} captured configs)", name, t.partition_count,
                    t.captured_configs.size());
-      KB_TRY(CreateTarget(*admin, t, t.partition_count, r.default_replication_factor));
+      KB_TRY(CreateTarget(*admin, t, t.partition_count, r.default_replication_factor, created));
     } else if (r.purge_topics && !resume) {
       spdlog::info("purging target topic '{}': deleting and recreating it with {} partitions", name, t.partition_count);
       if (auto st = admin->DeleteTopic(name); !st && st.error().code != ErrorCode::kNotFound)
         return Fail(st.error().With("cannot purge target topic '" + name + "'"));
-      KB_TRY(CreateTarget(*admin, t, t.partition_count, r.default_replication_factor));
+      KB_TRY(CreateTarget(*admin, t, t.partition_count, r.default_replication_factor, created));
     }
   }
   KB_TRY(RefreshTargets(sel, *admin));
@@ -643,7 +665,7 @@ Result<RestoreResult> RestoreEngine::Run() {
     for (const auto& p : resume->at("partitions"))
       saved[{p.at("source_topic").get<std::string>(), p.at("source_partition").get<int32_t>()}] = &p;
 
-  KB_ASSIGN_OR_RETURN(auto marks, TargetWatermarks(*admin, sel));
+  KB_ASSIGN_OR_RETURN(auto marks, TargetWatermarks(*admin, sel, created));
   bool may_write_non_empty = r.purge_topics || r.allow_non_empty;
   std::set<std::pair<std::string, int32_t>> resumed_targets;
   uint64_t expected = 0;
@@ -714,7 +736,7 @@ Result<RestoreResult> RestoreEngine::Run() {
   }
   {
     std::lock_guard<std::mutex> lock(run.mu);
-    KB_TRY(run.PersistLocked());
+    KB_TRY(run.PersistLocked(true));
   }
 
   progress.SetExpectedRecords(expected);
@@ -731,6 +753,10 @@ Result<RestoreResult> RestoreEngine::Run() {
   }
   for (auto& t : threads) t.join();
   progress.Stop();
+  if (run.persist_pending) {
+    std::lock_guard<std::mutex> lock(run.mu);
+    if (auto st = run.PersistLocked(true); !st) spdlog::warn("cannot store restore progress: {}", st.error().message);
+  }
 
   RestoreResult result;
   result.restore_id = restore_id;
@@ -742,19 +768,28 @@ Result<RestoreResult> RestoreEngine::Run() {
   result.mapping.time_window_start = r.time_window_start;
   result.mapping.time_window_end = r.time_window_end;
   json parts = json::array();
+  // Each target partition's end now, asked in parallel.
+  std::vector<std::pair<std::string, int32_t>> targets;
+  for (const auto& job : run.jobs)
+    if (job->sel.target_partition >= 0) targets.emplace_back(job->sel.target_topic, job->sel.target_partition);
+  std::sort(targets.begin(), targets.end());
+  targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
+  std::vector<Result<kafka::WatermarkOffsets>> end_marks(targets.size(), kafka::WatermarkOffsets{});
+  ParallelFor(targets.size(), kTargetQueryThreads,
+              [&](size_t i) { end_marks[i] = admin->Watermarks(targets[i].first, targets[i].second); });
   std::map<std::pair<std::string, int32_t>, int64_t> ends;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const auto& [topic, partition] = targets[i];
+    if (end_marks[i]) ends[targets[i]] = end_marks[i]->high;
+    else if (result.interrupted)  // the stop grace may be over: the checkpoint's end stands in
+      spdlog::warn("{}: cannot read end offset after the stop: {}", Where(topic, partition), end_marks[i].error().message);
+    else result.errors.push_back(Where(topic, partition) + ": cannot read end offset: " + end_marks[i].error().message);
+  }
   for (auto& job : run.jobs) {
     auto& s = job->state;
     PartitionMapping pm = s.mapping;
     if (job->sel.target_partition >= 0) {
       auto key = std::make_pair(job->sel.target_topic, job->sel.target_partition);
-      if (!ends.count(key)) {
-        auto wm = admin->Watermarks(key.first, key.second);
-        if (wm) ends[key] = wm->high;
-        else if (result.interrupted)  // the stop grace may be over: the checkpoint's end stands in
-          spdlog::warn("{}: cannot read end offset after the stop: {}", Where(key.first, key.second), wm.error().message);
-        else result.errors.push_back(Where(key.first, key.second) + ": cannot read end offset: " + wm.error().message);
-      }
       pm.target_end_offset = ends.count(key) ? ends[key] : s.target_end;
     }
     result.mapping.partitions.push_back(pm);

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -147,12 +148,21 @@ class RetentionMinio : public ::testing::Test {
   StorageConfig storage_;
 };
 
+// Kills a child a failed assertion left running, so it does not outlive the test.
+struct KillOnExit {
+  pid_t pid = 0;
+  ~KillOnExit() {
+    if (pid > 0 && kill(pid, SIGKILL) == 0) test::WaitCli(pid);
+  }
+};
+
 TEST_F(RetentionMinio, AContinuousBackupPrunesAsItGoesAndRestoresFromTheHorizonOnly) {
   pid_t backup = StartCli(
       {"backup", "-c",
        BackupConfig("  continuous: true\n  segment_max_interval_ms: 500\n  retention:\n    keep_within: 1d\n"
                     "    interval: 1s\n")},
       Log("backup"));
+  KillOnExit guard{backup};
   std::vector<int64_t> earliest;
   for (int i = 0; i < 120; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -167,6 +177,7 @@ TEST_F(RetentionMinio, AContinuousBackupPrunesAsItGoesAndRestoresFromTheHorizonO
   EXPECT_EQ(Cli({"delete", "--path", Path(), "--backup-id", "b"}, Log("delete-refused")), 1);
   EXPECT_NE(Read("delete-refused").find("backup lease"), std::string::npos) << Read("delete-refused");
   kill(backup, SIGTERM);
+  guard.pid = 0;
   ASSERT_EQ(test::WaitCli(backup), 0) << Read("backup");
   EXPECT_EQ(SegmentObjects(), static_cast<size_t>(kPartitions * kRecent / 50));
 
@@ -192,6 +203,7 @@ TEST_F(RetentionMinio, APruneAlongsideARestoreLosesNothingTheRestoreNeeds) {
   ASSERT_EQ(Cli({"backup", "-c", BackupConfig("")}, Log("backup")), 0) << Read("backup");
   // A restore of everything, slowed down so the prune runs while it reads.
   pid_t restore = StartCli(RestoreArgs({}, "  rate_limit_records_per_sec: 200\n"), Log("restore"));
+  KillOnExit guard{restore};
   auto store = OpenObjectStore(storage_);
   ASSERT_TRUE(store);
   for (int i = 0; i < 100 && (*store)->List(format::LeasePrefix("b"))->empty(); ++i)
@@ -203,6 +215,7 @@ TEST_F(RetentionMinio, APruneAlongsideARestoreLosesNothingTheRestoreNeeds) {
   ASSERT_FALSE(during.is_discarded()) << Read("prune-during");
   EXPECT_EQ(during["deferred_by"].size(), 1u) << during.dump(2);
   EXPECT_EQ(during["objects_removed"], 0) << during.dump(2);
+  guard.pid = 0;
   ASSERT_EQ(test::WaitCli(restore), 0) << Read("restore");
   ExpectRestored(0);  // every record, old ones included
 
@@ -258,6 +271,43 @@ TEST_F(RetentionMinio, ObjectLockKeepsObjectsUntilTheirDateAndTheCatalogStaysCon
   EXPECT_EQ(Cli({"delete", "--path", Path(), "--backup-id", "b"}, Log("delete")), 3) << Read("delete");
   EXPECT_NE(Read("delete").find("Object Lock"), std::string::npos) << Read("delete");
   EXPECT_EQ(Cli({"validate", "--path", Path(), "--backup-id", "b"}, Log("validate2")), 0) << Read("validate2");
+}
+
+// On a versioned bucket a plain DELETE only hides an object behind a delete marker: prune and
+// delete remove the versions themselves, so storage is freed and nothing is left behind.
+TEST_F(RetentionMinio, OnAVersionedBucketPruneAndDeleteLeaveNoVersionBehind) {
+  storage_.bucket = "kb-versioned-" + std::to_string(getpid()) + "-" + std::to_string(time(nullptr) % 100000);
+  test::CreateVersionedBucket(storage_.bucket);
+  ASSERT_EQ(Cli({"backup", "-c", BackupConfig("")}, Log("backup")), 0) << Read("backup");
+  const std::string segments = storage_.prefix + "%2Fb%2Ftopics%2F";
+  const int before = test::CountVersions(storage_.bucket, segments).versions;
+  EXPECT_EQ(before, kPartitions * (kOld + kRecent) / 50);
+  ASSERT_EQ(Cli({"prune", "--path", Path(), "--backup-id", "b", "--keep-within", "1d"}, Log("prune")), 0)
+      << Read("prune");
+  auto after_prune = test::CountVersions(storage_.bucket, segments);
+  EXPECT_EQ(after_prune.versions, kPartitions * kRecent / 50);
+  EXPECT_EQ(after_prune.delete_markers, 0);
+  ASSERT_EQ(Cli({"delete", "--path", Path(), "--backup-id", "b"}, Log("delete")), 0) << Read("delete");
+  auto after_delete = test::CountVersions(storage_.bucket, storage_.prefix + "%2F");
+  EXPECT_EQ(after_delete.versions, 0);
+  EXPECT_EQ(after_delete.delete_markers, 0);
+}
+
+// A typo in --path must not look like an empty location (list used to exit 0 there).
+TEST(CliPaths, CommandsThatReadRefuseADirectoryThatDoesNotExist) {
+  const std::string dir = test::TempDir("nopath");
+  const std::string missing = dir + "/no-such-dir";
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"list", "--path", missing},
+        std::vector<std::string>{"describe", "--path", missing, "--backup-id", "b"},
+        std::vector<std::string>{"prune", "--path", missing, "--backup-id", "b", "--keep-within", "7d"},
+        std::vector<std::string>{"delete", "--path", missing, "--backup-id", "b"}}) {
+    std::remove((dir + "/log").c_str());
+    EXPECT_EQ(test::RunCli(args, dir + "/log"), 1) << args[0];
+    EXPECT_NE(test::ReadTextFile(dir + "/log").find("does not exist"), std::string::npos)
+        << args[0] << ": " << test::ReadTextFile(dir + "/log");
+  }
+  EXPECT_FALSE(std::filesystem::exists(missing)) << "nothing was created";
 }
 
 }  // namespace

@@ -42,4 +42,25 @@ void CreateObjectLockBucket(const std::string& bucket, int days) {
   ASSERT_EQ(locked.first, 0) << locked.second;
 }
 
+void CreateVersionedBucket(const std::string& bucket) {
+  auto made = Shell(MinioCurl("PUT", bucket));
+  ASSERT_EQ(made.first, 0) << made.second;
+  const std::string xml = TempDir("versioned") + "/versioning.xml";
+  std::ofstream(xml) << "<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Status>Enabled"
+                        "</Status></VersioningConfiguration>";
+  auto enabled = Shell(MinioCurl("PUT", bucket + "?versioning=",
+                                 "-H \"x-amz-content-sha256: $(sha256sum " + xml + " | cut -d' ' -f1)\" --data-binary @" +
+                                     xml));
+  ASSERT_EQ(enabled.first, 0) << enabled.second;
+}
+
+VersionCount CountVersions(const std::string& bucket, const std::string& prefix) {
+  auto listed = Shell(MinioCurl("GET", bucket + "?max-keys=1000&prefix=" + prefix + "&versions="));
+  EXPECT_EQ(listed.first, 0) << listed.second;
+  VersionCount n;
+  for (size_t at = 0; (at = listed.second.find("<Version>", at)) != std::string::npos; ++at) n.versions++;
+  for (size_t at = 0; (at = listed.second.find("<DeleteMarker>", at)) != std::string::npos; ++at) n.delete_markers++;
+  return n;
+}
+
 }  // namespace kb::test

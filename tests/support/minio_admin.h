@@ -14,5 +14,12 @@ std::string MinioCurl(const std::string& method, const std::string& path, const 
 // Creates `bucket` with Object Lock enabled (so versioning is on) and a default GOVERNANCE
 // retention of `days`: every object written is kept that long. Fails the test on error.
 void CreateObjectLockBucket(const std::string& bucket, int days);
+// Creates `bucket` with versioning enabled (and no retention). Fails the test on error.
+void CreateVersionedBucket(const std::string& bucket);
+// How many versions and delete markers the keys under `prefix` of `bucket` have (up to 1000).
+struct VersionCount {
+  int versions = 0, delete_markers = 0;
+};
+VersionCount CountVersions(const std::string& bucket, const std::string& prefix);
 
 }  // namespace kb::test
