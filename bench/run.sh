@@ -11,7 +11,7 @@
 # Results: bench/results/latest.txt (full run) or bench/results/smoke.txt (smoke run).
 # Exits non-zero when a command fails or a backup or restore moves the wrong number of records;
 # a figure under a floor is only marked BELOW FLOOR.
-# The sections also run alone: bench/throughput.sh, memory.sh, pitr.sh, compression.sh, catalog.sh.
+# The sections also run alone: bench/throughput.sh, startup.sh, memory.sh, pitr.sh, compression.sh, catalog.sh.
 set -euo pipefail
 KB_SCRIPT=bench
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"

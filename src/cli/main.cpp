@@ -39,6 +39,12 @@ void AddPath(CLI::App* cmd, CliArgs& a) {
       ->required();
 }
 
+// --path and --backup-id: the commands that work on one stored backup.
+void AddBackup(CLI::App* cmd, CliArgs& a) {
+  AddPath(cmd, a);
+  cmd->add_option("--backup-id", a.backup_id, "Backup id")->required();
+}
+
 void AddGroups(CLI::App* cmd, CliArgs& a) {
   cmd->add_option("--groups,-g", a.groups, "Consumer groups, comma-separated")->delimiter(',');
 }
@@ -104,14 +110,12 @@ int main(int argc, char** argv) {
   on(list, kb::cli::RunList);
 
   auto* describe = app.add_subcommand("describe", "Describe one backup: topics, partitions, segments, gaps");
-  AddPath(describe, a);
-  describe->add_option("--backup-id", a.backup_id, "Backup id")->required();
+  AddBackup(describe, a);
   AddFormat(describe, a);
   on(describe, kb::cli::RunDescribe);
 
   auto* validate = app.add_subcommand("validate", "Check a backup's integrity (--deep reads every block)");
-  AddPath(validate, a);
-  validate->add_option("--backup-id", a.backup_id, "Backup id")->required();
+  AddBackup(validate, a);
   validate->add_flag("--deep", a.deep, "Verify every block's checksum and every record");
   AddFormat(validate, a);
   on(validate, kb::cli::RunValidate);
@@ -123,15 +127,13 @@ int main(int argc, char** argv) {
   on(status, kb::cli::RunStatus);
 
   auto* mapping = app.add_subcommand("show-offset-mapping", "Show a restore's source-to-target offset mapping");
-  AddPath(mapping, a);
-  mapping->add_option("--backup-id", a.backup_id, "Backup id")->required();
+  AddBackup(mapping, a);
   mapping->add_option("--restore-id", a.restore_id, "Restore id (default: the newest)");
   AddFormat(mapping, a, {"text", "json", "yaml", "csv"});
   on(mapping, kb::cli::RunShowOffsetMapping);
 
   auto* cat = app.add_subcommand("cat", "Print records straight from a backup (no Kafka cluster needed)");
-  AddPath(cat, a);
-  cat->add_option("--backup-id", a.backup_id, "Backup id")->required();
+  AddBackup(cat, a);
   cat->add_option("--topic,-t", a.topic, "Only this topic (default: every topic)");
   cat->add_option_function<int32_t>("--partition", [&a](const int32_t& p) { a.partition = p; },
                                     "Only this partition (default: every partition)");
@@ -147,8 +149,7 @@ int main(int argc, char** argv) {
 
   // Retention.
   auto* prune = app.add_subcommand("prune", "Remove what a backup no longer needs to restore inside its retention window");
-  AddPath(prune, a);
-  prune->add_option("--backup-id", a.backup_id, "Backup id")->required();
+  AddBackup(prune, a);
   prune->add_option("--keep-within", a.keep_within, "Keep every record newer than this: 7d, 12h, 30m, 1d12h")
       ->type_name("DURATION")
       ->required();
@@ -157,16 +158,14 @@ int main(int argc, char** argv) {
   on(prune, kb::cli::RunPrune);
 
   auto* del = app.add_subcommand("delete", "Delete a whole backup");
-  AddPath(del, a);
-  del->add_option("--backup-id", a.backup_id, "Backup id")->required();
+  AddBackup(del, a);
   del->add_flag("--force", a.force, "Delete even while a backup or restore of it runs");
   AddFormat(del, a);
   on(del, kb::cli::RunDelete);
 
   // Consumer offsets.
   auto add_reset_flags = [&](CLI::App* cmd) {
-    AddPath(cmd, a);
-    cmd->add_option("--backup-id", a.backup_id, "Backup id")->required();
+    AddBackup(cmd, a);
     cmd->add_option("--restore-id", a.restore_id, "Restore whose offset mapping to use (default: the newest)");
     AddGroups(cmd, a);
     cmd->add_option("--strategy", a.strategy,
