@@ -1,11 +1,13 @@
-// `status --path P [--backup-id ID]`: backups and their restores at a glance.
+// `status --path P [--backup-id ID]`: backups, their restores, and what runs on them now, at a glance.
 #include <cstdio>
 
 #include "catalog/backup_catalog.h"
 #include "catalog/catalog_reader.h"
+#include "catalog/lease.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/manifest_json.h"
+#include "core/time_util.h"
 #include "format/object_keys.h"
 
 namespace kb::cli {
@@ -31,6 +33,18 @@ int RunStatus(const CliArgs& a) {
       if (o.key.size() > 12 && o.key.compare(o.key.size() - 12, 12, "/report.json") == 0)
         names.push_back(o.key.substr(format::RestorePrefix(id).size(), o.key.size() - 12 - format::RestorePrefix(id).size()));
     row["restores"] = names;
+    // What is running on it now: the live leases of backups and restores.
+    auto leases = LiveLeases(**store, id, NowMs());
+    if (!leases) return ReportError(leases.error());
+    nlohmann::json running = nlohmann::json::array();
+    for (const auto& l : *leases)
+      running.push_back({{"kind", l.kind},
+                         {"holder", l.holder},
+                         {"lease_id", l.lease_id},
+                         {"since", FormatTimestampMs(l.acquired_at_ms)},
+                         {"expires_at", FormatTimestampMs(l.expires_at_ms)},
+                         {"description", DescribeLease(l)}});
+    row["running"] = running;
     rows.push_back(row);
   }
   PrintReport(a, nlohmann::json{{"storage", (*store)->Describe()}, {"backups", rows}}, [&] {
@@ -41,6 +55,7 @@ int RunStatus(const CliArgs& a) {
                   r["mode"].get<std::string>().c_str(), static_cast<unsigned long long>(r["records"].get<uint64_t>()),
                   static_cast<unsigned long long>(r["gaps"].get<uint64_t>()), r["updated_at"].get<std::string>().c_str(),
                   r["restores"].size());
+      for (const auto& l : r["running"]) std::printf("    running: %s\n", l["description"].get<std::string>().c_str());
     }
   });
   return 0;

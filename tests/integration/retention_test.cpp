@@ -173,7 +173,12 @@ TEST_F(RetentionMinio, AContinuousBackupPrunesAsItGoesAndRestoresFromTheHorizonO
   // Every record newer than the newest pruned one is kept.
   for (int64_t e : earliest) EXPECT_EQ(e, now_ - 10 * kDay + kOld) << Read("backup");
 
-  // A backup is running: delete refuses.
+  // A backup is running: status shows it, and delete refuses.
+  int rc = 0;
+  json status = RunJson({"status", "--path", Path(), "--format", "json", "-q"}, &rc, "status");
+  ASSERT_EQ(rc, 0) << Read("status");
+  ASSERT_EQ(status["backups"][0]["running"].size(), 1u) << status.dump(2);
+  EXPECT_EQ(status["backups"][0]["running"][0]["kind"], "backup") << status.dump(2);
   EXPECT_EQ(Cli({"delete", "--path", Path(), "--backup-id", "b"}, Log("delete-refused")), 1);
   EXPECT_NE(Read("delete-refused").find("backup lease"), std::string::npos) << Read("delete-refused");
   kill(backup, SIGTERM);
