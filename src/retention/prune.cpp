@@ -248,7 +248,8 @@ Result<PruneReport> Prune(ObjectStore& store, const std::string& backup_id, cons
   // 2. A restore that may read records older than the horizon may be reading below a floor: it
   // loaded the catalog before the floor was written. Its lease holds the removals back. A restore
   // that takes its lease after this check loads the catalog after the floors, so it never does.
-  KB_ASSIGN_OR_RETURN(auto leases, LiveLeases(store, backup_id, now));
+  // Lease expiry is real time, whatever horizon the caller asked for.
+  KB_ASSIGN_OR_RETURN(auto leases, LiveLeases(store, backup_id, NowMs()));
   for (const auto& l : leases)
     if (l.kind == "restore" && l.reads_from_ms < report.horizon_ms) report.deferred_by.push_back(DescribeLease(l));
 
