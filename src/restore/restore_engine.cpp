@@ -490,7 +490,8 @@ Result<TargetMarks> TargetWatermarks(kafka::AdminClient& admin, const RestoreSel
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
   std::vector<Result<kafka::WatermarkOffsets>> got(wanted.size(), kafka::WatermarkOffsets{});
   ParallelFor(wanted.size(), kTargetQueryThreads, [&](size_t i) {
-    if (!created.count(wanted[i].first)) got[i] = admin.Watermarks(wanted[i].first, wanted[i].second);
+    if (created.count(wanted[i].first)) got[i] = kafka::WatermarkOffsets{0, 0};  // new: empty
+    else got[i] = admin.Watermarks(wanted[i].first, wanted[i].second);
   });
   TargetMarks out;
   for (size_t i = 0; i < wanted.size(); ++i) {

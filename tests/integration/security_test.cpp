@@ -144,8 +144,11 @@ TEST_F(SaslBroker, WrongPasswordIsALoginErrorAndWritesNoBackup) {
   EXPECT_EQ(out.find("could not reach Kafka"), std::string::npos) << out;
   EXPECT_EQ(out.find(wrong), std::string::npos) << "the password must never be printed:\n" << out;
 
+  // Nothing was written: not even the backup's directory (so list has no location to read).
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/backups/" + id)) << "a refused backup must write nothing";
   log = dir_ + "/list.log";
-  ASSERT_EQ(test::RunCli({"list", "--path", dir_ + "/backups", "--format", "json"}, log), 0);
+  EXPECT_EQ(test::RunCli({"list", "--path", dir_ + "/backups", "--format", "json"}, log),
+            std::filesystem::exists(dir_ + "/backups") ? 0 : 1);
   EXPECT_EQ(test::ReadTextFile(log).find(id), std::string::npos) << "a refused backup must not be listed";
 }
 
