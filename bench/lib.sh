@@ -237,6 +237,10 @@ bench_delete_topics() {
     --topic "$1|$1-.*" >/dev/null || kb_die "cannot delete the topics of $1"
 }
 
+# The smaller (bench_min) or larger (bench_max) of two numbers; an empty first one is no number yet.
+bench_min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
+bench_max() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b > a) ? b : a }'; }
+
 # Formatting: MB/s and records/s for BYTES and RECORDS over SECONDS; a ratio with the floor mark.
 bench_mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", b / 1e6 / s }'; }
 bench_rps() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }

@@ -26,8 +26,6 @@ run="st$(date +%s)"
 idem=(-X enable.idempotence=true -X acks=all -X compression.type=lz4)
 BENCH_FLOOR_TINY_S=0.3
 
-min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
-max() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b > a) ? b : a }'; }
 
 bench_section "Fixed costs and many partitions (1 KiB JSON records, best of $repeat; seconds of wall time; ratio = kcat / ours; our restore creates its target topic, kcat -P writes into one created beforehand)"
 fmt='%-5s %6s %7s %-3s | %8s %6s %5s %-12s | %8s %6s %5s %-12s\n'
@@ -43,16 +41,16 @@ for case in tiny wide; do
   kcat_c="" kcat_i="" bk=() bk_rss=() rs=() rs_rss=()
   for ((rep = 1; rep <= repeat; rep++)); do
     bench_kcat_consume "st-$case-kcatC" "$topic" $((count * 1025))
-    kcat_c="$(min "$kcat_c" "$T_WALL")"
+    kcat_c="$(bench_min "$kcat_c" "$T_WALL")"
     bench_create_topic "$topic-ki$rep" "$parts"
     bench_kcat_produce "st-$case-kcatPi" "$topic-ki$rep" "$file" "${idem[@]}"
-    kcat_i="$(min "$kcat_i" "$T_WALL")"
+    kcat_i="$(bench_min "$kcat_i" "$T_WALL")"
     for i in "${!BENCH_BACKENDS[@]}"; do
       backend="${BENCH_BACKENDS[$i]}"
       bench_backup "st-$case-$backend-backup" "$backend" "$topic-$backend-$rep" "$topic" "$count"
-      bk[$i]="$(min "${bk[$i]:-}" "$T_WALL")" bk_rss[$i]="$(max "${bk_rss[$i]:-}" "$T_RSS_MIB")"
+      bk[$i]="$(bench_min "${bk[$i]:-}" "$T_WALL")" bk_rss[$i]="$(bench_max "${bk_rss[$i]:-}" "$T_RSS_MIB")"
       bench_restore "st-$case-$backend-restore" "$backend" "$topic-$backend-$rep" "$topic" "$topic-r-$backend-$rep" "$count"
-      rs[$i]="$(min "${rs[$i]:-}" "$T_WALL")" rs_rss[$i]="$(max "${rs_rss[$i]:-}" "$T_RSS_MIB")"
+      rs[$i]="$(bench_min "${rs[$i]:-}" "$T_WALL")" rs_rss[$i]="$(bench_max "${rs_rss[$i]:-}" "$T_RSS_MIB")"
     done
   done
   for i in "${!BENCH_BACKENDS[@]}"; do

@@ -33,8 +33,6 @@ fmt='%-6s %-6s %5s %-3s | %8s %9s %5s | %8s %9s %5s | %7s %-16s | %7s %-16s | %7
 bench_out "$(printf "$fmt" record data parts st "bk MB/s" "bk rec/s" "MiB" "rs MB/s" "rs rec/s" "MiB" \
   "kcat-C" "backup/kcat-C" "kcat-P" "restore/kcat-P" "P-idem" "ratio")"
 
-min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
-max() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b > a) ? b : a }'; }
 
 for size in ${KB_BENCH_SIZES:-100 1024 65536}; do
   for kind in ${KB_BENCH_KINDS:-json random}; do
@@ -54,19 +52,19 @@ for size in ${KB_BENCH_SIZES:-100 1024 65536}; do
         if [ "$rep" -gt 1 ]; then
           bench_create_topic "$topic-kp$rep" "$parts"
           bench_kcat_produce "$tag-kcatP" "$topic-kp$rep" "$file"
-          kcat_p_wall="$(min "$kcat_p_wall" "$T_WALL")"
+          kcat_p_wall="$(bench_min "$kcat_p_wall" "$T_WALL")"
         fi
         bench_create_topic "$topic-ki$rep" "$parts"
         bench_kcat_produce "$tag-kcatPi" "$topic-ki$rep" "$file" "${idem[@]}"
-        kcat_i_wall="$(min "$kcat_i_wall" "$T_WALL")"
+        kcat_i_wall="$(bench_min "$kcat_i_wall" "$T_WALL")"
         bench_kcat_consume "$tag-kcatC" "$topic" $((count * (size + 1)))
-        kcat_c_wall="$(min "$kcat_c_wall" "$T_WALL")"
+        kcat_c_wall="$(bench_min "$kcat_c_wall" "$T_WALL")"
         for i in "${!BENCH_BACKENDS[@]}"; do
           backend="${BENCH_BACKENDS[$i]}"
           bench_backup "$tag-$backend-backup" "$backend" "$topic-$backend-$rep" "$topic" "$count"
-          bk_wall[$i]="$(min "${bk_wall[$i]:-}" "$T_WALL")" bk_rss[$i]="$(max "${bk_rss[$i]:-}" "$T_RSS_MIB")"
+          bk_wall[$i]="$(bench_min "${bk_wall[$i]:-}" "$T_WALL")" bk_rss[$i]="$(bench_max "${bk_rss[$i]:-}" "$T_RSS_MIB")"
           bench_restore "$tag-$backend-restore" "$backend" "$topic-$backend-$rep" "$topic" "$topic-r-$backend-$rep" "$count"
-          rs_wall[$i]="$(min "${rs_wall[$i]:-}" "$T_WALL")" rs_rss[$i]="$(max "${rs_rss[$i]:-}" "$T_RSS_MIB")"
+          rs_wall[$i]="$(bench_min "${rs_wall[$i]:-}" "$T_WALL")" rs_rss[$i]="$(bench_max "${rs_rss[$i]:-}" "$T_RSS_MIB")"
         done
       done
       for i in "${!BENCH_BACKENDS[@]}"; do

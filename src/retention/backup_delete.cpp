@@ -1,17 +1,14 @@
 #include "retention/backup_delete.h"
 
 #include <algorithm>
-#include <mutex>
+#include <iterator>
 
 #include "catalog/lease.h"
-#include "core/parallel.h"
 #include "core/time_util.h"
 #include "format/object_keys.h"
 
 namespace kb {
 namespace {
-
-constexpr size_t kDeleteThreads = 16;
 
 // The objects whose presence makes a backup: its runs (format 2) and its manifest (format 1).
 bool MakesTheBackup(const std::string& backup_id, const std::string& key) {
@@ -38,29 +35,21 @@ Result<DeleteBackupReport> DeleteBackup(ObjectStore& store, const std::string& b
   }
   for (const auto& l : leases) report.forced_past.push_back(DescribeLease(l));
 
-  const size_t first_rest = std::stable_partition(objects.begin(), objects.end(), [&](const ObjectInfo& o) {
-                              return MakesTheBackup(backup_id, o.key);
-                            }) - objects.begin();
-  std::mutex mu;
-  std::optional<Error> error;
-  auto remove = [&](size_t from, size_t to) {
-    ParallelFor(to - from, kDeleteThreads, [&](size_t i) {
-      const auto& o = objects[from + i];
-      auto r = store.Delete(o.key);
-      std::lock_guard lock(mu);
-      if (!r) {
-        if (!error) error = r.error();
-      } else if (r->kept) {
-        report.kept.push_back({o.key, r->kept_until_ms});
-      } else {
-        report.objects_removed++;
-        report.bytes_removed += o.size;
-      }
-    });
-  };
-  remove(0, first_rest);
-  if (!error) remove(first_rest, objects.size());
-  if (error) return Fail(error->With("deleting backup '" + backup_id + "' (run delete again to finish)"));
+  const auto first_rest = std::stable_partition(objects.begin(), objects.end(), [&](const ObjectInfo& o) {
+    return MakesTheBackup(backup_id, o.key);
+  });
+  std::vector<ObjectInfo> rest(std::make_move_iterator(first_rest), std::make_move_iterator(objects.end()));
+  objects.erase(first_rest, objects.end());
+  for (const auto* batch : {&objects, &rest}) {  // what makes it a backup first
+    Removal removal = RemoveAll(store, *batch);
+    for (size_t i = 0; i < batch->size(); ++i) {
+      if (!removal.removed[i]) continue;
+      report.objects_removed++;
+      report.bytes_removed += (*batch)[i].size;
+    }
+    report.kept.insert(report.kept.end(), removal.kept.begin(), removal.kept.end());
+    if (removal.error) return Fail(removal.error->With("deleting backup '" + backup_id + "' (run delete again to finish)"));
+  }
   std::sort(report.kept.begin(), report.kept.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
   return report;
 }

@@ -168,31 +168,6 @@ bool IsSegment(const ObjectInfo& o) {
   return format::ParseSegmentKey(o.key, &first, &last);
 }
 
-// What removing a list of objects did.
-struct Removal {
-  std::vector<bool> removed;    // per object
-  std::vector<KeptObject> kept; // under retention
-  std::optional<Error> error;   // the first failure
-};
-
-Removal RemoveAll(ObjectStore& store, const std::vector<ObjectInfo>& objects) {
-  Removal out;
-  out.removed.assign(objects.size(), false);
-  std::mutex mu;
-  ParallelFor(objects.size(), kDeleteThreads, [&](size_t i) {
-    auto r = store.Delete(objects[i].key);
-    std::lock_guard lock(mu);
-    if (!r) {
-      if (!out.error) out.error = r.error();
-    } else if (r->kept) {
-      out.kept.push_back({objects[i].key, r->kept_until_ms});
-    } else {
-      out.removed[i] = true;
-    }
-  });
-  return out;
-}
-
 }  // namespace
 
 Result<PruneReport> Prune(ObjectStore& store, const std::string& backup_id, const PruneOptions& options) {
@@ -292,12 +267,30 @@ Result<PruneReport> Prune(ObjectStore& store, const std::string& backup_id, cons
   }
   if (removal.error) return Fail(removal.error->With("pruning backup '" + backup_id + "' (run prune again)"));
   report.kept = std::move(removal.kept);
-  std::sort(report.kept.begin(), report.kept.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
   for (auto& w : work) {
     report.segments_removed += w.report.segments_removed;
     report.partitions.push_back(std::move(w.report));
   }
   return report;
+}
+
+Removal RemoveAll(ObjectStore& store, const std::vector<ObjectInfo>& objects) {
+  Removal out;
+  out.removed.assign(objects.size(), false);
+  std::mutex mu;
+  ParallelFor(objects.size(), kDeleteThreads, [&](size_t i) {
+    auto r = store.Delete(objects[i].key);
+    std::lock_guard lock(mu);
+    if (!r) {
+      if (!out.error) out.error = r.error();
+    } else if (r->kept) {
+      out.kept.push_back({objects[i].key, r->kept_until_ms});
+    } else {
+      out.removed[i] = true;
+    }
+  });
+  std::sort(out.kept.begin(), out.kept.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  return out;
 }
 
 nlohmann::json PruneReport::ToJson() const {

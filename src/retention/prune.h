@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,16 @@ struct PruneReport {
   std::vector<PrunedPartition> partitions;  // every partition of the backup
   nlohmann::json ToJson() const;
 };
+
+// What removing a list of objects did.
+struct Removal {
+  std::vector<bool> removed;     // per object
+  std::vector<KeptObject> kept;  // under retention (Object Lock), sorted by key
+  std::optional<Error> error;    // the first failure; the other objects were still tried
+};
+
+// Removes `objects`, 8 at a time: the one way prune and delete remove what they list.
+Removal RemoveAll(ObjectStore& store, const std::vector<ObjectInfo>& objects);
 
 // kInvalidArgument for keep_within_ms <= 0 or a format-1 backup (with the way out); kNotFound when
 // there is no such backup.
