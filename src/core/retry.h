@@ -44,8 +44,7 @@ struct RetryPolicy {
   static RetryPolicy UntilDeadline(std::chrono::milliseconds deadline, std::string deadline_name) {
     RetryPolicy p;
     p.max_attempts = 0;
-    // Short at first (a new topic's leader settles within tens of ms), doubling up to 5 s.
-    p.initial_backoff = std::chrono::milliseconds(50);
+    p.initial_backoff = std::chrono::milliseconds(200);
     p.max_backoff = std::chrono::milliseconds(5000);
     p.deadline = deadline;
     p.deadline_name = std::move(deadline_name);
