@@ -18,6 +18,7 @@
 #include "backup/backup_engine.h"
 #include "catalog/catalog_reader.h"
 #include "core/stop.h"
+#include "format/object_keys.h"
 #include "storage/filesystem_store.h"
 #include "storage/storage_config.h"
 #include "support/backup_fixture.h"
@@ -112,19 +113,21 @@ TEST(Backup, SnapshotStopsAtCapturedEndAndResumeAddsOnlyNewRecords) {
   EXPECT_GE(m->topics[0].partitions[0].segments.size(), 5u);
 }
 
-// A directory store whose Nth segment write fails, as a full disk or a lost S3 connection would.
+// A directory store that fails to write the segment starting at one offset, as a full disk or a
+// lost S3 connection would. Chosen by offset, not by call order: uploads run in parallel.
 class FailingSegmentStore : public FilesystemStore {
  public:
-  FailingSegmentStore(const std::string& root, int fail_at) : FilesystemStore(root), fail_at_(fail_at) {}
+  FailingSegmentStore(const std::string& root, int64_t fail_first_offset)
+      : FilesystemStore(root), fail_first_offset_(fail_first_offset) {}
   Status Put(const std::string& key, const std::string& data) override {
-    if (key.size() > 4 && key.compare(key.size() - 4, 4, ".kbs") == 0 && ++segments_ == fail_at_)
+    int64_t first = -1, last = -1;
+    if (format::ParseSegmentKey(key, &first, &last) && first == fail_first_offset_)
       return Fail(ErrorCode::kUnavailable, "injected failure storing " + key);
     return FilesystemStore::Put(key, data);
   }
 
  private:
-  int fail_at_;
-  int segments_ = 0;
+  int64_t fail_first_offset_;
 };
 
 // A segment that cannot be stored stops its partition: later segments, already read, must not be
@@ -138,7 +141,7 @@ TEST(Backup, FailedSegmentWriteStopsThePartitionAndTheRerunFillsIt) {
   auto c = test::BackupConfig("pf", topic, dir);
   c.backup.segment_max_records = 10;
   {
-    FailingSegmentStore failing(dir, 3);  // records 20..29
+    FailingSegmentStore failing(dir, 20);  // records 20..29
     auto s = BackupEngine(c, failing).Run();
     ASSERT_TRUE(s) << s.error().ToString();
     ASSERT_FALSE(s->errors.empty());
