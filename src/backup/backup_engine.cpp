@@ -16,6 +16,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "backup/backup_worker.h"
 #include "catalog/catalog_writer.h"
 #include "catalog/lease.h"
 #include "config/kafka_options.h"
@@ -26,7 +27,6 @@
 #include "format/object_keys.h"
 #include "format/segment.h"
 #include "kafka/admin_client.h"
-#include "kafka/consumer.h"
 #include "metrics/metrics_server.h"
 #include "metrics/progress.h"
 #include "offsets/group_offsets.h"
@@ -36,377 +36,8 @@ namespace kb {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int64_t kNoEnd = INT64_MAX;
-// Buffered segment bytes all workers together may hold before the largest open segment is
-// flushed early: memory stays bounded however many partitions are followed.
-constexpr uint64_t kBufferBudgetBytes = 96ull << 20;
-// Records librdkafka may prefetch, all workers together, in bytes and in records (small records
-// cost it far more memory than their bytes). Each worker's consumer gets an equal share.
-constexpr uint64_t kPrefetchBudgetBytes = 32ull << 20;
-constexpr uint64_t kPrefetchBudgetRecords = 100000;
-// Segment writes one worker keeps in flight.
-constexpr size_t kUploadsInFlight = 4;
-// Requests in flight at once while planning: watermarks and first catalog commits, per partition.
-constexpr size_t kPlanThreads = 16;
 // After a failed consumer-offset capture (continuous mode), the next try comes this soon.
 constexpr std::chrono::seconds kCaptureRetryInterval{10};
-
-struct PartitionJob {
-  std::string topic;
-  int32_t partition = 0;
-  int64_t start = 0;  // next offset to read
-  int64_t end = kNoEnd;  // stop here (exclusive); kNoEnd in continuous mode
-};
-
-// Shared state of one run.
-struct RunState {
-  const Config& config;
-  ObjectStore& store;
-  CatalogWriter& catalog;
-  Progress& progress;
-  kafka::AdminClient& admin;
-  kafka::KafkaClientConfig kafka_config;
-  format::SegmentOptions segment_options;
-  bool continuous = false;
-
-  std::mutex mu;
-  std::deque<PartitionJob> pending;         // one-shot: pulled by workers, up to `share` open each
-  size_t share = 1;                         // one-shot: partitions a worker reads at once
-  std::vector<std::deque<PartitionJob>> inbox;  // continuous: per worker
-  std::vector<std::string> errors;
-  std::atomic<uint64_t> segments{0}, gaps{0}, gap_records{0}, offset_captures{0}, partitions{0},
-      offset_captures_missed{0};
-  std::atomic<int64_t> last_segment_ms{0}, last_capture_ms{0};
-  std::atomic<bool> abort{false};           // a fatal error: every worker flushes and stops
-  std::string cluster_error;                // last topic refresh failure (continuous), under mu
-  int64_t cluster_error_since_ms = 0;
-  std::string last_capture_error;           // last offset capture failure, "" after a success; under mu
-
-  void SetClusterError(const std::string& e) {
-    std::lock_guard<std::mutex> lock(mu);
-    if (cluster_error.empty() && !e.empty()) cluster_error_since_ms = NowMs();
-    cluster_error = e;
-  }
-
-  void AddError(std::string e) {
-    spdlog::error("{}", e);
-    std::lock_guard<std::mutex> lock(mu);
-    errors.push_back(std::move(e));
-    abort = true;
-  }
-};
-
-// One partition being read by a worker.
-struct OpenPartition {
-  PartitionJob job;
-  int64_t position = 0;  // next offset not yet covered by the writer or stored segments
-  int64_t sealed = 0;    // end of what is sealed (stored, being stored, or committed): where the
-                         // next catalog entry starts
-  std::unique_ptr<format::SegmentWriter> writer;
-  Clock::time_point opened_at;  // when the writer got its first record
-  // Set when a record could not be encoded or a segment or checkpoint not stored: nothing more of
-  // this partition is stored or committed, so the checkpoint can never pass the missing records.
-  bool failed = false;
-};
-
-class Worker {
- public:
-  Worker(RunState& run, size_t index) : run_(run), index_(index) {}
-
-  void Main() {
-    auto consumer = kafka::PartitionConsumer::Create(run_.kafka_config, ConsumerOptions());
-    if (!consumer) {
-      run_.AddError("cannot create Kafka consumer: " + consumer.error().message);
-      return;
-    }
-    consumer_ = std::move(*consumer);
-    while (true) {
-      bool stopping = StopRequested() || run_.abort;
-      if (stopping) break;
-      TakeWork();
-      // A finished write is committed now, not at the next flush: an idle partition's last
-      // segment must reach the catalog (and restores) promptly.
-      CommitFinishedUploads();
-      if (open_.empty()) {
-        if (!run_.continuous) break;  // one-shot: no work left
-        std::this_thread::sleep_for(std::chrono::milliseconds(run_.config.backup.poll_interval_ms));
-        continue;
-      }
-      auto events = consumer_->Poll(std::chrono::milliseconds(run_.config.backup.poll_interval_ms));
-      if (!events) {
-        run_.AddError("consumer poll failed: " + events.error().message);
-        break;
-      }
-      for (auto& ev : *events) Handle(ev);
-      RollAgedAndOversized();
-    }
-    // Stopping (signal, abort) or done: store what is buffered so the checkpoint keeps up.
-    for (auto it = open_.begin(); it != open_.end();) {
-      Flush(it->second);
-      it = open_.erase(it);
-    }
-    WaitForUploads(0);
-  }
-
- private:
-  kafka::ConsumerOptions ConsumerOptions() const {
-    kafka::ConsumerOptions o;
-    o.read_committed = run_.config.backup.isolation_level == "read_committed";
-    uint64_t workers = std::max<size_t>(1, run_.inbox.size());
-    o.queued_max_kbytes = static_cast<int>(std::max<uint64_t>(kPrefetchBudgetBytes / workers, 4ull << 20) >> 10);
-    o.queued_min_messages = static_cast<int>(std::max<uint64_t>(kPrefetchBudgetRecords / workers, 10000));
-    // Each Poll copies its records out of librdkafka: small batches keep those copies small.
-    o.max_batch_bytes = 1 << 20;
-    return o;
-  }
-
-  void TakeWork() {
-    std::vector<PartitionJob> jobs;
-    {
-      std::lock_guard<std::mutex> lock(run_.mu);
-      if (run_.continuous) {
-        auto& box = run_.inbox[index_];
-        while (!box.empty()) jobs.push_back(box.front()), box.pop_front();
-      } else {
-        // One consumer reads its whole share at once, so one fetch per broker brings data for all
-        // of them; a worker whose partitions are done takes more. Jobs with nothing to read are
-        // skipped here: a worker that took only empty ones would stop with jobs still pending.
-        while (!run_.pending.empty() && open_.size() + jobs.size() < run_.share) {
-          if (run_.pending.front().start < run_.pending.front().end) jobs.push_back(run_.pending.front());
-          run_.pending.pop_front();
-        }
-      }
-    }
-    for (auto& job : jobs) {
-      if (job.start >= job.end) continue;  // nothing to read
-      OpenPartition p;
-      p.job = job;
-      p.position = job.start;
-      p.sealed = job.start;
-      p.writer = std::make_unique<format::SegmentWriter>(run_.segment_options);
-      auto st = consumer_->Assign({kafka::PartitionStart{job.topic, job.partition, job.start}});
-      if (!st) {
-        run_.AddError("topic=" + job.topic + " partition=" + std::to_string(job.partition) +
-                      ": cannot assign: " + st.error().message);
-        continue;
-      }
-      spdlog::debug("backup topic={} partition={} from offset {} to {}", job.topic, job.partition, job.start,
-                    job.end == kNoEnd ? std::string("(following)") : std::to_string(job.end));
-      open_.emplace(kafka::TopicPartition{job.topic, job.partition}, std::move(p));
-    }
-  }
-
-  void Handle(kafka::ConsumerEvent& ev) {
-    auto it = open_.find(kafka::TopicPartition{ev.topic, ev.partition});
-    if (it == open_.end()) return;  // a late event for a partition already finished
-    OpenPartition& p = it->second;
-    if (p.failed) return;
-    switch (ev.kind) {
-      case kafka::ConsumerEvent::Kind::kRecord: {
-        if (ev.record.offset < p.position) return;  // already covered (re-delivery after a seek)
-        if (ev.record.offset >= p.job.end) return Finish(it);
-        uint64_t bytes = ev.record.ApproxBytes();
-        if (p.writer->empty()) p.opened_at = Clock::now();
-        if (auto st = p.writer->Append(ev.record); !st)
-          return FailPartition(p, "cannot encode record at offset " + std::to_string(ev.record.offset) + ": " +
-                                      st.error().message);
-        p.position = ev.record.offset + 1;
-        run_.progress.AddRecords(1, bytes);
-        const auto& b = run_.config.backup;
-        if (p.writer->raw_bytes() >= b.segment_max_bytes ||
-            (b.segment_max_records > 0 && p.writer->record_count() >= b.segment_max_records))
-          Flush(p);
-        if (p.position >= p.job.end) Finish(it);
-        return;
-      }
-      case kafka::ConsumerEvent::Kind::kPartitionEof:
-        // The end may lie past the last record (transaction markers, compaction): the
-        // reported position covers them.
-        p.position = std::max(p.position, ev.offset);
-        if (p.position >= p.job.end) Finish(it);
-        return;
-      case kafka::ConsumerEvent::Kind::kOffsetOutOfRange:
-        return RecordGap(p);
-      case kafka::ConsumerEvent::Kind::kError:
-        // librdkafka retries transient errors itself; fatal ones fail Poll.
-        spdlog::warn("{}: {}", Where(p), ev.error ? ev.error->message : std::string("consumer error"));
-        return;
-    }
-  }
-
-  // Records deleted before we read them: store what is buffered, record the gap, go on from
-  // the log start.
-  void RecordGap(OpenPartition& p) {
-    Flush(p);
-    WaitForUploads(0);  // the gap's checkpoint must not pass a segment still being written
-    if (p.failed) return;
-    auto wm = run_.admin.Watermarks(p.job.topic, p.job.partition);
-    if (!wm) return run_.AddError(Where(p) + ": offset out of range and watermarks unavailable: " + wm.error().message);
-    int64_t resume = wm->low;
-    if (resume <= p.position) {
-      // The log start did not move past us: a transient condition; seek again.
-      if (auto st = consumer_->Seek(p.job.topic, p.job.partition, p.position); !st)
-        run_.AddError(Where(p) + ": " + st.error().message);
-      return;
-    }
-    format::Gap gap;
-    gap.from_offset = p.sealed;
-    gap.to_offset = std::min(resume, p.job.end) - 1;
-    gap.reason = "offset out of range: log start moved to " + std::to_string(resume) +
-                 " before these records were read (retention or DeleteRecords)";
-    gap.detected_at_ms = NowMs();
-    spdlog::warn("{}: records {}..{} were deleted before they could be backed up; recorded as a gap", Where(p),
-                 gap.from_offset, gap.to_offset);
-    run_.gaps++;
-    run_.gap_records += static_cast<uint64_t>(gap.to_offset - gap.from_offset + 1);
-    p.position = std::min(resume, p.job.end);
-    if (!CommitEntry(p.job, format::ChainEntry{p.sealed, p.position, std::nullopt, gap})) return;
-    p.sealed = p.position;
-    if (p.position < p.job.end) {
-      if (auto s2 = consumer_->Seek(p.job.topic, p.job.partition, p.position); !s2)
-        run_.AddError(Where(p) + ": " + s2.error().message);
-    }
-  }
-
-  void RollAgedAndOversized() {
-    auto now = Clock::now();
-    auto max_age = std::chrono::milliseconds(run_.config.backup.segment_max_interval_ms);
-    uint64_t buffered = 0;
-    OpenPartition* largest = nullptr;
-    for (auto& [tp, p] : open_) {
-      if (!p.writer->empty() && now - p.opened_at >= max_age) Flush(p);
-      buffered += p.writer->raw_bytes();
-      if (!largest || p.writer->raw_bytes() > largest->writer->raw_bytes()) largest = &p;
-    }
-    buffered += InFlightBytes();  // held until written
-    if (largest && !largest->writer->empty() && buffered > Budget()) Flush(*largest);
-  }
-
-  // This worker's share of the buffered-data budget: open segments and writes in flight.
-  uint64_t Budget() const { return kBufferBudgetBytes / std::max<size_t>(1, run_.inbox.size()); }
-  uint64_t InFlightBytes() const {
-    uint64_t n = 0;
-    for (const auto& up : uploads_) n += up.entry.segment->stored_bytes;
-    return n;
-  }
-
-  // Seals the open segment and starts writing it to storage; its checkpoint is committed when the
-  // write has completed, so reading goes on while storage works. Up to kUploadsInFlight writes
-  // per worker run at once (object stores answer each in tens of ms); they are committed in the
-  // order they were sealed, so a partition's chain stays in order and never runs ahead of durable
-  // data.
-  void Flush(OpenPartition& p) {
-    if (p.failed) return;
-    if (p.writer->empty()) {
-      // Only markers or compacted-away offsets since the last segment: move the checkpoint.
-      WaitForUploads(0);
-      if (!p.failed && p.position > p.sealed &&
-          CommitEntry(p.job, format::ChainEntry{p.sealed, p.position, std::nullopt, std::nullopt}))
-        p.sealed = p.position;
-      return;
-    }
-    format::SegmentSummary s;
-    auto bytes = p.writer->Finish(&s);
-    if (!bytes) return FailPartition(p, "cannot seal segment: " + bytes.error().message);
-    // Room for this write: a free slot, and its bytes within the worker's buffer budget.
-    while (!uploads_.empty() && (uploads_.size() >= kUploadsInFlight || InFlightBytes() + bytes->size() > Budget()))
-      CommitOldestUpload();
-    if (p.failed) return;  // an earlier segment of this partition was not stored
-    Upload up;
-    up.job = p.job;
-    up.entry.from = p.sealed;
-    up.entry.to = p.position;
-    p.sealed = p.position;
-    auto& ref = up.entry.segment.emplace();
-    ref.key = run_.catalog.SegmentKey(p.job.topic, p.job.partition, s.first_offset, s.last_offset);
-    ref.first_offset = s.first_offset;
-    ref.last_offset = s.last_offset;
-    ref.min_timestamp = s.min_timestamp;
-    ref.max_timestamp = s.max_timestamp;
-    ref.record_count = s.record_count;
-    ref.raw_bytes = s.raw_bytes;
-    ref.stored_bytes = s.stored_bytes;
-    ref.crc32c = s.crc32c;
-    ref.codec = format::CodecName(run_.segment_options.codec);
-    up.done = std::async(std::launch::async, [&store = run_.store, key = ref.key, data = std::move(*bytes)] {
-      return store.Put(key, data);
-    });
-    uploads_.push_back(std::move(up));
-  }
-
-  // Commits the oldest writes until at most `keep` are in flight: stored -> its entry goes into
-  // the catalog; failed -> its partition stops (the records stay unreferenced and the catalog's
-  // chain ends before them, so a re-run reads them again).
-  void WaitForUploads(size_t keep) {
-    while (uploads_.size() > keep) CommitOldestUpload();
-  }
-
-  // Commits the writes that have completed, oldest first, without waiting.
-  void CommitFinishedUploads() {
-    while (!uploads_.empty() && uploads_.front().done.wait_for(std::chrono::seconds(0)) == std::future_status::ready)
-      CommitOldestUpload();
-  }
-
-  void CommitOldestUpload() {
-    Upload up = std::move(uploads_.front());
-    uploads_.pop_front();
-    const format::SegmentRef& ref = *up.entry.segment;
-    Status stored = up.done.get();
-    if (failed_.count({up.job.topic, up.job.partition})) return;  // an earlier write of it failed
-    if (!stored) return FailJob(up.job, "cannot store segment " + ref.key + ": " + stored.error().message);
-    run_.progress.AddStoredBytes(ref.stored_bytes);
-    run_.segments++;
-    run_.last_segment_ms = NowMs();
-    CommitEntry(up.job, up.entry);
-  }
-
-  // Appends `entry` to the partition's chain in the catalog; a commit that cannot be stored stops
-  // the partition.
-  bool CommitEntry(const PartitionJob& job, const format::ChainEntry& entry) {
-    if (auto st = run_.catalog.Commit(job.topic, job.partition, entry); !st) {
-      FailJob(job, "cannot commit to the backup's catalog: " + st.error().message);
-      return false;
-    }
-    return true;
-  }
-
-  void FailPartition(OpenPartition& p, const std::string& why) { FailJob(p.job, why); }
-
-  // Stops the job's partition (if it is still open: a finished one has nothing left to commit)
-  // and fails the run.
-  void FailJob(const PartitionJob& job, const std::string& why) {
-    failed_.insert({job.topic, job.partition});
-    auto it = open_.find(kafka::TopicPartition{job.topic, job.partition});
-    if (it != open_.end()) it->second.failed = true;
-    run_.AddError(Where(job) + ": " + why);
-  }
-
-  void Finish(std::map<kafka::TopicPartition, OpenPartition>::iterator it) {
-    Flush(it->second);
-    if (auto st = consumer_->Unassign({kafka::TopicPartition{it->second.job.topic, it->second.job.partition}}); !st)
-      spdlog::warn("{}: unassign failed: {}", Where(it->second), st.error().message);
-    open_.erase(it);
-  }
-
-  static std::string Where(const PartitionJob& job) {
-    return "topic=" + job.topic + " partition=" + std::to_string(job.partition);
-  }
-  static std::string Where(const OpenPartition& p) { return Where(p.job); }
-
-  // A sealed segment being written to storage, and what to commit once it is there.
-  struct Upload {
-    PartitionJob job;
-    format::ChainEntry entry;  // entry.segment->stored_bytes: the bytes held until the write completes
-    std::future<Status> done;
-  };
-
-  RunState& run_;
-  size_t index_;
-  std::unique_ptr<kafka::PartitionConsumer> consumer_;
-  std::map<kafka::TopicPartition, OpenPartition> open_;
-  std::deque<Upload> uploads_;  // in the order they were sealed
-  std::set<kafka::TopicPartition> failed_;  // partitions with a failed write: nothing more is committed
-};
 
 std::string ModeName(const BackupOptions& b) {
   if (b.continuous) return "continuous";
@@ -438,10 +69,7 @@ Result<PlannedTopic> PlanTopic(kafka::AdminClient& admin, const Config& config, 
     if (int64_t resume = catalog.NextOffset(topic, p); resume >= 0) {
       job.start = resume;
     } else {
-      const std::string& so = config.backup.start_offset;
-      if (so == "earliest") job.start = wm.low;
-      else if (so == "latest") job.start = wm.high;
-      else job.start = std::max<int64_t>(std::stoll(so), wm.low);
+      job.start = FreshStart(config.backup.start_offset, wm);
       out.fresh.push_back(job);
     }
     out.jobs.push_back(job);
@@ -527,8 +155,13 @@ Result<BackupSummary> BackupEngine::Run() {
     run_topics.push_back(std::move(planned.topic));
   }
   spdlog::debug("start-up: {} partitions planned after {} ms", jobs.size(), since_start());
-  KB_TRY(catalog->BeginRun({mode, config_.backup.compression, cluster_id, admin->bootstrap()}, run_topics));
-  KB_TRY(StartFresh(*catalog, fresh));
+  // Scale-out: the group decides which partitions this process backs up; they are started in the
+  // catalog when assigned, not here.
+  const bool member = config_.backup.coordination == "kafka-group";
+  const std::string group_id = member ? config_.backup.coordination_group_id : "";
+  CatalogWriter::RunOptions run_options{mode, config_.backup.compression, cluster_id, admin->bootstrap(), group_id, ""};
+  KB_TRY(catalog->BeginRun(run_options, run_topics));
+  if (!member) KB_TRY(StartFresh(*catalog, fresh));
   spdlog::debug("start-up: catalog run begun after {} ms", since_start());
   const int64_t keep_within = config_.backup.retention_keep_within_ms;
   std::unique_ptr<PruneLoop> pruner;
@@ -549,15 +182,31 @@ Result<BackupSummary> BackupEngine::Run() {
   run.segment_options.expected_bytes = config_.backup.segment_max_bytes;
   size_t workers = std::max<size_t>(1, std::min<size_t>(config_.backup.max_concurrent_partitions,
                                                         continuous ? std::max<size_t>(jobs.size(), 1) : jobs.size()));
+  if (member) {
+    // One group member per process: its consumer gets what the group assigns.
+    workers = 1;
+    run.group_id = group_id;
+    run.run_options = run_options;
+    run.subscription = topics;
+    run.subscription_version = 1;
+    run.lease = lease.get();
+    run.ensure_topic = [&](const std::string& topic, int32_t partition) -> Status {
+      if (catalog->PartitionCount(topic) > partition) return {};
+      KB_ASSIGN_OR_RETURN(auto planned, PlanTopic(*admin, config_, *catalog, topic, true));
+      return catalog->AddTopic(planned.topic);
+    };
+    spdlog::info("backup '{}': joining consumer group {}; it assigns this process its partitions", config_.backup_id,
+                 group_id);
+  }
   run.inbox.resize(workers);
-  for (size_t i = 0; i < jobs.size(); ++i) {
+  for (size_t i = 0; i < jobs.size() && !member; ++i) {
     if (continuous) run.inbox[i % workers].push_back(jobs[i]);
     else run.pending.push_back(jobs[i]);
   }
   run.share = std::max<size_t>(1, (jobs.size() + workers - 1) / workers);
   std::set<kafka::TopicPartition> known;
   for (const auto& j : jobs) known.insert({j.topic, j.partition});
-  run.partitions = known.size();
+  if (!member) run.partitions = known.size();
 
   // Listening fails before anything is read: a backup whose monitoring is broken does not start.
   std::unique_ptr<metrics::MetricsServer> metrics_server;
@@ -595,6 +244,9 @@ Result<BackupSummary> BackupEngine::Run() {
       }
       st.offset_captures_missed = run.offset_captures_missed;
       st.last_capture_error = run.last_capture_error;
+      st.group = run.group_id;
+      st.member_id = run.member_id;
+      for (const auto& tp : run.assigned) st.assigned.push_back(tp.topic + "/" + std::to_string(tp.partition));
       st.storage = store_.outage().State();
       return st;
     }));
@@ -604,18 +256,14 @@ Result<BackupSummary> BackupEngine::Run() {
   spdlog::info("backup '{}' ({}): {} topics, {} partitions, {} records to read", config_.backup_id, mode,
                topics.size(), jobs.size(), continuous ? std::string("following") : std::to_string(expected));
   std::vector<std::thread> threads;
-  std::vector<std::unique_ptr<Worker>> worker_objs;
-  for (size_t i = 0; i < workers; ++i) {
-    worker_objs.push_back(std::make_unique<Worker>(run, i));
-    threads.emplace_back([w = worker_objs.back().get()] { w->Main(); });
-  }
+  for (size_t i = 0; i < workers; ++i) threads.emplace_back([&run, i] { RunWorker(run, i); });
 
   std::set<std::string> backed_up(topics.begin(), topics.end());
   // Returns whether the capture was stored. A continuous backup outlives a failed capture (a side
   // task must not end it): the miss is counted, shown on /health and /metrics, and tried again.
   auto capture_offsets = [&]() {
     if (!config_.backup.capture_consumer_offsets) return true;
-    auto c = offsets::CaptureGroupOffsets(*admin, config_.backup.consumer_groups, backed_up);
+    auto c = offsets::CaptureGroupOffsets(*admin, config_.backup.consumer_groups, backed_up, group_id);
     Status stored = c ? offsets::StoreCapture(store_, config_.backup_id, *c) : Status(tl::unexpected(c.error()));
     if (!stored) {
       std::string why = (c ? "cannot store consumer group offsets: " : "cannot capture consumer group offsets: ") +
@@ -679,7 +327,7 @@ Result<BackupSummary> BackupEngine::Run() {
           continue;
         }
         Status st = catalog->AddTopic(planned->topic);
-        if (st) st = StartFresh(*catalog, planned->fresh);
+        if (st && !member) st = StartFresh(*catalog, planned->fresh);
         if (!st) {
           run.AddError("cannot add topic " + t + " to the backup's catalog: " + st.error().message);
           break;
@@ -691,9 +339,15 @@ Result<BackupSummary> BackupEngine::Run() {
           if (known.count({j.topic, j.partition})) continue;
           known.insert({j.topic, j.partition});
           spdlog::info("following new partition topic={} partition={}", j.topic, j.partition);
-          run.inbox[rr++ % workers].push_back(j);
+          if (!member) run.inbox[rr++ % workers].push_back(j);
         }
-        run.partitions = known.size();
+        if (member) {
+          // The group assigns the new partitions; new topics join the subscription.
+          run.subscription.assign(backed_up.begin(), backed_up.end());
+          run.subscription_version++;
+        } else {
+          run.partitions = known.size();
+        }
       }
     }
   }

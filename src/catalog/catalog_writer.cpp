@@ -63,13 +63,14 @@ CatalogWriter::CatalogWriter(ObjectStore& store, std::string backup_id, CatalogS
 Status CatalogWriter::BeginRun(const RunOptions& options, const std::vector<format::RunTopic>& topics) {
   // The epoch comes from a fresh look: another process may have started since Open.
   KB_ASSIGN_OR_RETURN(std::string newest, NewestRunId(store_, backup_id_));
-  epoch_ = std::max<int64_t>(0, format::CatalogRunEpoch(newest)) + 1;
-  run_id_ = format::CatalogRunId(epoch_, RandomTag());
+  const bool first_run = CurrentRun().epoch == 0;
+  const int64_t epoch = std::max<int64_t>({0, format::CatalogRunEpoch(newest), CurrentRun().epoch}) + 1;
+  const std::string run_id = format::CatalogRunId(epoch, RandomTag());
 
   format::CatalogRun run;
   run.backup_id = backup_id_;
-  run.run_id = run_id_;
-  run.epoch = epoch_;
+  run.run_id = run_id;
+  run.epoch = epoch;
   run.started_at_ms = NowMs();
   run.created_at_ms = exists() ? state_.manifest.created_at_ms : run.started_at_ms;
   run.mode = options.mode;
@@ -77,19 +78,45 @@ Status CatalogWriter::BeginRun(const RunOptions& options, const std::vector<form
   run.cluster_id = options.cluster_id;
   run.source_bootstrap = options.source_bootstrap;
   run.tool_version = KB_VERSION;
-  std::map<std::string, format::RunTopic> all;
-  for (const auto& t : state_.manifest.topics) {
-    format::RunTopic rt{t.name, t.partition_count, t.replication_factor, t.configs, {}};
-    rt.end_offsets_at_start.assign(static_cast<size_t>(std::max(0, t.partition_count)), -1);
-    for (const auto& p : t.partitions)
-      if (p.partition >= 0 && p.partition < t.partition_count) rt.end_offsets_at_start[p.partition] = p.end_offset_at_start;
-    all[t.name] = std::move(rt);
+  run.group = options.group;
+  run.member_id = options.member_id;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (first_run) {
+      for (const auto& t : state_.manifest.topics) {
+        format::RunTopic rt{t.name, t.partition_count, t.replication_factor, t.configs, {}};
+        rt.end_offsets_at_start.assign(static_cast<size_t>(std::max(0, t.partition_count)), -1);
+        for (const auto& p : t.partitions)
+          if (p.partition >= 0 && p.partition < t.partition_count)
+            rt.end_offsets_at_start[p.partition] = p.end_offset_at_start;
+        topics_[t.name] = std::move(rt);
+      }
+    }
+    for (const auto& t : topics) topics_[t.name] = t;
+    for (const auto& [name, t] : topics_) run.topics.push_back(t);
   }
-  for (const auto& t : topics) all[t.name] = t;
-  for (auto& [name, t] : all) run.topics.push_back(std::move(t));
-  KB_TRY(Put(format::CatalogRunKey(backup_id_, run_id_), format::Serialize(run)));
-  if (state_.format_version == 1) KB_TRY(ImportFormat1());
+  KB_TRY(Put(format::CatalogRunKey(backup_id_, run_id), format::Serialize(run)));
+  {
+    // Commits from here on go under the new run: a partition's chain simply continues.
+    std::lock_guard<std::mutex> lock(run_mu_);
+    epoch_ = epoch;
+    run_id_ = run_id;
+    group_ = options.group;
+    topic_docs_ = 0;
+  }
+  if (state_.format_version == 1) {
+    KB_TRY(ImportFormat1());
+    state_.format_version = 2;
+  }
   return {};
+}
+
+Result<int64_t> CatalogWriter::Adopt(const std::string& topic, int32_t partition) {
+  KB_ASSIGN_OR_RETURN(auto chain, LoadPartitionChain(store_, backup_id_, topic, partition, CatalogDepth::kHeads));
+  Partition& p = PartitionFor(topic, partition);
+  std::lock_guard<std::mutex> lock(p.mu);
+  p.head = chain ? chain->head : PartitionHead{};
+  return chain ? p.head.to : int64_t{-1};
 }
 
 Status CatalogWriter::ImportFormat1() {
@@ -112,14 +139,20 @@ Status CatalogWriter::ImportFormat1() {
 Status CatalogWriter::AddTopic(const format::RunTopic& topic) {
   KB_TRY(CheckNotFenced());
   int64_t n;
+  std::string run_id;
+  {
+    std::lock_guard<std::mutex> lock(run_mu_);
+    n = ++topic_docs_;
+    run_id = run_id_;
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
-    n = ++topic_docs_;
+    topics_[topic.name] = topic;
   }
   format::CatalogTopicAdded doc;
-  doc.run_id = run_id_;
+  doc.run_id = run_id;
   doc.topic = topic;
-  return Put(format::CatalogRunTopicKey(backup_id_, run_id_, n), format::Serialize(doc));
+  return Put(format::CatalogRunTopicKey(backup_id_, run_id, n), format::Serialize(doc));
 }
 
 Status CatalogWriter::StartPartition(const std::string& topic, int32_t partition, int64_t offset) {
@@ -148,12 +181,13 @@ Status CatalogWriter::Commit(const std::string& topic, int32_t partition, format
 
 Status CatalogWriter::CommitLocked(Partition& p, const std::string& topic, int32_t partition,
                                    std::vector<format::ChainEntry> entries) {
+  const RunIdentity run = CurrentRun();
   format::CatalogCommit c;
   c.topic = topic;
   c.partition = partition;
   c.seq = p.head.seq + 1;
-  c.epoch = epoch_;
-  c.run_id = run_id_;
+  c.epoch = run.epoch;
+  c.run_id = run.run_id;
   if (p.head.seq > 0) c.prev = p.head.commit;
   c.checkpoint = p.head.checkpoint;
   c.committed_at_ms = NowMs();
@@ -161,7 +195,7 @@ Status CatalogWriter::CommitLocked(Partition& p, const std::string& topic, int32
   for (const auto& e : entries) c.totals.Add(e);
   c.entries = std::move(entries);
   const std::string bytes = format::Serialize(c);
-  const std::string key = format::CatalogCommitKey(backup_id_, topic, partition, run_id_, c.seq);
+  const std::string key = format::CatalogCommitKey(backup_id_, topic, partition, run.run_id, c.seq);
   KB_TRY(Put(key, bytes));
   p.head.seq = c.seq;
   p.head.commit = format::DocRef{key, Sha256Hex(bytes), c.seq};
@@ -175,18 +209,19 @@ Status CatalogWriter::CommitLocked(Partition& p, const std::string& topic, int32
 }
 
 void CatalogWriter::CheckpointLocked(Partition& p, const std::string& topic, int32_t partition) {
+  const RunIdentity run = CurrentRun();
   format::CatalogCheckpoint cp;
   cp.topic = topic;
   cp.partition = partition;
   cp.seq = p.head.seq;
-  cp.epoch = epoch_;
-  cp.run_id = run_id_;
+  cp.epoch = run.epoch;
+  cp.run_id = run.run_id;
   cp.commit = p.head.commit;
   cp.prev = p.head.checkpoint;
   cp.entries = p.head.since_checkpoint;
   cp.totals = p.head.totals;
   const std::string bytes = format::Serialize(cp);
-  const std::string key = format::CatalogCheckpointKey(backup_id_, topic, partition, run_id_, cp.seq);
+  const std::string key = format::CatalogCheckpointKey(backup_id_, topic, partition, run.run_id, cp.seq);
   if (auto st = Put(key, bytes); !st) {
     // Not fatal: the commits stay the record, and the next commit tries again.
     spdlog::warn("topic={} partition={}: cannot store catalog checkpoint (will retry): {}", topic, partition,
@@ -204,10 +239,16 @@ Status CatalogWriter::EndRun() {
   }
   KB_TRY(CheckNotFenced());
   format::CatalogRunEnd end;
-  end.run_id = run_id_;
+  end.run_id = run_id();
   end.status = "complete";
   end.ended_at_ms = NowMs();
-  return Put(format::CatalogRunEndKey(backup_id_, run_id_), format::Serialize(end));
+  return Put(format::CatalogRunEndKey(backup_id_, end.run_id), format::Serialize(end));
+}
+
+int32_t CatalogWriter::PartitionCount(const std::string& topic) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = topics_.find(topic);
+  return it == topics_.end() ? 0 : it->second.partition_count;
 }
 
 int64_t CatalogWriter::NextOffset(const std::string& topic, int32_t partition) const {
@@ -220,7 +261,14 @@ int64_t CatalogWriter::NextOffset(const std::string& topic, int32_t partition) c
 
 std::string CatalogWriter::SegmentKey(const std::string& topic, int32_t partition, int64_t first_offset,
                                       int64_t last_offset) const {
-  return format::SegmentKeyForRun(backup_id_, topic, partition, first_offset, last_offset, run_id_);
+  return format::SegmentKeyForRun(backup_id_, topic, partition, first_offset, last_offset, run_id());
+}
+
+std::string CatalogWriter::run_id() const { return CurrentRun().run_id; }
+
+CatalogWriter::RunIdentity CatalogWriter::CurrentRun() const {
+  std::lock_guard<std::mutex> lock(run_mu_);
+  return {run_id_, epoch_};
 }
 
 CatalogWriter::Partition& CatalogWriter::PartitionFor(const std::string& topic, int32_t partition) {
@@ -238,11 +286,13 @@ Status CatalogWriter::Put(const std::string& key, const std::string& bytes) {
 
 Status CatalogWriter::CheckNotFenced() {
   auto fenced_error = [&] {
+    const RunIdentity run = CurrentRun();
     return Fail(ErrorCode::kConflict,
                 "backup '" + backup_id_ + "': another kafka-backup process started run " + fenced_by_ + " (epoch " +
                     std::to_string(format::CatalogRunEpoch(fenced_by_)) + ") on this backup, so this one (run " +
-                    run_id_ + ", epoch " + std::to_string(epoch_) +
-                    ") stops: its later commits would be ignored. Run one backup process per backup_id");
+                    run.run_id + ", epoch " + std::to_string(run.epoch) +
+                    ") stops: its later commits would be ignored. Run one backup process per backup_id, or give every "
+                    "process backup.coordination: kafka-group");
   };
   if (fenced_) return fenced_error();
   std::lock_guard<std::mutex> lock(fence_mu_);
@@ -252,13 +302,27 @@ Status CatalogWriter::CheckNotFenced() {
   fence_checked_ms_ = now;
   auto newest = NewestRunId(store_, backup_id_);
   if (!newest) return {};  // storage trouble: the commit's own write will say so
-  if (!newest->empty() && *newest != run_id_) {
-    fenced_by_ = *newest;
-    fenced_ = true;
-    spdlog::error("{}", fenced_error().value().message);
-    return fenced_error();
+  std::string group;
+  {
+    std::lock_guard<std::mutex> run_lock(run_mu_);
+    if (newest->empty() || *newest == run_id_ || *newest == group_run_seen_) return {};
+    group = group_;
   }
-  return {};
+  if (!group.empty()) {
+    // A group member shares the backup with the other members' runs; only a run outside the
+    // group (a process without coordination, or another group) takes the backup over.
+    auto bytes = store_.Get(format::CatalogRunKey(backup_id_, *newest));
+    if (!bytes) return {};
+    auto run = format::ParseCatalogRun(*bytes);
+    if (run && run->group == group) {
+      group_run_seen_ = *newest;
+      return {};
+    }
+  }
+  fenced_by_ = *newest;
+  fenced_ = true;
+  spdlog::error("{}", fenced_error().value().message);
+  return fenced_error();
 }
 
 }  // namespace kb

@@ -41,6 +41,10 @@ class CatalogWriter {
     std::string compression;
     std::string cluster_id;
     std::string source_bootstrap;  // "host:port,..."
+    // Scale-out: the consumer group this process is a member of, and its member id. A group
+    // member is fenced only by a run outside its group; within the group, fencing is per
+    // partition (see Adopt).
+    std::string group, member_id;
   };
 
   // Loads the backup's state (none yet is fine); writes nothing.
@@ -52,8 +56,16 @@ class CatalogWriter {
   const format::Manifest& loaded() const { return state_.manifest; }
 
   // Registers this process as the backup's newest run, with `topics` (those it backs up) and the
-  // topics already in the backup.
+  // topics already in the backup. A group member calls it again whenever the group assigns it
+  // partitions: each call takes a new, higher epoch, and later commits of every partition go
+  // under the new run.
   Status BeginRun(const RunOptions& options, const std::vector<format::RunTopic>& topics);
+  // Takes over a partition another writer may have committed to since Open (a group rebalance):
+  // its head is read again from storage, so the chain continues from what the previous owner
+  // committed. Returns the resume position, or -1 when the partition has no chain yet. Commits
+  // under this writer's newer epoch then hide any later commit of the previous owner (a zombie)
+  // from every reader.
+  Result<int64_t> Adopt(const std::string& topic, int32_t partition);
   // A topic added, or grown, while the run goes on.
   Status AddTopic(const format::RunTopic& topic);
   // Starts a partition's chain at `offset` (the first position to back up).
@@ -66,12 +78,14 @@ class CatalogWriter {
   // commits check too): an idle process learns it was replaced.
   Status CheckNotFenced();
 
+  // Partitions of `topic` the writer's runs know (0: an unknown topic).
+  int32_t PartitionCount(const std::string& topic) const;
   // The position a partition's chain has reached, or -1 when it has none.
   int64_t NextOffset(const std::string& topic, int32_t partition) const;
   // Key for a segment this run stores.
   std::string SegmentKey(const std::string& topic, int32_t partition, int64_t first_offset, int64_t last_offset) const;
 
-  const std::string& run_id() const { return run_id_; }
+  std::string run_id() const;
   uint64_t commits() const { return commits_; }
   uint64_t metadata_bytes() const { return metadata_bytes_; }  // catalog bytes written by this run
 
@@ -93,15 +107,26 @@ class CatalogWriter {
   ObjectStore& store_;
   std::string backup_id_;
   CatalogState state_;
+  // The current run: replaced by each BeginRun while other threads commit.
+  mutable std::mutex run_mu_;
   std::string run_id_;
   int64_t epoch_ = 0;
   int64_t topic_docs_ = 0;
+  std::string group_;  // RunOptions::group of the newest BeginRun
+  struct RunIdentity {
+    std::string run_id;
+    int64_t epoch = 0;
+  };
+  RunIdentity CurrentRun() const;
 
-  mutable std::mutex mu_;  // partitions_ (the map) and topic_docs_
+  mutable std::mutex mu_;  // partitions_ (the map) and topics_
   std::map<kafka::TopicPartition, std::unique_ptr<Partition>> partitions_;
+
+  std::map<std::string, format::RunTopic> topics_;  // every topic this writer's runs know
 
   std::mutex fence_mu_;
   int64_t fence_checked_ms_ = 0;
+  std::string group_run_seen_;  // a newer run of our own group (group mode), under fence_mu_
   std::atomic<bool> fenced_{false};
   std::string fenced_by_;
 

@@ -50,15 +50,29 @@ Result<std::unique_ptr<Lease>> Lease::Acquire(ObjectStore& store, const std::str
 
 void Lease::Renew() {
   std::unique_lock lock(mu_);
-  while (!wake_.wait_for(lock, std::chrono::milliseconds(ttl_ms_ / 4), [this] { return stopping_; })) {
+  while (true) {
+    wake_.wait_for(lock, std::chrono::milliseconds(ttl_ms_ / 4), [this] { return stopping_ || dirty_; });
+    if (stopping_) break;
+    dirty_ = false;
     format::CatalogLease next = doc_;
     next.expires_at_ms = NowMs() + ttl_ms_;
     lock.unlock();
     Status put = store_.Put(format::LeaseKey(backup_id_, next.lease_id), format::Serialize(next));
     lock.lock();
-    if (put) doc_ = std::move(next);
+    if (put) doc_.expires_at_ms = next.expires_at_ms;
     else spdlog::warn("cannot renew the {} lease {} (trying again): {}", doc_.kind, doc_.lease_id, put.error().message);
   }
+}
+
+void Lease::SetMembership(const std::string& group, const std::string& member_id, std::vector<std::string> partitions) {
+  {
+    std::lock_guard lock(mu_);
+    doc_.group = group;
+    doc_.member_id = member_id;
+    doc_.partitions = std::move(partitions);
+    dirty_ = true;
+  }
+  wake_.notify_all();
 }
 
 Lease::~Lease() {
@@ -106,6 +120,11 @@ std::string DescribeLease(const format::CatalogLease& lease) {
   std::string s = lease.kind + " lease " + lease.lease_id + " (" + lease.holder;
   if (lease.kind == "restore")
     s += lease.reads_from_ms > 0 ? ", reads from " + FormatTimestampMs(lease.reads_from_ms) : ", reads everything";
+  if (!lease.group.empty()) {
+    s += ", member " + lease.member_id + " of group " + lease.group + ", owns " +
+         std::to_string(lease.partitions.size()) + " partition(s)";
+    for (size_t i = 0; i < lease.partitions.size(); ++i) s += (i ? "," : ": ") + lease.partitions[i];
+  }
   return s + ", expires " + FormatTimestampMs(lease.expires_at_ms) + " unless renewed)";
 }
 

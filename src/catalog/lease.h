@@ -36,6 +36,9 @@ class Lease {
   Lease& operator=(const Lease&) = delete;
 
   const format::CatalogLease& doc() const { return doc_; }
+  // A scale-out member's group, id and assigned partitions: written with the next renewal, which
+  // comes at once.
+  void SetMembership(const std::string& group, const std::string& member_id, std::vector<std::string> partitions);
 
  private:
   Lease(ObjectStore& store, std::string backup_id, format::CatalogLease doc, int64_t ttl_ms);
@@ -48,6 +51,7 @@ class Lease {
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool dirty_ = false;  // doc_ changed: write it now
   std::thread renewer_;
 };
 

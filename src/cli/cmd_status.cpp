@@ -37,13 +37,20 @@ int RunStatus(const CliArgs& a) {
     auto leases = LiveLeases(**store, id, NowMs());
     if (!leases) return ReportError(leases.error());
     nlohmann::json running = nlohmann::json::array();
-    for (const auto& l : *leases)
-      running.push_back({{"kind", l.kind},
-                         {"holder", l.holder},
-                         {"lease_id", l.lease_id},
-                         {"since", FormatTimestampMs(l.acquired_at_ms)},
-                         {"expires_at", FormatTimestampMs(l.expires_at_ms)},
-                         {"description", DescribeLease(l)}});
+    for (const auto& l : *leases) {
+      nlohmann::json lease{{"kind", l.kind},
+                           {"holder", l.holder},
+                           {"lease_id", l.lease_id},
+                           {"since", FormatTimestampMs(l.acquired_at_ms)},
+                           {"expires_at", FormatTimestampMs(l.expires_at_ms)},
+                           {"description", DescribeLease(l)}};
+      if (!l.group.empty()) {
+        lease["group"] = l.group;
+        lease["member_id"] = l.member_id;
+        lease["partitions"] = l.partitions;
+      }
+      running.push_back(std::move(lease));
+    }
     row["running"] = running;
     rows.push_back(row);
   }

@@ -237,7 +237,7 @@ Status ParseBackup(const YAML::Node& node, BackupOptions* out) {
                          "start_offset", "max_concurrent_partitions", "include_internal_topics",
                          "isolation_level", "poll_interval_ms", "topic_refresh_interval_ms",
                          "capture_consumer_offsets", "consumer_groups", "offset_capture_interval_ms",
-                         "retention"}));
+                         "retention", "coordination", "coordination_group_id"}));
   KB_TRY(s.Get("compression", &out->compression));
   KB_TRY(s.Get("compression_level", &out->compression_level));
   KB_TRY(s.Get("segment_max_bytes", &out->segment_max_bytes));
@@ -256,6 +256,8 @@ Status ParseBackup(const YAML::Node& node, BackupOptions* out) {
   KB_TRY(s.GetStringList("consumer_groups", &out->consumer_groups));
   KB_TRY(s.Get("offset_capture_interval_ms", &out->offset_capture_interval_ms));
   if (YAML::Node n = s.Child("retention"); n && !n.IsNull()) KB_TRY(ParseRetention(Section(n, "backup.retention"), out));
+  KB_TRY(s.Get("coordination", &out->coordination));
+  KB_TRY(s.Get("coordination_group_id", &out->coordination_group_id));
 
   auto invalid = [&](const std::string& key, const std::string& what) {
     return Fail(ErrorCode::kInvalidArgument, "backup." + key + " " + what);
@@ -272,6 +274,12 @@ Status ParseBackup(const YAML::Node& node, BackupOptions* out) {
   if (out->start_offset != "earliest" && out->start_offset != "latest" &&
       (out->start_offset.empty() || out->start_offset.find_first_not_of("0123456789") != std::string::npos))
     return invalid("start_offset", "must be earliest, latest or an offset number, not '" + out->start_offset + "'");
+  if (out->coordination != "none" && out->coordination != "kafka-group")
+    return invalid("coordination", "must be none or kafka-group, not '" + out->coordination + "'");
+  if (out->coordination == "kafka-group" && !out->continuous)
+    return invalid("coordination", "kafka-group needs continuous: true (processes share a backup that runs until stopped)");
+  if (out->coordination == "none" && !out->coordination_group_id.empty())
+    return invalid("coordination_group_id", "is used only with coordination: kafka-group");
   return {};
 }
 
@@ -443,6 +451,8 @@ Result<Config> ParseConfig(const std::string& yaml_text, const std::string& file
       c.backup_id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != std::string::npos)
     return Fail(ErrorCode::kInvalidArgument,
                 file + ": backup_id '" + c.backup_id + "' may only contain letters, digits, '.', '_' and '-'");
+  if (c.backup.coordination == "kafka-group" && c.backup.coordination_group_id.empty())
+    c.backup.coordination_group_id = "kafka-backup." + c.backup_id;
   return c;
 }
 

@@ -66,6 +66,10 @@ struct BackupOptions {
   int64_t offset_capture_interval_ms = 30000;    // continuous: capture cadence
   int64_t retention_keep_within_ms = 0;          // backup.retention.keep_within; 0 = keep everything
   int64_t retention_interval_ms = 3600000;       // backup.retention.interval: prune cadence (continuous)
+  // none: one process owns the backup. kafka-group: every process started with this config joins
+  // one Kafka consumer group and backs up the partitions the group assigns it (continuous only).
+  std::string coordination = "none";
+  std::string coordination_group_id;             // default "kafka-backup.<backup_id>"
 };
 
 struct RestoreOptions {

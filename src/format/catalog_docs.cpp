@@ -195,6 +195,8 @@ void ReadJson(JsonReader& r, const json& v, const std::string& w, CatalogRun* ru
   r.Get(v, w, "source_bootstrap", &run->source_bootstrap);
   r.Get(v, w, "tool_version", &run->tool_version);
   r.Get(v, w, "topics", &run->topics);
+  r.GetOptional(v, w, "group", &run->group);
+  r.GetOptional(v, w, "member_id", &run->member_id);
 }
 
 void ReadJson(JsonReader& r, const json& v, const std::string& w, CatalogTopicAdded* t) {
@@ -237,6 +239,9 @@ void ReadJson(JsonReader& r, const json& v, const std::string& w, CatalogLease* 
   r.Get(v, w, "reads_from_ms", &l->reads_from_ms);
   r.Get(v, w, "acquired_at_ms", &l->acquired_at_ms);
   r.Get(v, w, "expires_at_ms", &l->expires_at_ms);
+  r.GetOptional(v, w, "group", &l->group);
+  r.GetOptional(v, w, "member_id", &l->member_id);
+  r.GetOptional(v, w, "partitions", &l->partitions);
   if (!r.error() && l->kind != "backup" && l->kind != "restore")
     r.SetError(JsonReader::Join(w, "lease_kind") + ": is \"" + l->kind + "\", expected \"backup\" or \"restore\"");
 }
@@ -262,7 +267,7 @@ std::string Serialize(const CatalogCheckpoint& c) {
 std::string Serialize(const CatalogRun& r) {
   json topics = json::array();
   for (const auto& t : r.topics) topics.push_back(ToJson(t));
-  return Dump(json{{"format_version", r.format_version},
+  json doc{{"format_version", r.format_version},
                    {"kind", kRunKind},
                    {"backup_id", r.backup_id},
                    {"run_id", r.run_id},
@@ -274,7 +279,12 @@ std::string Serialize(const CatalogRun& r) {
                    {"cluster_id", r.cluster_id},
                    {"source_bootstrap", r.source_bootstrap},
                    {"tool_version", r.tool_version},
-                   {"topics", std::move(topics)}});
+                   {"topics", std::move(topics)}};
+  if (!r.group.empty()) {
+    doc["group"] = r.group;
+    doc["member_id"] = r.member_id;
+  }
+  return Dump(doc);
 }
 
 std::string Serialize(const CatalogTopicAdded& t) {
@@ -300,10 +310,16 @@ std::string Serialize(const CatalogFloor& f) {
 }
 
 std::string Serialize(const CatalogLease& l) {
-  return Dump(json{{"format_version", l.format_version}, {"kind", kLeaseKind},
-                   {"lease_id", l.lease_id},             {"lease_kind", l.kind},
-                   {"holder", l.holder},                 {"reads_from_ms", l.reads_from_ms},
-                   {"acquired_at_ms", l.acquired_at_ms}, {"expires_at_ms", l.expires_at_ms}});
+  json doc{{"format_version", l.format_version}, {"kind", kLeaseKind},
+           {"lease_id", l.lease_id},             {"lease_kind", l.kind},
+           {"holder", l.holder},                 {"reads_from_ms", l.reads_from_ms},
+           {"acquired_at_ms", l.acquired_at_ms}, {"expires_at_ms", l.expires_at_ms}};
+  if (!l.group.empty()) {
+    doc["group"] = l.group;
+    doc["member_id"] = l.member_id;
+    doc["partitions"] = l.partitions;
+  }
+  return Dump(doc);
 }
 
 Result<CatalogCommit> ParseCatalogCommit(const std::string& text) {

@@ -104,6 +104,9 @@ struct CatalogRun {
   int64_t created_at_ms = 0;  // of the backup (its first run)
   std::string mode, compression, cluster_id, source_bootstrap, tool_version;
   std::vector<RunTopic> topics;  // sorted by name
+  // Scale-out (backup.coordination: kafka-group): the consumer group whose member wrote this run,
+  // and that member's id. Absent (empty) for a run that owns the whole backup.
+  std::string group, member_id;
 };
 
 struct CatalogTopicAdded {
@@ -143,6 +146,10 @@ struct CatalogLease {
   int64_t reads_from_ms = 0;   // restore: the oldest record timestamp it may read (0 = all)
   int64_t acquired_at_ms = 0;
   int64_t expires_at_ms = 0;
+  // A scale-out backup's member: its group, member id, and the partitions the group assigned it
+  // ("topic/partition"). Absent for other holders.
+  std::string group, member_id;
+  std::vector<std::string> partitions;
 };
 
 // Compact JSON, keys sorted, one trailing newline: the bytes whose SHA-256 the chain records.

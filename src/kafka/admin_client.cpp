@@ -234,13 +234,17 @@ struct AdminClient::Impl {
 
   // Sends one admin request and waits for its result event. `call` receives the result queue
   // and the options (request timeout set; operation timeout too when `with_operation_timeout`).
+  // `broker` >= 0 sends the request to that broker instead of the one librdkafka would pick.
   Result<EventPtr> Request(rd_kafka_admin_op_t op, const std::string& context,
                            const std::function<void(const rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& call,
-                           bool with_operation_timeout = false, std::optional<milliseconds> timeout = std::nullopt) {
+                           bool with_operation_timeout = false, std::optional<milliseconds> timeout = std::nullopt,
+                           int32_t broker = -1) {
     const milliseconds request_timeout = timeout.value_or(options.request_timeout);
     QueuePtr queue(rd_kafka_queue_new(rk.get()));
     AdminOptionsPtr opts(rd_kafka_AdminOptions_new(rk.get(), op));
     char errstr[256] = "";
+    if (broker >= 0 && rd_kafka_AdminOptions_set_broker(opts.get(), broker, errstr, sizeof errstr))
+      return Fail(ErrorCode::kInvalidArgument, context + ": cannot choose broker " + std::to_string(broker) + ": " + errstr);
     if (rd_kafka_AdminOptions_set_request_timeout(opts.get(), ToMs(request_timeout), errstr, sizeof errstr))
       return Fail(ErrorCode::kInvalidArgument, context + ": bad request timeout: " + errstr);
     if (with_operation_timeout &&
@@ -277,7 +281,9 @@ struct AdminClient::Impl {
                      const std::function<const rd_kafka_topic_result_t**(rd_kafka_event_t*, size_t*)>& results) {
     int tries = 0;
     return Retry<void>([&]() -> Status {
-      ++tries;
+      // librdkafka sends these to the controller it last heard of and refreshes that only with
+      // metadata: after a broker died, a retry would wait for the dead one again.
+      if (++tries > 1) AnsweringBroker();
       KB_ASSIGN_OR_RETURN(EventPtr ev, Request(op, context, call, true));
       size_t n = 0;
       const rd_kafka_topic_result_t** topics = results(ev.get(), &n);
@@ -288,6 +294,15 @@ struct AdminClient::Impl {
       }
       return {};
     });
+  }
+
+  // A broker that answers now: the one that served a fresh metadata request (-1 when none did
+  // within a few seconds). The request also refreshes librdkafka's view of the controller.
+  int32_t AnsweringBroker() {
+    const rd_kafka_metadata_t* raw = nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk.get(), 0, nullptr, &raw, 5000);
+    MetadataPtr md(raw);
+    return err || !md ? -1 : md->orig_broker_id;
   }
 
   // Request() for a call that goes to `group`'s coordinator.
@@ -551,12 +566,17 @@ Result<TopicDescription> AdminClient::DescribeTopicConfigs(const std::string& to
   auto configs = impl_->Retry<std::map<std::string, std::string>>(
       [&]() -> Result<std::map<std::string, std::string>> {
         ConfigResourcePtr res(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str()));
+        // librdkafka sends this to the controller it last heard of, which may be the broker that
+        // just died (it then waits for it until the request times out, try after try). Any broker
+        // answers for a topic: ask one that is up.
+        const int32_t broker = impl_->AnsweringBroker();
         KB_ASSIGN_OR_RETURN(EventPtr ev,
                             impl_->Request(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, context,
                                            [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
                                              rd_kafka_ConfigResource_t* arr[] = {res.get()};
                                              rd_kafka_DescribeConfigs(impl_->rk.get(), arr, 1, o, q);
-                                           }));
+                                           },
+                                           false, std::nullopt, broker));
         size_t n = 0;
         const rd_kafka_ConfigResource_t** resources =
             rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev.get()), &n);

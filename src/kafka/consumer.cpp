@@ -6,6 +6,8 @@
 #include <atomic>
 #include <set>
 
+#include <spdlog/spdlog.h>
+
 #include "kafka/list_offsets.h"
 #include "kafka/rdkafka_handles.h"
 
@@ -54,6 +56,7 @@ struct PartitionConsumer::Impl {
   bool fetcher_parked = false;    // the queue came near a prefetch limit since the last wakeup
   uint64_t seen_records = 0, seen_bytes = 0;  // for the average record size
   TopicPartition last_read;       // partition of the latest record
+  bool closed = false;
 
   // Whether a queue of `records` records and `bytes` bytes is near a limit at which librdkafka
   // stops fetching. Half a limit counts: Poll sees the queue only after the app took part of it.
@@ -71,6 +74,31 @@ struct PartitionConsumer::Impl {
     fetcher_parked = false;
     if (last_read.topic.empty() || !assigned.count(last_read)) return;
     NudgePartitionLeader(rk.get(), last_read.topic, last_read.partition);
+  }
+
+  // librdkafka's rebalance callback (group members only): the listener settles each change first,
+  // then the assignment follows it.
+  static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* list,
+                          void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    std::vector<TopicPartition> parts;
+    for (int i = 0; i < list->cnt; ++i) parts.push_back({list->elems[i].topic, list->elems[i].partition});
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      std::vector<PartitionStart> starts = self->options.listener->OnAssigned(parts);
+      std::set<TopicPartition> started;
+      for (const auto& s : starts) started.insert({s.topic, s.partition});
+      for (const auto& tp : parts)  // the protocol wants every partition taken
+        if (!started.count(tp)) starts.push_back({tp.topic, tp.partition, RD_KAFKA_OFFSET_STORED});
+      if (auto st = self->IncrementalAssign(starts); !st) {
+        spdlog::error("{}", st.error().message);
+        return;
+      }
+      self->assigned.insert(parts.begin(), parts.end());
+    } else {
+      self->options.listener->OnRevoked(parts, err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS || rd_kafka_assignment_lost(rk));
+      if (auto st = self->IncrementalUnassign(parts); !st) spdlog::error("{}", st.error().message);
+      for (const auto& tp : parts) self->assigned.erase(tp);
+    }
   }
 
   Status IncrementalAssign(const std::vector<PartitionStart>& parts) {
@@ -152,16 +180,53 @@ Result<std::unique_ptr<PartitionConsumer>> PartitionConsumer::Create(const Kafka
       {"isolation.level", options.read_committed ? "read_committed" : "read_uncommitted"},
       {"allow.auto.create.topics", "false"},
   };
+  // A rebalance moves only the partitions that must move.
+  if (options.listener) forced.push_back({"partition.assignment.strategy", "cooperative-sticky"});
   KB_ASSIGN_OR_RETURN(RdKafkaConfPtr conf, BuildRdKafkaConf(config, defaults, forced));
-  KB_ASSIGN_OR_RETURN(RdKafkaPtr rk, NewClient(RD_KAFKA_CONSUMER, std::move(conf), "consumer"));
-  // Serve errors and logs from the consumer queue, so Poll sees them.
-  rd_kafka_poll_set_consumer(rk.get());
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->bootstrap = BootstrapList(config);
+  if (options.listener) {
+    rd_kafka_conf_set_rebalance_cb(conf.get(), &Impl::OnRebalance);
+    rd_kafka_conf_set_opaque(conf.get(), impl.get());
+  }
+  KB_ASSIGN_OR_RETURN(RdKafkaPtr rk, NewClient(RD_KAFKA_CONSUMER, std::move(conf), "consumer"));
+  // Serve errors and logs from the consumer queue, so Poll sees them.
+  rd_kafka_poll_set_consumer(rk.get());
   impl->rk = std::move(rk);
   impl->queue.reset(rd_kafka_queue_get_consumer(impl->rk.get()));
   return std::unique_ptr<PartitionConsumer>(new PartitionConsumer(std::move(impl)));
+}
+
+Status PartitionConsumer::Subscribe(const std::vector<std::string>& topics) {
+  if (!impl_->options.listener)
+    return Fail(ErrorCode::kInternal, "Subscribe needs a group member (ConsumerOptions::listener)");
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(topics.size())));
+  for (const auto& t : topics) rd_kafka_topic_partition_list_add(list.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
+  if (rd_kafka_resp_err_t err = rd_kafka_subscribe(impl_->rk.get(), list.get()))
+    return Fail(KafkaError(err, "subscribing the backup's group member to " + std::to_string(topics.size()) + " topics"));
+  return {};
+}
+
+Status PartitionConsumer::CommitOffsets(const std::vector<PartitionStart>& positions) {
+  if (positions.empty()) return {};
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(positions.size())));
+  for (const auto& p : positions)
+    rd_kafka_topic_partition_list_add(list.get(), p.topic.c_str(), p.partition)->offset = p.offset;
+  if (rd_kafka_resp_err_t err = rd_kafka_commit(impl_->rk.get(), list.get(), 1))
+    return Fail(KafkaError(err, "committing the backup's position to its consumer group"));
+  return {};
+}
+
+std::string PartitionConsumer::MemberId() const {
+  RdStringPtr id(rd_kafka_memberid(impl_->rk.get()), RdMemDeleter{impl_->rk.get()});
+  return id ? std::string(id.get()) : std::string();
+}
+
+void PartitionConsumer::Close() {
+  if (impl_->closed) return;
+  impl_->closed = true;
+  rd_kafka_consumer_close(impl_->rk.get());
 }
 
 Status PartitionConsumer::Assign(const std::vector<PartitionStart>& partitions) {

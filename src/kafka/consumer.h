@@ -16,6 +16,11 @@
 //   queued_min_messages records) and one Poll returns at most max_batch_records / max_batch_bytes.
 //   When Poll empties a queue that had reached a limit it wakes the fetcher (see Poll).
 // - Not thread-safe: one thread polls and assigns.
+// - Group member (ConsumerOptions::listener set, for a scale-out backup): the consumer joins
+//   group_id with the cooperative-sticky assignor and Subscribe()s instead of Assign()ing. The
+//   group decides which partitions it reads; the listener hears of each change from inside Poll
+//   (or Close) and says where each assigned partition starts. Nothing is committed to the group
+//   except through CommitOffsets.
 #pragma once
 
 #include <chrono>
@@ -32,10 +37,23 @@
 
 namespace kb::kafka {
 
+// Told of a group member's assignment changes, on the polling thread, inside Poll or Close.
+class RebalanceListener {
+ public:
+  virtual ~RebalanceListener() = default;
+  // The group gave these partitions to this member: returns where each starts reading (one
+  // PartitionStart per partition; one left out starts at the group's committed offset).
+  virtual std::vector<struct PartitionStart> OnAssigned(const std::vector<TopicPartition>& partitions) = 0;
+  // These partitions are taken away once this returns. `lost`: this member was dropped from the
+  // group (its session expired) and another member may own them already.
+  virtual void OnRevoked(const std::vector<TopicPartition>& partitions, bool lost) = 0;
+};
+
 struct ConsumerOptions {
   bool read_committed = true;               // isolation.level read_committed (else read_uncommitted)
   std::string group_id;                     // "" = a private id; used only because librdkafka's
                                             // assign needs one: never joined, never committed
+  RebalanceListener* listener = nullptr;    // set: join group_id as a member (see the contract)
   int fetch_max_bytes = 8 << 20;            // fetch.max.bytes: per fetch request
   int max_partition_fetch_bytes = 1 << 20;  // max.partition.fetch.bytes (a larger record still comes)
   int queued_max_kbytes = 16 << 10;         // queued.max.messages.kbytes: prefetch budget, all partitions
@@ -83,6 +101,18 @@ class PartitionConsumer {
   // Restarts one assigned partition at `offset` (also after kOffsetOutOfRange). Records of the
   // old position that were already fetched are dropped.
   Status Seek(const std::string& topic, int32_t partition, int64_t offset);
+  // Group member: reads what the group assigns of `topics` (the full list; a new call replaces
+  // the last one, so topics can come and go).
+  Status Subscribe(const std::vector<std::string>& topics);
+  // Group member: commits these positions (next offset to read) as the group's offsets, without
+  // waiting; a failure (e.g. this member was fenced by a newer generation) is logged.
+  Status CommitOffsets(const std::vector<PartitionStart>& positions);
+  // Group member: this member's id in the group ("" before it has joined).
+  std::string MemberId() const;
+  // Leaves the group (the listener hears the final revocation) and stops fetching. Also done by
+  // the destructor; call it while the listener is still alive.
+  void Close();
+
   // The partitions currently assigned, sorted.
   std::vector<TopicPartition> Assignment() const;
 

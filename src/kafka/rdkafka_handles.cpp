@@ -10,7 +10,7 @@ void RdKafkaDeleter::operator()(rd_kafka_t* rk) const {
   if (!rk) return;
   // A consumer that is not closed may leave fetch state behind; close is quick without a
   // subscription because nothing is committed.
-  if (rd_kafka_type(rk) == RD_KAFKA_CONSUMER) rd_kafka_consumer_close(rk);
+  if (rd_kafka_type(rk) == RD_KAFKA_CONSUMER && !rd_kafka_consumer_closed(rk)) rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
 }
 

@@ -26,6 +26,13 @@ class Exposition {
     text_ += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + labels_ +
              " " + std::to_string(value) + "\n";
   }
+  // One gauge line of value 1 per item, each with its own extra labels (`"topic=\"t\",..."`).
+  void AddInfo(const char* name, const char* help, const std::vector<std::string>& extra_labels) {
+    if (extra_labels.empty()) return;
+    text_ += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n";
+    for (const auto& extra : extra_labels)
+      text_ += name + labels_.substr(0, labels_.size() - 1) + "," + extra + "} 1\n";
+  }
   std::string text() const { return text_; }
 
  private:
@@ -81,6 +88,14 @@ std::string RenderPrometheus(const BackupStatus& s) {
   e.Add("kafka_backup_offset_captures_missed_total", "counter",
         "Consumer-group offset captures that failed (the backup goes on and tries again).", s.offset_captures_missed);
   e.Add("kafka_backup_healthy", "gauge", "1 when /health answers 200.", Healthy(s) ? 1 : 0);
+  std::vector<std::string> assigned;
+  for (const auto& tp : s.assigned) {
+    auto slash = tp.rfind('/');
+    assigned.push_back("group=\"" + LabelValue(s.group) + "\",topic=\"" + LabelValue(tp.substr(0, slash)) +
+                       "\",partition=\"" + LabelValue(tp.substr(slash + 1)) + "\"");
+  }
+  e.AddInfo("kafka_backup_assigned_partition", "A partition the consumer group assigned this process (scale-out).",
+            assigned);
   return e.text();
 }
 
@@ -108,6 +123,11 @@ std::pair<int, std::string> RenderHealth(const BackupStatus& s, int64_t now_ms) 
                       {"warnings", warnings},
                       {"storage_pending_writes", s.storage.pending_writes},
                       {"offset_captures_missed", s.offset_captures_missed}};
+  if (!s.group.empty()) {
+    body["group"] = s.group;
+    body["member_id"] = s.member_id;
+    body["assigned"] = s.assigned;
+  }
   if (s.last_segment_ms > 0 && now_ms > 0)
     body["seconds_since_last_segment"] = static_cast<double>(now_ms - s.last_segment_ms) / 1000.0;
   if (!s.cluster_error.empty() && now_ms > 0)

@@ -37,6 +37,10 @@ struct BackupStatus {
   // Consumer-group offset captures that failed (continuous mode goes on and tries again).
   uint64_t offset_captures_missed = 0;
   std::string last_capture_error;   // "" once a capture succeeded again
+  // Scale-out (backup.coordination: kafka-group): this process's group, its member id, and the
+  // partitions the group assigned it ("topic/partition", sorted).
+  std::string group, member_id;
+  std::vector<std::string> assigned;
 };
 
 // Prometheus text format: kafka_backup_* counters and gauges, each with HELP and TYPE, labelled

@@ -75,7 +75,7 @@ Result<OffsetCapture> ParseOffsetCapture(const std::string& text, const std::str
 }
 
 Result<OffsetCapture> CaptureGroupOffsets(kafka::AdminClient& admin, const std::vector<std::string>& groups,
-                                          const std::set<std::string>& topics) {
+                                          const std::set<std::string>& topics, const std::string& skip_group) {
   OffsetCapture c;
   c.captured_at_ms = NowMs();
   KB_ASSIGN_OR_RETURN(auto meta, admin.Metadata());
@@ -87,6 +87,7 @@ Result<OffsetCapture> CaptureGroupOffsets(kafka::AdminClient& admin, const std::
   }
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
+  if (!skip_group.empty()) names.erase(std::remove(names.begin(), names.end(), skip_group), names.end());
   for (const auto& name : names) {
     GroupOffsets g;
     g.group = name;

@@ -41,9 +41,11 @@ Result<OffsetCapture> ParseOffsetCapture(const std::string& json, const std::str
 
 // Reads the committed offsets of `groups` (empty = every consumer group of the cluster),
 // keeping only partitions of `topics` (empty = all topics). Groups without offsets on those
-// topics are left out when `groups` was empty, kept (with no offsets) when named.
+// topics are left out when `groups` was empty, kept (with no offsets) when named. `skip_group`
+// (a scale-out backup's own group, whose offsets are the backup's position, not an
+// application's) is never captured.
 Result<OffsetCapture> CaptureGroupOffsets(kafka::AdminClient& admin, const std::vector<std::string>& groups,
-                                          const std::set<std::string>& topics);
+                                          const std::set<std::string>& topics, const std::string& skip_group = "");
 
 // Appends a capture to a backup: a new object per capture, named by its time.
 Status StoreCapture(ObjectStore& store, const std::string& backup_id, const OffsetCapture& c);

@@ -302,6 +302,66 @@ TEST(CatalogV2, AZombiesCommitsAfterTheForkAreIgnored) {
   EXPECT_EQ(p.segments.back().key, second->SegmentKey("t", 0, 20, 24));
 }
 
+// Scale-out: members of one consumer group share a backup. A member is not fenced by its peers'
+// runs; a partition moves by Adopt under a newer run, and the previous owner's late commits to it
+// (a zombie that missed its session timeout) are hidden from every reader.
+std::unique_ptr<CatalogWriter> JoinAsMember(ObjectStore& store, const std::string& id, const std::string& member) {
+  auto w = CatalogWriter::Open(store, id);
+  EXPECT_TRUE(w) << w.error().ToString();
+  auto st = (*w)->BeginRun({"continuous", "none", "cluster-1", "127.0.0.1:9092", "kafka-backup.b", member},
+                           {Topic("t", 2)});
+  EXPECT_TRUE(st) << st.error().ToString();
+  return std::move(*w);
+}
+
+TEST(CatalogV2Group, MembersShareABackupAndAZombiesLateCommitsAreIgnored) {
+  MemoryStore store(NewStoreName("cat-group"));
+  auto a = JoinAsMember(store, "b", "member-a");
+  auto b = JoinAsMember(store, "b", "member-b");
+  CommitSegments(*a, 0, 2);  // a owns partition 0: 0..19
+  CommitSegments(*b, 1, 1);  // b owns partition 1: 0..9
+  std::this_thread::sleep_for(std::chrono::milliseconds(CatalogWriter::kFenceCheckMs + 100));
+  // b's run is newer, but a member of the same group: a goes on.
+  ASSERT_TRUE(a->Commit("t", 0, SegmentEntry(a->SegmentKey("t", 0, 20, 29), 20, 30)));
+
+  // The group moves partition 0 to b: a new run, and the head read again.
+  ASSERT_TRUE(b->BeginRun({"continuous", "none", "cluster-1", "127.0.0.1:9092", "kafka-backup.b", "member-b"}, {}));
+  auto resume = b->Adopt("t", 0);
+  ASSERT_TRUE(resume) << resume.error().ToString();
+  EXPECT_EQ(*resume, 30);
+  // a has not noticed and commits 30..49; b reads the same records again and commits 30..39.
+  CommitSegments(*a, 0, 2);
+  ASSERT_TRUE(b->Commit("t", 0, SegmentEntry(b->SegmentKey("t", 0, 30, 39), 30, 40)));
+  CommitSegments(*a, 0, 1);  // and a keeps going
+  auto m = LoadManifest(store, "b");
+  ASSERT_TRUE(m) << m.error().ToString();
+  const auto& p0 = m->topics[0].partitions[0];
+  EXPECT_EQ(p0.next_offset, 40) << "the newer owner's chain, not the zombie's";
+  ASSERT_EQ(p0.segments.size(), 4u);
+  EXPECT_EQ(p0.segments.back().key, b->SegmentKey("t", 0, 30, 39));
+  EXPECT_EQ(m->topics[0].partitions[1].next_offset, 10);
+  // b continues its chain; a partition it has never had starts fresh.
+  CommitSegments(*b, 0, 1);
+  auto fresh = a->Adopt("t", 1);
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(*fresh, 10);
+  m = LoadManifest(store, "b");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->topics[0].partitions[0].next_offset, 50);
+}
+
+TEST(CatalogV2Group, AMemberIsFencedByARunOutsideItsGroup) {
+  MemoryStore store(NewStoreName("cat-group-fence"));
+  auto a = JoinAsMember(store, "b", "member-a");
+  CommitSegments(*a, 0, 1);
+  auto solo = BeginRun(store, "b", 2);  // a process without coordination takes the backup over
+  std::this_thread::sleep_for(std::chrono::milliseconds(CatalogWriter::kFenceCheckMs + 100));
+  auto late = a->Commit("t", 0, SegmentEntry(a->SegmentKey("t", 0, 10, 19), 10, 20));
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, ErrorCode::kConflict);
+  EXPECT_NE(late.error().message.find("kafka-group"), std::string::npos) << late.error().message;
+}
+
 TEST(CatalogV2, AFormat1BackupIsCarriedOverAndStaysRestorable) {
   MemoryStore mem(NewStoreName("cat-v1"));
   WriteOnceStore store(mem);
