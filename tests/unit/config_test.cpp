@@ -62,6 +62,32 @@ TEST(Config, ClusterRetryDeadlineReachesTheKafkaClients) {
       << bad.error().message;
 }
 
+TEST(Config, KafkaGroupCoordinationDefaultsItsGroupAndNeedsAContinuousBackup) {
+  auto c = ParseConfig("backup_id: big\nbackup:\n  continuous: true\n  coordination: kafka-group\n", "t.yaml");
+  ASSERT_TRUE(c) << c.error().ToString();
+  EXPECT_EQ(c->backup.coordination, "kafka-group");
+  EXPECT_EQ(c->backup.coordination_group_id, "kafka-backup.big");
+  auto named = ParseConfig(
+      "backup_id: big\nbackup:\n  continuous: true\n  coordination: kafka-group\n  coordination_group_id: g1\n",
+      "t.yaml");
+  ASSERT_TRUE(named) << named.error().ToString();
+  EXPECT_EQ(named->backup.coordination_group_id, "g1");
+  auto solo = ParseConfig("backup_id: big\n", "t.yaml");
+  ASSERT_TRUE(solo);
+  EXPECT_EQ(solo->backup.coordination, "none");
+  EXPECT_EQ(solo->backup.coordination_group_id, "");
+
+  for (const auto& [yaml, says] : std::vector<std::pair<std::string, std::string>>{
+           {"backup:\n  coordination: kafka-group\n", "needs continuous: true"},
+           {"backup:\n  continuous: true\n  coordination: zookeeper\n", "must be none or kafka-group"},
+           {"backup:\n  coordination_group_id: g1\n", "only with coordination: kafka-group"}}) {
+    auto bad = ParseConfig("backup_id: big\n" + yaml, "t.yaml");
+    ASSERT_FALSE(bad) << yaml;
+    EXPECT_EQ(ExitCodeFor(bad.error()), 2);
+    EXPECT_NE(bad.error().message.find(says), std::string::npos) << bad.error().message;
+  }
+}
+
 TEST(Config, UnknownKeyNamesTheNearestValidKey) {
   auto c = ParseConfig("mode: backup\nsource:\n  bootstrap_server: [a:1]\n", "t.yaml");
   ASSERT_FALSE(c);

@@ -269,6 +269,19 @@ TEST(FormatGoldenTest, CatalogV2DocumentsMatchGoldenJson) {
   lease.acquired_at_ms = 1796000000000;
   lease.expires_at_ms = 1796000120000;
   CheckCatalogGolden("catalog_v2_lease.json", lease, ParseCatalogLease);
+
+  // Scale-out: a group member's run and lease carry its group, member id and partitions.
+  CatalogRun member_run = GoldenRun();
+  member_run.group = "kafka-backup.golden-backup";
+  member_run.member_id = "kafka-backup-5f0c2b1e-7a44-4f6a-9d0e-2b8c51f0a9d3";
+  CheckCatalogGolden("catalog_v2_run_group.json", member_run, ParseCatalogRun);
+  CatalogLease member = lease;
+  member.lease_id = "backup-1796000000000-5e6f7a8b";
+  member.kind = "backup";
+  member.group = member_run.group;
+  member.member_id = member_run.member_id;
+  member.partitions = {"payments/0", "payments/1"};
+  CheckCatalogGolden("catalog_v2_lease_group.json", member, ParseCatalogLease);
 }
 
 TEST(FormatGoldenTest, CatalogV2ReaderRefusesOtherKindsAndNewerVersions) {

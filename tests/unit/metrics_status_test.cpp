@@ -52,6 +52,25 @@ TEST(MetricsStatus, PrometheusHasEveryFigureWithHelpTypeAndLabel) {
       << text;
 }
 
+TEST(MetricsStatus, AGroupMemberShowsItsAssignedPartitions) {
+  BackupStatus s = Running();
+  EXPECT_EQ(RenderPrometheus(s).find("kafka_backup_assigned_partition"), std::string::npos) << "not a group member";
+  s.group = "kafka-backup.pitr-backup";
+  s.member_id = "kafka-backup-1a2b";
+  s.assigned = {"payments/0", "payments/3"};
+  std::string text = RenderPrometheus(s);
+  EXPECT_NE(text.find("kafka_backup_assigned_partition{backup_id=\"pitr-backup\",group=\"kafka-backup.pitr-backup\","
+                      "topic=\"payments\",partition=\"3\"} 1\n"),
+            std::string::npos)
+      << text;
+  auto [code, body] = RenderHealth(s, 1764000001000);
+  EXPECT_EQ(code, 200);
+  auto j = nlohmann::json::parse(body);
+  EXPECT_EQ(j["group"], "kafka-backup.pitr-backup");
+  EXPECT_EQ(j["member_id"], "kafka-backup-1a2b");
+  EXPECT_EQ(j["assigned"], nlohmann::json({"payments/0", "payments/3"}));
+}
+
 TEST(MetricsStatus, LabelValuesAreEscaped) {
   BackupStatus s = Running();
   s.backup_id = "a\"b\\c";
