@@ -11,7 +11,8 @@
 # Results: bench/results/latest.txt (full run) or bench/results/smoke.txt (smoke run).
 # Exits non-zero when a command fails or a backup or restore moves the wrong number of records;
 # a figure under a floor is only marked BELOW FLOOR.
-# The sections also run alone: bench/throughput.sh, startup.sh, memory.sh, pitr.sh, compression.sh, catalog.sh.
+# The sections also run alone: bench/throughput.sh, startup.sh, memory.sh, pitr.sh, compression.sh, catalog.sh,
+# scaleout.sh.
 set -euo pipefail
 KB_SCRIPT=bench
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
@@ -41,7 +42,7 @@ export BENCH_REPORT
 
 args=()
 [ "$BENCH_SMOKE" = 1 ] && args+=(--smoke)
-for section in throughput startup memory pitr compression catalog; do
+for section in throughput startup memory pitr compression catalog scaleout; do
   t=$(kb_now)
   bash "$KB_REPO/bench/$section.sh" "${args[@]}"
   kb_log "$section done in $(kb_elapsed "$t")s"

@@ -176,6 +176,8 @@ Result<BackupSummary> BackupEngine::Run() {
   progress.StartLiveLine();
 
   RunState run{config_, store_, *catalog, progress, *admin, kafka_config, {}, continuous};
+  RateLimiter limiter(0, config_.backup.rate_limit_bytes_per_sec);
+  if (!limiter.unlimited()) run.limiter = &limiter;
   run.segment_options.codec = codec;
   run.segment_options.level = config_.backup.compression_level;
   run.segment_options.block_bytes = config_.backup.block_bytes;

@@ -70,8 +70,14 @@ class Worker : public kafka::RebalanceListener {
         run_.AddError("consumer poll failed: " + events.error().message);
         break;
       }
-      for (auto& ev : *events) Handle(ev);
+      uint64_t records = 0, bytes = 0;
+      for (auto& ev : *events) {
+        if (ev.kind == kafka::ConsumerEvent::Kind::kRecord) records++, bytes += ev.record.ApproxBytes();
+        Handle(ev);
+      }
       RollAgedAndOversized();
+      // Reading pauses while the byte budget is spent; librdkafka's prefetch fills up and stops.
+      if (run_.limiter && records > 0 && !run_.limiter->Acquire(records, bytes)) break;
     }
     // Stopping (signal, abort) or done: store what is buffered so the checkpoint keeps up.
     for (auto& [tp, p] : open_) Flush(p);
@@ -221,6 +227,9 @@ class Worker : public kafka::RebalanceListener {
     o.queued_min_messages = static_cast<int>(std::max<uint64_t>(kPrefetchBudgetRecords / workers, 10000));
     // Each Poll copies its records out of librdkafka: small batches keep those copies small.
     o.max_batch_bytes = 1 << 20;
+    // Under a rate limit, batches of a tenth of a second's budget keep the pace even.
+    if (int64_t rate = run_.config.backup.rate_limit_bytes_per_sec; rate > 0)
+      o.max_batch_bytes = static_cast<size_t>(std::clamp<int64_t>(rate / 10, 16 << 10, 1 << 20));
     if (member()) {
       o.group_id = run_.group_id;
       o.listener = const_cast<Worker*>(this);

@@ -27,6 +27,7 @@
 #include "catalog/catalog_writer.h"
 #include "catalog/lease.h"
 #include "config/config.h"
+#include "core/rate_limiter.h"
 #include "core/time_util.h"
 #include "format/segment.h"
 #include "kafka/admin_client.h"
@@ -61,6 +62,7 @@ struct RunState {
   // backs up what the group assigns it. Empty = not a group member.
   std::string group_id;
   CatalogWriter::RunOptions run_options;        // each assignment begins a new run with these
+  RateLimiter* limiter = nullptr;               // backup.rate_limit_bytes_per_sec, all workers
   Lease* lease = nullptr;                       // announces the member's partitions (status)
   // Makes sure the catalog knows a topic the group assigned before the topic refresh saw it.
   std::function<Status(const std::string& topic, int32_t partition)> ensure_topic;

@@ -237,7 +237,8 @@ Status ParseBackup(const YAML::Node& node, BackupOptions* out) {
                          "start_offset", "max_concurrent_partitions", "include_internal_topics",
                          "isolation_level", "poll_interval_ms", "topic_refresh_interval_ms",
                          "capture_consumer_offsets", "consumer_groups", "offset_capture_interval_ms",
-                         "retention", "coordination", "coordination_group_id"}));
+                         "retention", "coordination", "coordination_group_id",
+                         "rate_limit_bytes_per_sec"}));
   KB_TRY(s.Get("compression", &out->compression));
   KB_TRY(s.Get("compression_level", &out->compression_level));
   KB_TRY(s.Get("segment_max_bytes", &out->segment_max_bytes));
@@ -258,6 +259,7 @@ Status ParseBackup(const YAML::Node& node, BackupOptions* out) {
   if (YAML::Node n = s.Child("retention"); n && !n.IsNull()) KB_TRY(ParseRetention(Section(n, "backup.retention"), out));
   KB_TRY(s.Get("coordination", &out->coordination));
   KB_TRY(s.Get("coordination_group_id", &out->coordination_group_id));
+  KB_TRY(s.Get("rate_limit_bytes_per_sec", &out->rate_limit_bytes_per_sec));
 
   auto invalid = [&](const std::string& key, const std::string& what) {
     return Fail(ErrorCode::kInvalidArgument, "backup." + key + " " + what);
@@ -274,6 +276,7 @@ Status ParseBackup(const YAML::Node& node, BackupOptions* out) {
   if (out->start_offset != "earliest" && out->start_offset != "latest" &&
       (out->start_offset.empty() || out->start_offset.find_first_not_of("0123456789") != std::string::npos))
     return invalid("start_offset", "must be earliest, latest or an offset number, not '" + out->start_offset + "'");
+  if (out->rate_limit_bytes_per_sec < 0) return invalid("rate_limit_bytes_per_sec", "must be 0 (no limit) or more");
   if (out->coordination != "none" && out->coordination != "kafka-group")
     return invalid("coordination", "must be none or kafka-group, not '" + out->coordination + "'");
   if (out->coordination == "kafka-group" && !out->continuous)

@@ -69,6 +69,7 @@ struct BackupOptions {
   // none: one process owns the backup. kafka-group: every process started with this config joins
   // one Kafka consumer group and backs up the partitions the group assigns it (continuous only).
   std::string coordination = "none";
+  int64_t rate_limit_bytes_per_sec = 0;          // record bytes read per second, this process; 0 = no limit
   std::string coordination_group_id;             // default "kafka-backup.<backup_id>"
 };
 

@@ -40,7 +40,7 @@
 #include "kafka/producer.h"
 #include "metrics/progress.h"
 #include "restore/murmur2.h"
-#include "restore/rate_limiter.h"
+#include "core/rate_limiter.h"
 #include "restore/restore_selection.h"
 #include "restore/window_scan.h"
 

@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "core/stop.h"
-#include "restore/rate_limiter.h"
+#include "core/rate_limiter.h"
 
 namespace kb {
 namespace {

@@ -1,4 +1,4 @@
-#include "restore/rate_limiter.h"
+#include "core/rate_limiter.h"
 
 #include <algorithm>
 #include <thread>

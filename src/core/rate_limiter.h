@@ -1,5 +1,5 @@
-// RateLimiter: one token bucket for records/s and one for bytes/s, shared by every restore
-// worker, so the limits are a global budget. A limit of 0 means unlimited. The burst is one
+// RateLimiter: one token bucket for records/s and one for bytes/s, shared by every worker of a
+// backup or restore, so the limits are a global budget. A limit of 0 means unlimited. The burst is one
 // second of budget; a request larger than that is let through when the bucket is not in debt
 // and then paid back (the average rate still holds).
 #pragma once
