@@ -23,6 +23,9 @@ struct CliArgs {
   std::string time_window_end;
   bool dry_run = false;
   bool allow_non_empty = false;
+  int workers = 1;                  // restore: machines restoring one backup together
+  int worker_index = -1;            // restore: this machine's part, 0..workers-1
+  bool after_parts = false;         // three-phase-restore: reset offsets once every part finished
 
   // Storage inspection and offsets
   std::string path;                 // s3://bucket/prefix, file:///abs, dir, memory://name

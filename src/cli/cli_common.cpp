@@ -1,5 +1,6 @@
 #include "cli/cli_common.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -88,6 +89,18 @@ Result<Config> LoadConfigWithOverrides(const CliArgs& a) {
                                                  " is after its end " + FormatTimestampMs(*c.restore.time_window_end));
   if (a.dry_run) c.restore.dry_run = true;
   if (a.allow_non_empty) c.restore.allow_non_empty = true;
+  c.restore.parts = a.workers;
+  c.restore.after_parts = a.after_parts;
+  if (a.after_parts && a.workers < 2)
+    return Fail(ErrorCode::kInvalidArgument, "--after-parts needs --workers N (the number of parts that restored)");
+  if (a.after_parts && a.worker_index >= 0)
+    return Fail(ErrorCode::kInvalidArgument, "--after-parts covers every part: leave out --worker-index");
+  if (a.workers > 1 && !a.after_parts && (a.worker_index < 0 || a.worker_index >= a.workers))
+    return Fail(ErrorCode::kInvalidArgument, "--workers " + std::to_string(a.workers) +
+                                                 " needs --worker-index between 0 and " + std::to_string(a.workers - 1));
+  if (a.workers == 1 && a.worker_index > 0)
+    return Fail(ErrorCode::kInvalidArgument, "--worker-index needs --workers N");
+  c.restore.part_index = std::max(0, a.worker_index);
   if (!a.bootstrap_servers.empty()) {
     if (!c.target) c.target.emplace();
     KB_ASSIGN_OR_RETURN(c.target->bootstrap_servers, ParseBootstrapServers(a.bootstrap_servers));

@@ -101,8 +101,18 @@ int RunRestoreCommand(const CliArgs& a, RestoreCommand kind) {
   if (!store) return ReportError(store.error());
   if (auto st = DefaultTargetToBackupSource(*config, **store); !st) return ReportError(st.error());
   if (kind == RestoreCommand::kValidate || config->restore.dry_run) return PlanOnly(a, *config, **store);
-  if (kind == RestoreCommand::kThreePhase || config->restore.reset_consumer_offsets)
-    return RunThreePhase(a, *config, **store);
+  const auto& r = config->restore;
+  bool offsets = kind == RestoreCommand::kThreePhase || r.reset_consumer_offsets;
+  if (r.parts > 1 && !r.after_parts) {
+    // One part of a parallel restore writes its records only: offsets move once all parts are in.
+    int code = RunPlainRestore(a, *config, **store);
+    if (code == 0 && offsets)
+      spdlog::info("part {} of {} restored; consumer offsets are reset once every part has finished: "
+                   "kafka-backup three-phase-restore --config {} --workers {} --after-parts",
+                   r.part_index, r.parts, a.config_file, r.parts);
+    return code;
+  }
+  if (offsets) return RunThreePhase(a, *config, **store);
   return RunPlainRestore(a, *config, **store);
 }
 

@@ -21,6 +21,7 @@
 #include "offsets/offset_snapshot.h"
 #include "offsets/reset_session.h"
 #include "restore/restore_engine.h"
+#include "restore/restore_parts.h"
 
 namespace kb::cli {
 namespace {
@@ -36,7 +37,11 @@ struct Phase {
 class ThreePhase {
  public:
   ThreePhase(const CliArgs& a, const Config& config, ObjectStore& store) : a_(a), config_(config), store_(&store) {
-    phases_ = {{"1. snapshot groups"}, {"2. restore"}, {"3. translate offsets"}, {"4. commit + verify"}, {"5. rollback"}};
+    phases_ = {{"1. snapshot groups"},
+               {config.restore.after_parts ? "2. restore (parts)" : "2. restore"},
+               {"3. translate offsets"},
+               {"4. commit + verify"},
+               {"5. rollback"}};
   }
   int Run();
 
@@ -149,6 +154,19 @@ int ThreePhase::Run() {
   }
 
   // Phase 1: safety snapshot; active groups are refused here, before anything is written.
+  // After a parallel restore, the parts' results stand in for the restore; gathered first, so a
+  // part still missing stops the run before anything is touched.
+  std::optional<Result<RestoreResult>> parts;
+  if (config->restore.after_parts) {
+    parts = GatherRestoreParts(*config, *store_);
+    if (!*parts) {
+      phases_[0].status = "skipped";
+      phases_[1].status = "failed";
+      phases_[1].lines.push_back(parts->error().message);
+      return Finish(1);
+    }
+  }
+
   Phase& p1 = phases_[0];
   if (groups.empty()) {
     p1.status = "skipped";
@@ -178,8 +196,7 @@ int ThreePhase::Run() {
 
   // Phase 2: restore.
   Phase& p2 = phases_[1];
-  RestoreEngine engine(*config, *store_);
-  auto res = engine.Run();
+  auto res = parts ? std::move(*parts) : RestoreEngine(*config, *store_).Run();
   if (!res) {
     p2.status = "failed";
     p2.lines.push_back(res.error().message);

@@ -26,12 +26,14 @@ const std::map<std::string, CommandHelp>& Table() {
        {{"kafka-backup restore --config examples/restore-pitr.yaml --time-window-end 2026-11-24T10:15:30.123Z",
          "kafka-backup restore --config restore.yaml --time-window-end 1795515330123 --dry-run",
          "kafka-backup restore --config restore.yaml --path s3://kafka-backups/pitr-demo --bootstrap-servers "
-         "127.0.0.1:9092"},
+         "127.0.0.1:9092",
+         "kafka-backup restore --config restore.yaml --workers 3 --worker-index 0"},
         "0 complete; 1 failure; 2 usage or configuration error; 3 some partitions failed, or the --dry-run plan "
         "has problems; 130 interrupted (run the same command again to resume)"}},
       {"kafka-backup three-phase-restore",
        {{"kafka-backup three-phase-restore --config examples/restore-pitr.yaml --time-window-end "
-         "2026-11-24T10:15:30.123Z"},
+         "2026-11-24T10:15:30.123Z",
+         "kafka-backup three-phase-restore --config restore.yaml --workers 3 --after-parts"},
         "0 success; 1 failure; 2 usage or configuration error; 3 the restore or the offset reset partly failed; "
         "130 interrupted (no offsets are reset)"}},
       {"kafka-backup validate-restore",

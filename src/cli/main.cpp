@@ -76,6 +76,9 @@ int main(int argc, char** argv) {
     cmd->add_option("--time-window-end", a.time_window_end, "PITR end, inclusive: epoch ms or ISO-8601");
     cmd->add_flag("--dry-run", a.dry_run, "Print the plan; write nothing");
     cmd->add_flag("--allow-non-empty", a.allow_non_empty, "Write into target partitions that already hold records");
+    cmd->add_option("--workers", a.workers, "Machines restoring this backup together, each one part (default 1)")
+        ->check(CLI::Range(1, 1024));
+    cmd->add_option("--worker-index", a.worker_index, "This machine's part, 0 .. --workers minus 1");
     cmd->add_option("--path,-p", a.path, "Storage to read the backup from (when the config has no storage section)")
         ->type_name("PATH");
     cmd->add_option("--bootstrap-servers,-b", a.bootstrap_servers, "Target cluster (when the config has no target)");
@@ -92,6 +95,8 @@ int main(int argc, char** argv) {
 
   auto* three = app.add_subcommand("three-phase-restore", "Snapshot groups, restore, then reset consumer offsets");
   add_restore_flags(three);
+  three->add_flag("--after-parts", a.after_parts,
+                  "With --workers N: restore nothing; once all N parts have finished, reset consumer offsets once");
   on(three, kb::cli::RunThreePhaseRestore);
 
   auto* vrestore = app.add_subcommand("validate-restore", "Show what a restore would write, and problems, without writing");

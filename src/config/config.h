@@ -74,6 +74,11 @@ struct BackupOptions {
 };
 
 struct RestoreOptions {
+  // Parallel restore (--workers N --worker-index I): this process restores part `part_index` of
+  // `parts`; `after_parts` (--after-parts) resets offsets once every part has finished.
+  int parts = 1;
+  int part_index = 0;
+  bool after_parts = false;
   std::optional<int64_t> time_window_start;      // inclusive, epoch ms (config takes ms or ISO-8601)
   std::optional<int64_t> time_window_end;        // inclusive
   std::map<std::string, std::string> topic_mapping;   // source topic -> target topic

@@ -32,6 +32,7 @@
 #include "catalog/lease.h"
 #include "config/kafka_options.h"
 #include "core/parallel.h"
+#include "core/rate_limiter.h"
 #include "core/stop.h"
 #include "core/time_util.h"
 #include "format/object_keys.h"
@@ -40,7 +41,7 @@
 #include "kafka/producer.h"
 #include "metrics/progress.h"
 #include "restore/murmur2.h"
-#include "core/rate_limiter.h"
+#include "restore/restore_parts.h"
 #include "restore/restore_selection.h"
 #include "restore/window_scan.h"
 
@@ -65,14 +66,6 @@ std::string Where(const std::string& topic, int32_t partition) {
   return "topic=" + topic + " partition=" + std::to_string(partition);
 }
 
-std::string BootstrapList(const Config& c) {
-  std::vector<std::string> b = c.target->bootstrap_servers;
-  std::sort(b.begin(), b.end());
-  std::string s;
-  for (const auto& x : b) s += (s.empty() ? "" : ",") + x;
-  return s;
-}
-
 json OptMs(const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); }
 
 Status ValidateConfig(const Config& c) {
@@ -94,42 +87,14 @@ Status ValidateConfig(const Config& c) {
     return Fail(ErrorCode::kInvalidArgument, "restore.max_concurrent_partitions must be at least 1");
   if (r.produce_batch_size < 1)
     return Fail(ErrorCode::kInvalidArgument, "restore.produce_batch_size must be at least 1");
+  if (r.parts > 1 && r.purge_topics)
+    return Fail(ErrorCode::kInvalidArgument,
+                "restore.purge_topics with --workers: every part would delete and recreate the same topics; purge "
+                "them once beforehand (or restore into new topics) and leave purge_topics out");
   return {};
 }
 
-// What must match for a restore to continue another one.
-std::string Fingerprint(const Config& c) {
-  json j;
-  j["target"] = BootstrapList(c);
-  j["start"] = OptMs(c.restore.time_window_start);
-  j["end"] = OptMs(c.restore.time_window_end);
-  j["topic_mapping"] = c.restore.topic_mapping;
-  json pm = json::object();
-  for (const auto& [k, v] : c.restore.partition_mapping) pm[std::to_string(k)] = v;
-  j["partition_mapping"] = pm;
-  j["source_partitions"] = c.restore.source_partitions;
-  j["repartitioning"] = c.restore.repartitioning;
-  j["include"] = c.target->topics.include;
-  j["exclude"] = c.target->topics.exclude;
-  j["headers"] = c.restore.include_original_offset_header || c.restore.consumer_group_strategy == "header-based";
-  return j.dump();
-}
-
 std::string NewRestoreId() { return "restore-" + CompactTimestampMs(NowMs()); }
-
-// Restore ids that have objects under the backup's restores/ prefix, sorted (oldest first).
-Result<std::map<std::string, std::set<std::string>>> ListRestores(ObjectStore& store, const std::string& backup_id) {
-  std::string prefix = format::RestorePrefix(backup_id);
-  KB_ASSIGN_OR_RETURN(auto objects, store.List(prefix));
-  std::map<std::string, std::set<std::string>> out;
-  for (const auto& o : objects) {
-    std::string rest = o.key.substr(prefix.size());
-    auto slash = rest.find('/');
-    if (slash == std::string::npos) continue;
-    out[rest.substr(0, slash)].insert(rest.substr(slash + 1));
-  }
-  return out;
-}
 
 // One source partition's state, as the progress object stores it.
 struct JobState {
@@ -597,10 +562,18 @@ Result<RestoreResult> RestoreEngine::Run() {
   KB_TRY(admin->Metadata());  // unreachable target: fail before anything is written
 
   // Resume the newest restore when it is incomplete and restores the same thing to the same place.
-  std::string fingerprint = Fingerprint(config_);
+  // A part of a parallel restore resumes the newest restore of the same part only.
+  std::string fingerprint = RestoreFingerprint(config_);
+  const std::string part = RestorePartSuffix(r.parts, r.part_index);
   std::string restore_id;
   std::optional<json> resume;
   KB_ASSIGN_OR_RETURN(auto restores, ListRestores(store_, config_.backup_id));
+  for (auto it = restores.begin(); it != restores.end();) {
+    const std::string& id = it->first;
+    bool same_part = part.empty() ? id.find("-part-") == std::string::npos && id.find("-all-of-") == std::string::npos
+                                  : id.size() > part.size() && id.compare(id.size() - part.size(), part.size(), part) == 0;
+    it = same_part ? std::next(it) : restores.erase(it);
+  }
   if (!restores.empty()) {
     const auto& [id, files] = *restores.rbegin();
     bool incomplete = files.count("progress.json") > 0;
@@ -627,7 +600,7 @@ Result<RestoreResult> RestoreEngine::Run() {
       }
     }
   }
-  if (restore_id.empty()) restore_id = NewRestoreId();
+  if (restore_id.empty()) restore_id = NewRestoreId() + part;
 
   KB_ASSIGN_OR_RETURN(auto sel, SelectForRestore(config_, std::move(manifest), *admin));
   if (!sel.problems.empty()) {
@@ -825,7 +798,7 @@ Result<RestoreResult> RestoreEngine::Run() {
                        : result.interrupted ? "interrupted"
                        : result.partitions_complete > 0 ? "partial" : "failed";
   result.report = json{{"format_version", 1}, {"restore_id", restore_id}, {"backup_id", config_.backup_id},
-                       {"target", BootstrapList(config_)}, {"time_window_start", OptMs(r.time_window_start)},
+                       {"target", TargetBootstrapList(config_)}, {"time_window_start", OptMs(r.time_window_start)},
                        {"time_window_end", OptMs(r.time_window_end)}, {"complete", result.complete},
                        {"status", status}, {"resumed", result.resumed}, {"records", result.records},
                        {"bytes", result.bytes}, {"records_this_run", progress.records()},
@@ -836,6 +809,7 @@ Result<RestoreResult> RestoreEngine::Run() {
                        {"partitions_complete", result.partitions_complete}, {"errors", result.errors},
                        // offset-reset takes its defaults from these (offsets::BuildResetPlan)
                        {"consumer_group_strategy", r.consumer_group_strategy}, {"snapshot_id", r.snapshot_id},
+                       {"fingerprint", fingerprint}, {"part", r.part_index}, {"parts", r.parts},
                        {"partitions", parts}};
   store_output(format::RestoreReportKey(config_.backup_id, restore_id), result.report.dump(1));
   result.report["complete"] = result.complete;

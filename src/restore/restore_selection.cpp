@@ -7,6 +7,7 @@
 
 #include "config/topic_filter.h"
 #include "core/time_util.h"
+#include "restore/restore_parts.h"
 
 namespace kb {
 namespace {
@@ -122,6 +123,7 @@ Result<RestoreSelection> SelectForRestore(const Config& config, format::Manifest
   }
   KB_TRY(CheckWindowIsRestorable(r.time_window_start, sel));
   ResolvePartitions(config, sel);
+  if (r.parts > 1) KB_TRY(KeepRestorePart(r.parts, r.part_index, sel.partitions));
   return sel;
 }
 
