@@ -6,15 +6,48 @@
 #include "cli/commands.h"
 #include "cli/manifest_json.h"
 #include "core/time_util.h"
+#include "format/object_keys.h"
 
 namespace kb::cli {
+namespace {
+
+// Scale-out backups: the group member whose run made each partition's newest commit ("" for a
+// run without a group). One small read per run that still heads a partition.
+Result<std::map<kafka::TopicPartition, std::string>> CommittedBy(ObjectStore& store, const std::string& backup_id,
+                                                                 const CatalogState& state) {
+  std::map<std::string, std::string> member_of_run;
+  std::map<kafka::TopicPartition, std::string> out;
+  for (const auto& [tp, head] : state.heads) {
+    std::string run = format::CatalogCommitKeyRunId(head.commit.key);
+    if (!member_of_run.count(run)) {
+      KB_ASSIGN_OR_RETURN(std::string bytes, store.Get(format::CatalogRunKey(backup_id, run)));
+      auto doc = format::ParseCatalogRun(bytes);
+      if (!doc) return Fail(doc.error().With("backup_id=" + backup_id + " run=" + run));
+      member_of_run[run] = doc->member_id;
+    }
+    if (!member_of_run[run].empty()) out[tp] = member_of_run[run];
+  }
+  return out;
+}
+
+}  // namespace
 
 int RunDescribe(const CliArgs& a) {
   auto store = OpenStoreToRead(a.path);
   if (!store) return ReportError(store.error());
-  auto m = LoadManifest(**store, a.backup_id);
-  if (!m) return ReportError(m.error());
-  PrintReport(a, ManifestDetailJson(*m), [&] {
+  auto state = LoadCatalog(**store, a.backup_id);
+  if (!state) return ReportError(state.error());
+  auto by = CommittedBy(**store, a.backup_id, *state);
+  if (!by) return ReportError(by.error());
+  const format::Manifest* m = &state->manifest;
+  auto doc = ManifestDetailJson(*m);
+  if (!by->empty())
+    for (auto& jt : doc["topics"])
+      for (auto& jp : jt["partitions"]) {
+        auto it = by->find({jt["name"].get<std::string>(), jp["partition"].get<int32_t>()});
+        if (it != by->end()) jp["committed_by_member"] = it->second;
+      }
+  PrintReport(a, doc, [&] {
     auto t = Totals(*m);
     std::printf("Backup:      %s\n", m->backup_id.c_str());
     std::printf("Status:      %s (%s)\n", m->status.c_str(), m->mode.c_str());
@@ -37,11 +70,13 @@ int RunDescribe(const CliArgs& a) {
       std::printf("\nTopic %s: %d partitions, replication factor %d\n", topic.name.c_str(), topic.partition_count,
                   topic.replication_factor);
       for (const auto& [k, v] : topic.configs) std::printf("  config %s=%s\n", k.c_str(), v.c_str());
-      std::printf("  %-9s %9s %14s %14s %10s %s\n", "PARTITION", "SEGMENTS", "RECORDS", "NEXT OFFSET", "GAPS", "");
+      std::printf("  %-9s %9s %14s %14s %10s %s\n", "PARTITION", "SEGMENTS", "RECORDS", "NEXT OFFSET", "GAPS",
+                  by->empty() ? "" : "LAST COMMITTED BY (group member)");
       for (const auto& p : topic.partitions) {
-        std::printf("  %-9d %9zu %14llu %14lld %10zu\n", p.partition, p.segments.size(),
+        auto who = by->find({topic.name, p.partition});
+        std::printf("  %-9d %9zu %14llu %14lld %10zu %s\n", p.partition, p.segments.size(),
                     static_cast<unsigned long long>(p.record_count()), static_cast<long long>(p.next_offset),
-                    p.gaps.size());
+                    p.gaps.size(), who == by->end() ? "" : who->second.c_str());
         for (const auto& g : p.gaps)
           std::printf("    GAP offsets %lld..%lld: %s\n", static_cast<long long>(g.from_offset),
                       static_cast<long long>(g.to_offset), g.reason.c_str());

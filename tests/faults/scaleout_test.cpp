@@ -126,6 +126,17 @@ class ScaleOut : public FaultTest {
                            "/dev/null", StorageEnv(storage)),
               0);
 
+    // describe names the member that made each partition's newest commit.
+    std::string described = test::TempDir("so-describe") + "/describe.json";
+    ASSERT_EQ(test::RunCli({"describe", "--path", "s3://" + storage.bucket + "/" + storage.prefix, "--backup-id", id,
+                            "--format", "json", "-q"},
+                           described, StorageEnv(storage)),
+              0);
+    auto doc = nlohmann::json::parse(test::ReadTextFile(described), nullptr, false);
+    ASSERT_FALSE(doc.is_discarded()) << test::ReadTextFile(described);
+    for (const auto& jp : doc["topics"][0]["partitions"])
+      EXPECT_TRUE(jp.value("committed_by_member", "").rfind("kafka-backup", 0) == 0) << jp.dump();
+
     std::string dst = Topic(topic + "-dst", partitions);
     std::string yaml = "mode: restore\nbackup_id: " + id + "\ntarget:\n  bootstrap_servers: \"" + ClusterBootstrap() +
                        "\"\n  topics: [" + topic + "]\n" + test::StorageYaml(storage) + "restore:\n  topic_mapping:\n    " +
