@@ -23,25 +23,39 @@ void MarkStopped() {
   g_stop.store(true);
 }
 
+// Leaves at once; async-signal-safe, so the signal handler may call it.
+template <size_t N>
+[[noreturn]] void ExitNow(const char (&msg)[N]) {
+  ssize_t ignored = ::write(STDERR_FILENO, msg, N - 1);
+  (void)ignored;
+  ::_exit(130);
+}
+
 extern "C" void OnStopSignal(int sig) {
-  if (g_signals_seen.fetch_add(1) > 0) {
-    // The user insists: leave now. Only async-signal-safe calls here.
-    static const char kMsg[] = "\nsecond signal: exiting at once (stored data and checkpoints stay consistent)\n";
-    ssize_t ignored = ::write(STDERR_FILENO, kMsg, sizeof kMsg - 1);
-    (void)ignored;
-    ::_exit(130);
-  }
+  if (g_signals_seen.fetch_add(1) > 0)  // the user insists
+    ExitNow("\nsecond signal: exiting at once (stored data and checkpoints stay consistent)\n");
   g_signal.store(sig);
   MarkStopped();
 }
+
+// Waits for the first signal, then for `hard_limit`: a command that has not ended by then is
+// blocked in a call that ignores its timeout, and leaving is safe (see stop.h).
+void Watchdog(std::chrono::milliseconds hard_limit) {
+  while (g_signals_seen.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const Clock::time_point at(Clock::duration(g_stop_at.load()));
+  std::this_thread::sleep_until(at + hard_limit);
+  ExitNow("\nstill running after the stop grace (a Kafka or storage call did not return in time): exiting "
+          "(stored data and checkpoints stay consistent)\n");
+}
 }  // namespace
 
-void InstallStopSignalHandlers() {
+void InstallStopSignalHandlers(std::chrono::milliseconds hard_limit) {
   struct sigaction sa {};
   sa.sa_handler = OnStopSignal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  std::thread(Watchdog, hard_limit).detach();
 }
 bool StopRequested() { return g_stop.load(std::memory_order_relaxed); }
 void RequestStop() { MarkStopped(); }

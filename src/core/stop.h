@@ -7,6 +7,9 @@
 // StopGraceDeadline(); a storage transfer still running kStopTransferGrace after that is aborted;
 // every other wait ends at once. A second signal exits at once with status 130: every object is
 // written atomically and no checkpoint runs ahead of stored data, so that loses nothing stored.
+// No library call is trusted to honour its own timeout (librdkafka 2.0 can block past it), so a
+// watchdog keeps the promise whatever blocks: a process still running kStopHardLimit after the
+// first signal exits with status 130, as after a second signal.
 #pragma once
 
 #include <atomic>
@@ -16,8 +19,10 @@ namespace kb {
 
 constexpr std::chrono::seconds kStopGrace{15};
 constexpr std::chrono::seconds kStopTransferGrace{5};
+constexpr std::chrono::milliseconds kStopHardLimit = kStopGrace + kStopTransferGrace + std::chrono::seconds(1);
 
-void InstallStopSignalHandlers();
+// SIGINT/SIGTERM raise the stop; a second signal, or `hard_limit` after the first, exits with 130.
+void InstallStopSignalHandlers(std::chrono::milliseconds hard_limit = kStopHardLimit);
 bool StopRequested();
 void RequestStop();        // for tests and for internal fatal paths
 void ResetStopForTests();

@@ -299,10 +299,25 @@ struct AdminClient::Impl {
   // A broker that answers now: the one that served a fresh metadata request (-1 when none did
   // within a few seconds). The request also refreshes librdkafka's view of the controller.
   int32_t AnsweringBroker() {
-    const rd_kafka_metadata_t* raw = nullptr;
-    rd_kafka_resp_err_t err = rd_kafka_metadata(rk.get(), 0, nullptr, &raw, 5000);
-    MetadataPtr md(raw);
+    MetadataPtr md;
+    rd_kafka_resp_err_t err = MetadataInSlices(false, std::chrono::seconds(5), &md);
     return err || !md ? -1 : md->orig_broker_id;
+  }
+
+  // rd_kafka_metadata asked in slices of at most a second until `wait` or the stop grace ends, so
+  // a stop request or a refused login ends the wait. *login_error is set when the login failed.
+  rd_kafka_resp_err_t MetadataInSlices(bool all_topics, milliseconds wait, MetadataPtr* out,
+                                       std::optional<Error>* login_error = nullptr) {
+    const auto deadline = std::min(std::chrono::steady_clock::now() + wait, StopGraceDeadline());
+    for (;;) {
+      auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+      const rd_kafka_metadata_t* raw = nullptr;
+      rd_kafka_resp_err_t err = rd_kafka_metadata(rk.get(), all_topics ? 1 : 0, nullptr, &raw,
+                                                  ToMs(std::clamp(left, milliseconds(1), milliseconds(1000))));
+      out->reset(raw);
+      if (!err || !IsUnreachable(err) || left <= milliseconds(1000)) return err;
+      if (login_error && (*login_error = LoginFailure())) return err;
+    }
   }
 
   // Request() for a call that goes to `group`'s coordinator.
@@ -360,17 +375,10 @@ struct AdminClient::Impl {
   }
 
   Result<ClusterMetadata> FetchMetadataOnce() {
-    const rd_kafka_metadata_t* raw = nullptr;
-    // Asked in slices of at most a second, so wrong credentials and stop requests end the wait.
-    const auto deadline = std::min(std::chrono::steady_clock::now() + options.metadata_timeout, StopGraceDeadline());
-    rd_kafka_resp_err_t err;
-    for (;;) {
-      auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
-      err = rd_kafka_metadata(rk.get(), 1, nullptr, &raw, ToMs(std::clamp(left, milliseconds(1), milliseconds(1000))));
-      if (!err || !IsUnreachable(err) || left <= milliseconds(1000)) break;
-      if (auto login = LoginFailure()) return Fail(*login);
-    }
-    MetadataPtr md(raw);
+    MetadataPtr md;
+    std::optional<Error> login;
+    rd_kafka_resp_err_t err = MetadataInSlices(true, options.metadata_timeout, &md, &login);
+    if (login) return Fail(*login);
     if (err) {
       if (IsUnreachable(err)) return Fail(Unreachable(options.metadata_timeout));
       return Fail(KafkaError(err, "reading cluster metadata from " + bootstrap));

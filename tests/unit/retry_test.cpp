@@ -1,5 +1,7 @@
 // RetryPolicy: the one retry loop, its limits, its backoff and how a stop request ends it.
 #include <atomic>
+#include <csignal>
+#include <cstdlib>
 #include <chrono>
 #include <thread>
 #include <vector>
@@ -133,6 +135,32 @@ TEST(StopGrace, SleepUnlessStoppedWakesOnAStop) {
   ResetStopForTests();
   EXPECT_FALSE(slept);
   EXPECT_LT(took, 1s);
+}
+
+// The SIGTERM promise holds even when a library call blocks past its own timeout: the watchdog
+// ends the process (in a forked child here) once the hard limit passes.
+TEST(StopWatchdog, ACommandStillBlockedAfterTheHardLimitExitsWith130) {
+  ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+  EXPECT_EXIT(
+      {
+        InstallStopSignalHandlers(300ms);
+        std::raise(SIGTERM);
+        std::this_thread::sleep_for(30s);  // a call that ignores its timeout
+        std::_Exit(0);
+      },
+      ::testing::ExitedWithCode(130), "still running after the stop grace");
+}
+
+TEST(StopWatchdog, ASecondSignalExitsAtOnce) {
+  ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+  EXPECT_EXIT(
+      {
+        InstallStopSignalHandlers(30s);
+        std::raise(SIGTERM);
+        std::raise(SIGTERM);
+        std::_Exit(0);
+      },
+      ::testing::ExitedWithCode(130), "second signal: exiting at once");
 }
 
 }  // namespace
