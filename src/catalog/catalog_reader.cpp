@@ -108,7 +108,43 @@ Status DropBeforeFloor(std::vector<format::ChainEntry>& entries, const format::C
 struct LoadedPartition {
   PartitionHead head;
   format::PartitionManifest view;
+  format::PartitionTotals figures;
 };
+
+// A partition's figures from its newest commit's totals, less what its floor says was pruned.
+format::PartitionTotals FiguresFromHead(const format::PartitionTotals& totals,
+                                        const std::optional<format::CatalogFloor>& floor) {
+  if (!floor) return totals;
+  format::PartitionTotals out = totals;
+  const auto& gone = floor->pruned;
+  out.records -= std::min(out.records, gone.records);
+  out.raw_bytes -= std::min(out.raw_bytes, gone.raw_bytes);
+  out.stored_bytes -= std::min(out.stored_bytes, gone.stored_bytes);
+  out.segments -= std::min(out.segments, gone.segments);
+  out.gaps -= std::min(out.gaps, gone.gaps);
+  out.gap_records -= std::min(out.gap_records, gone.gap_records);
+  // The oldest record kept is not known without reading the chain; the floor's time bounds it.
+  out.min_timestamp = std::max(out.min_timestamp, floor->earliest_restorable_ms);
+  return out;
+}
+
+// A format-1 partition's figures, from its segments and gaps.
+format::PartitionTotals FiguresOf(const format::PartitionManifest& p) {
+  format::PartitionTotals out;
+  for (const auto& s : p.segments) {
+    format::ChainEntry e;
+    e.segment = s;
+    out.Add(e);
+  }
+  for (const auto& g : p.gaps) {
+    format::ChainEntry e;
+    e.from = g.from_offset;
+    e.to = g.to_offset + 1;
+    e.gap = g;
+    out.Add(e);
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -157,7 +193,7 @@ Result<std::optional<PartitionChain>> LoadPartitionChain(ObjectStore& store, con
   out.tail_from = out.head.since_checkpoint.front().from;
 
   // A pruned partition's chain starts at its floor: what lies before it is not read.
-  if (depth == CatalogDepth::kFull) {
+  if (depth != CatalogDepth::kHeads) {
     KB_ASSIGN_OR_RETURN(out.floor, LoadFloor(store, backup_id, topic, partition));
   }
   int64_t earliest_loaded = out.tail_from;
@@ -167,7 +203,9 @@ Result<std::optional<PartitionChain>> LoadPartitionChain(ObjectStore& store, con
   std::vector<std::vector<format::ChainEntry>> chunks;
   std::optional<format::DocRef> cp_ref = out.head.checkpoint;
   const format::DocRef* expect_commit = tail.front().prev ? &*tail.front().prev : nullptr;
-  while (cp_ref && depth == CatalogDepth::kFull && !floor_reached()) {
+  // kSummary checks the newest checkpoint against the commits after it, and reads no further.
+  auto read_more = [&] { return depth == CatalogDepth::kFull || (depth == CatalogDepth::kSummary && chunks.empty()); };
+  while (cp_ref && read_more() && !floor_reached()) {
     KB_ASSIGN_OR_RETURN(std::string bytes, FetchChecked(store, *cp_ref, where, "catalog checkpoint"));
     auto cp = format::ParseCatalogCheckpoint(bytes);
     if (!cp) return Fail(cp.error().With(where + " checkpoint=" + cp_ref->key));
@@ -190,7 +228,7 @@ Result<std::optional<PartitionChain>> LoadPartitionChain(ObjectStore& store, con
   out.entries.insert(out.entries.end(), out.head.since_checkpoint.begin(), out.head.since_checkpoint.end());
   KB_TRY(CheckChain(out.entries, where));
   out.head.to = out.entries.back().to;
-  if (depth == CatalogDepth::kHeads) return std::optional<PartitionChain>(std::move(out));
+  if (depth != CatalogDepth::kFull) return std::optional<PartitionChain>(std::move(out));
   format::PartitionTotals recount;
   if (out.floor) {
     KB_TRY(DropBeforeFloor(out.entries, *out.floor, where));
@@ -223,8 +261,10 @@ Result<std::optional<LoadedPartition>> LoadPartition(ObjectStore& store, const s
   out.view.partition = partition;
   out.view.next_offset = chain->head.to;
   if (chain->floor) out.view.earliest_restorable_ms = chain->floor->earliest_restorable_ms;
+  if (depth == CatalogDepth::kSummary) out.figures = FiguresFromHead(chain->head.totals, chain->floor);
   if (depth == CatalogDepth::kFull) {
     for (auto& e : chain->entries) {
+      out.figures.Add(e);
       if (e.segment) out.view.segments.push_back(std::move(*e.segment));
       if (e.gap) out.view.gaps.push_back(std::move(*e.gap));
     }
@@ -305,6 +345,7 @@ Result<CatalogState> LoadFormat2(ObjectStore& store, const std::string& backup_i
                                       ? t.end_offsets_at_start[parts[i].partition]
                                       : -1;
     state.heads[parts[i]] = std::move(lp.head);
+    if (depth != CatalogDepth::kHeads) state.figures[parts[i]] = lp.figures;
     m.FindTopic(parts[i].topic)->partitions.push_back(std::move(lp.view));
   }
   return state;
@@ -354,6 +395,8 @@ Result<CatalogState> LoadCatalog(ObjectStore& store, const std::string& backup_i
   CatalogState state;
   state.format_version = 1;
   state.manifest = std::move(*m);
+  for (const auto& t : state.manifest.topics)
+    for (const auto& p : t.partitions) state.figures[{t.name, p.partition}] = FiguresOf(p);
   return state;
 }
 

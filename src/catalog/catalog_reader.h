@@ -44,6 +44,9 @@ struct CatalogState {
   // Format 2 only:
   std::string newest_run_id;
   std::map<kafka::TopicPartition, PartitionHead> heads;
+  // What each partition holds now (both formats; not with kHeads). Pruned records are not counted.
+  // From kSummary, a pruned partition's min_timestamp is its earliest restorable time.
+  std::map<kafka::TopicPartition, format::PartitionTotals> figures;
 };
 
 // How much of each format-2 partition to load.
@@ -51,12 +54,15 @@ enum class CatalogDepth {
   kFull,   // every entry, checked end to end: what restores and inspections read
   kHeads,  // the head and the commits after the newest checkpoint only (a writer resuming): the
            // view's partitions then carry next_offset but no segments or gaps
+  kSummary,  // kHeads plus the newest checkpoint (checked against the commits after it), the floor
+             // and the figures: what list, status and describe show, at a cost per partition that
+             // does not grow with its segments
 };
 
 // One format-2 partition's chain as a reader sees it: what prune works from.
 struct PartitionChain {
   PartitionHead head;
-  std::optional<format::CatalogFloor> floor;  // the newest floor prune wrote (kFull only)
+  std::optional<format::CatalogFloor> floor;  // the newest floor prune wrote (not with kHeads)
   std::vector<format::ChainEntry> entries;    // kFull: from the floor (or the start) to the head
   int64_t tail_from = 0;                      // where the commits after head.checkpoint start
   // The checkpoints read, newest first: where each one's entries start, and the seq of the one
@@ -68,8 +74,8 @@ struct PartitionChain {
   std::vector<CheckpointRead> checkpoints_read;
 };
 
-// nullopt when the partition has no commit yet. kHeads: `entries` holds the commits after the
-// newest checkpoint only, and no floor is read.
+// nullopt when the partition has no commit yet. kHeads and kSummary: `entries` holds the commits
+// after the newest checkpoint only; kHeads reads no floor.
 Result<std::optional<PartitionChain>> LoadPartitionChain(ObjectStore& store, const std::string& backup_id,
                                                          const std::string& topic, int32_t partition,
                                                          CatalogDepth depth);

@@ -32,6 +32,7 @@ struct CliArgs {
   std::string backup_id;
   std::string restore_id;           // which restore's offset mapping; default newest
   bool deep = false;
+  bool segments = false;            // describe: list every segment and gap (reads the whole catalog)
   std::string keep_within;          // prune: a duration, e.g. 7d
 
   // Kafka connection

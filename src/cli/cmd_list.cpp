@@ -17,9 +17,9 @@ int RunList(const CliArgs& a) {
   if (!ids) return ReportError(ids.error());
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& id : *ids) {
-    auto m = LoadManifest(**store, id);
-    if (!m) return ReportError(m.error());
-    rows.push_back(ManifestSummaryJson(*m));
+    auto state = LoadCatalog(**store, id, CatalogDepth::kSummary);
+    if (!state) return ReportError(state.error());
+    rows.push_back(ManifestSummaryJson(state->manifest, state->figures));
   }
   PrintReport(a, nlohmann::json{{"storage", (*store)->Describe()}, {"backups", rows}}, [&] {
     if (rows.empty()) {

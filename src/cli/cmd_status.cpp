@@ -23,9 +23,9 @@ int RunStatus(const CliArgs& a) {
   }
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& id : ids) {
-    auto m = LoadManifest(**store, id);
-    if (!m) return ReportError(m.error());
-    auto row = ManifestSummaryJson(*m);
+    auto state = LoadCatalog(**store, id, CatalogDepth::kSummary);
+    if (!state) return ReportError(state.error());
+    auto row = ManifestSummaryJson(state->manifest, state->figures);
     auto restores = (*store)->List(format::RestorePrefix(id));
     if (!restores) return ReportError(restores.error());
     nlohmann::json names = nlohmann::json::array();

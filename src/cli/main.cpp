@@ -116,6 +116,9 @@ int main(int argc, char** argv) {
 
   auto* describe = app.add_subcommand("describe", "Describe one backup: topics, partitions, segments, gaps");
   AddBackup(describe, a);
+  describe->add_flag("--segments", a.segments,
+                     "List every segment and gap (reads the whole catalog; without it, each partition's newest "
+                     "commit gives its figures)");
   AddFormat(describe, a);
   on(describe, kb::cli::RunDescribe);
 

@@ -419,6 +419,38 @@ TEST(CatalogV2, ListingBackupsCostsRequestsPerBackupNotPerObject) {
   EXPECT_LE(store.lists.load() + store.gets.load(), 1u + 3 * 2);
 }
 
+// What list, status and describe read: each partition's head, its commits since the newest
+// checkpoint and its floor, never the checkpoint history, and the same figures a full read adds up.
+TEST(CatalogV2, ASummaryCostsRequestsPerPartitionNotPerSegment) {
+  MemoryStore mem(NewStoreName("cat-summary"));
+  WriteOnceStore store(mem);
+  auto w = BeginRun(store, "b", 2);
+  CommitSegments(*w, 0, 600);
+  CommitSegments(*w, 1, 7);
+  ASSERT_TRUE(w->Commit("t", 1, format::ChainEntry{70, 75, std::nullopt, format::Gap{70, 74, "deleted", 5}}));
+  store.gets = 0;
+  store.lists = 0;
+  auto summary = LoadCatalog(store, "b", CatalogDepth::kSummary);
+  ASSERT_TRUE(summary) << summary.error().ToString();
+  // Run, topics listing, end probe, run listing; per partition: head listing, head, tail, newest
+  // checkpoint, floor listing.
+  EXPECT_LE(store.gets.load() + store.lists.load(), 4u + 2 * (4 + kCheckpointEvery));
+  auto full = LoadCatalog(store, "b");
+  ASSERT_TRUE(full) << full.error().ToString();
+  EXPECT_EQ(summary->figures, full->figures);
+  const auto& p0 = summary->figures.at({"t", 0});
+  EXPECT_EQ(p0.segments, 600u);
+  EXPECT_EQ(p0.records, 6000u);
+  EXPECT_EQ(p0.min_timestamp, 1000);
+  EXPECT_EQ(p0.max_timestamp, 1000 + 5999);
+  const auto& p1 = summary->figures.at({"t", 1});
+  EXPECT_EQ(p1.segments, 7u);
+  EXPECT_EQ(p1.gaps, 1u);
+  EXPECT_EQ(p1.gap_records, 5u);
+  EXPECT_TRUE(summary->manifest.topics[0].partitions[0].segments.empty());  // not read
+  EXPECT_EQ(summary->manifest.topics[0].partitions[1].next_offset, 75);
+}
+
 // A segment whose bytes no longer match the whole-object CRC32C the catalog recorded (replaced
 // by another valid segment, say) passes every block check: only deep validation's whole-object
 // check sees it.
