@@ -2,8 +2,9 @@
 #   KB_REPO       repository root (derived from this file's location)
 #   KB_STATE_DIR  where servers keep data, logs, pid files and the env file (default $KB_REPO/.test-env)
 # Functions: kb_log, kb_die, kb_now, kb_elapsed START, kb_free_ports N, kb_require_free_port PORT HINT,
-#            kb_pid_alive PIDFILE PATTERN, kb_stop_pid PIDFILE PATTERN WHAT, kb_kafka_log_opts VERSION KIND,
-#            kb_kafka_broker_count BOOTSTRAP, kb_usage.
+#            kb_pid_alive PIDFILE PATTERN, kb_spawn_detached PIDFILE LOG CMD..., kb_died PIDFILE PATTERN,
+#            kb_stop_pid PIDFILE PATTERN WHAT, kb_kafka_log_opts VERSION KIND, kb_kafka_broker_count BOOTSTRAP,
+#            kb_usage.
 
 KB_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 KB_STATE_DIR="${KB_STATE_DIR:-$KB_REPO/.test-env}"
@@ -77,6 +78,21 @@ kb_pid_alive() {
   [ -r "/proc/$pid/cmdline" ] || return 1
   tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$pattern"
 }
+
+# Starts CMD in the background in its own session (it outlives the script and ignores the terminal's
+# Ctrl-C), stdin from /dev/null, output appended to LOG. The inner shell records its pid, which exec
+# hands on to CMD. The pid file is written whole by a rename, so a reader never sees it empty, and the
+# old one is removed first, so a reader never mistakes the previous run's dead pid for this one.
+kb_spawn_detached() {
+  local pidfile="$1" log="$2"
+  shift 2
+  rm -f "$pidfile" "$pidfile.tmp"
+  setsid bash -c 'echo $$ >"$0.tmp" && mv -f "$0.tmp" "$0" && exec "$@"' "$pidfile" "$@" \
+    </dev/null >>"$log" 2>&1 &
+}
+
+# True when a process started by kb_spawn_detached has recorded its pid and is gone since.
+kb_died() { [ -f "$1" ] && ! kb_pid_alive "$1" "$2"; }
 
 # Stops the process in PIDFILE (if it is still ours): SIGTERM, wait up to KB_STOP_TIMEOUT seconds
 # (default 30), then SIGKILL. Removes the pid file. WHAT names the process in messages; KB_QUIET=1

@@ -56,14 +56,12 @@ case "$action" in
     bootstrap="$(cat "$dir/bootstrap")"
     if ! kb_pid_alive "$nd/kafka.pid" "$props"; then
       start=$(kb_now)
-      # As kafka-up.sh: setsid, and the inner shell records its pid, which exec hands on to java.
-      setsid bash -c 'echo $$ >"$0"; exec "$@"' "$nd/kafka.pid" \
+      kb_spawn_detached "$nd/kafka.pid" "$nd/kafka.log" \
         java "-Xmx${KB_KAFKA_HEAP:-512m}" -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
-        $(kb_kafka_log_opts "$version" broker) -cp "$libs/*" kafka.Kafka "$props" \
-        </dev/null >>"$nd/kafka.log" 2>&1 &
+        $(kb_kafka_log_opts "$version" broker) -cp "$libs/*" kafka.Kafka "$props"
       deadline=$(( $(date +%s) + ${KB_KAFKA_READY_TIMEOUT:-90} ))
       while [ "$(kb_kafka_broker_count "$bootstrap")" != "$nodes" ]; do
-        if [ -f "$nd/kafka.pid" ] && ! kb_pid_alive "$nd/kafka.pid" "$props"; then
+        if kb_died "$nd/kafka.pid" "$props"; then
           tail -n 40 "$nd/kafka.log" >&2 || true
           kb_die "Kafka '$name' node $node exited during start-up (log: $nd/kafka.log)"
         fi

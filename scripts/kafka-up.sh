@@ -196,11 +196,9 @@ done
 
 for ((i = 1; i <= nodes; i++)); do
   nd="$dir/node$i"
-  # setsid: the broker outlives this script and ignores the terminal's Ctrl-C; the inner shell
-  # records its own pid, which exec hands on to java.
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$nd/kafka.pid" \
-    "${java_base[@]}" $(kb_kafka_log_opts "$version" broker) -cp "$libs/*" kafka.Kafka "$nd/server.properties" \
-    </dev/null >"$nd/kafka.log" 2>&1 &
+  : >"$nd/kafka.log"
+  kb_spawn_detached "$nd/kafka.pid" "$nd/kafka.log" \
+    "${java_base[@]}" $(kb_kafka_log_opts "$version" broker) -cp "$libs/*" kafka.Kafka "$nd/server.properties"
 done
 printf '%s\n' "$bootstrap" >"$dir/bootstrap"
 [ "$sasl" = 0 ] || printf '%s\n' "$sasl_bootstrap" >"$dir/sasl_bootstrap"
@@ -223,7 +221,7 @@ deadline=$(( $(date +%s) + timeout_s ))
 while :; do
   sleep 0.5
   for ((i = 1; i <= nodes; i++)); do
-    if ! kb_pid_alive "$dir/node$i/kafka.pid" "$(node_pattern "$i")" && [ -f "$dir/node$i/kafka.pid" ]; then
+    if kb_died "$dir/node$i/kafka.pid" "$(node_pattern "$i")"; then
       fail_start "Kafka '$name' node $i exited during start-up (log: $dir/node$i/kafka.log)"
     fi
   done

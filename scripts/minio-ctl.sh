@@ -41,13 +41,11 @@ case "$action" in
     address="${endpoint#http://}"
     bin="$(bash "$KB_REPO/scripts/build-minio.sh")" || kb_die "could not build MinIO (scripts/build-minio.sh)"
     start=$(kb_now)
-    # As minio-up.sh: setsid, and the inner shell records its pid, which exec hands on to minio.
     MINIO_ROOT_USER="$user" MINIO_ROOT_PASSWORD="$password" MINIO_BROWSER=off MINIO_UPDATE=off \
-      setsid bash -c 'echo $$ >"$0"; exec "$@"' "$dir/minio.pid" \
-      "$bin" server --quiet --address "$address" "$dir/data" </dev/null >>"$dir/minio.log" 2>&1 &
+      kb_spawn_detached "$dir/minio.pid" "$dir/minio.log" "$bin" server --quiet --address "$address" "$dir/data"
     deadline=$(( $(date +%s) + ${KB_MINIO_READY_TIMEOUT:-60} ))
     until curl -fsS -o /dev/null --max-time 2 "$endpoint/minio/health/live" 2>/dev/null; do
-      if [ -f "$dir/minio.pid" ] && ! kb_pid_alive "$dir/minio.pid" "$pattern"; then
+      if kb_died "$dir/minio.pid" "$pattern"; then
         tail -n 40 "$dir/minio.log" >&2 || true
         kb_die "MinIO '$name' exited during start-up (log: $dir/minio.log)"
       fi

@@ -90,15 +90,13 @@ password="${MINIO_ROOT_PASSWORD:-kbsecret-$(od -An -N8 -tx1 /dev/urandom | tr -d
 (umask 077 && print_env >"$dir/env")
 
 start=$(kb_now)
-# setsid: MinIO outlives this script; the inner shell records its pid, which exec hands on to minio.
 MINIO_ROOT_USER="$user" MINIO_ROOT_PASSWORD="$password" MINIO_BROWSER=off MINIO_UPDATE=off \
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$dir/minio.pid" \
-  "$bin" server --quiet --address "127.0.0.1:$port" "$dir/data" </dev/null >"$dir/minio.log" 2>&1 &
+  kb_spawn_detached "$dir/minio.pid" "$dir/minio.log" "$bin" server --quiet --address "127.0.0.1:$port" "$dir/data"
 
 timeout_s="${KB_MINIO_READY_TIMEOUT:-60}"
 deadline=$(( $(date +%s) + timeout_s ))
 until healthy "$endpoint"; do
-  if [ -f "$dir/minio.pid" ] && ! kb_pid_alive "$dir/minio.pid" "$pattern"; then
+  if kb_died "$dir/minio.pid" "$pattern"; then
     tail -n 40 "$dir/minio.log" >&2 || true
     kb_die "MinIO '$name' exited during start-up (log: $dir/minio.log)"
   fi
