@@ -91,8 +91,18 @@ kb_spawn_detached() {
     </dev/null >>"$log" 2>&1 &
 }
 
-# True when a process started by kb_spawn_detached has recorded its pid and is gone since.
-kb_died() { [ -f "$1" ] && ! kb_pid_alive "$1" "$2"; }
+# True when a process started by kb_spawn_detached has recorded its pid and is gone since (no such
+# process, or a zombie). Its command line is not checked: it reads empty while exec runs, and a pid
+# recorded a moment ago cannot have been reused. PATTERN is kept for symmetry with kb_pid_alive.
+kb_died() {
+  local pid state
+  [ -f "$1" ] || return 1
+  pid="$(cat "$1" 2>/dev/null)"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  [ -e "/proc/$pid" ] || return 0
+  state="$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$pid/status" 2>/dev/null)"
+  [ "$state" = Z ]
+}
 
 # Stops the process in PIDFILE (if it is still ours): SIGTERM, wait up to KB_STOP_TIMEOUT seconds
 # (default 30), then SIGKILL. Removes the pid file. WHAT names the process in messages; KB_QUIET=1
