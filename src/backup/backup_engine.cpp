@@ -18,13 +18,13 @@
 
 #include "backup/backup_worker.h"
 #include "catalog/catalog_writer.h"
+#include "catalog/documents.h"
 #include "catalog/lease.h"
 #include "config/kafka_options.h"
 #include "config/topic_filter.h"
 #include "core/parallel.h"
 #include "core/stop.h"
 #include "core/time_util.h"
-#include "format/object_keys.h"
 #include "format/segment.h"
 #include "kafka/admin_client.h"
 #include "metrics/metrics_server.h"
@@ -266,7 +266,8 @@ Result<BackupSummary> BackupEngine::Run() {
   auto capture_offsets = [&]() {
     if (!config_.backup.capture_consumer_offsets) return true;
     auto c = offsets::CaptureGroupOffsets(*admin, config_.backup.consumer_groups, backed_up, group_id);
-    Status stored = c ? offsets::StoreCapture(store_, config_.backup_id, *c) : Status(tl::unexpected(c.error()));
+    Status stored = c ? StoreOffsetCapture(store_, config_.backup_id, *c).transform([](auto&&) {})
+                      : Status(tl::unexpected(c.error()));
     if (!stored) {
       std::string why = (c ? "cannot store consumer group offsets: " : "cannot capture consumer group offsets: ") +
                         stored.error().message;

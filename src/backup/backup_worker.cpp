@@ -10,7 +10,6 @@
 
 #include "core/parallel.h"
 #include "core/stop.h"
-#include "format/object_keys.h"
 #include "kafka/consumer.h"
 
 namespace kb {

@@ -425,4 +425,21 @@ Result<std::vector<std::string>> ListBackupIds(ObjectStore& store) {
   return ids;
 }
 
+Result<std::map<kafka::TopicPartition, std::string>> HeadCommitters(ObjectStore& store, const std::string& backup_id,
+                                                                    const CatalogState& state) {
+  std::map<std::string, std::string> member_of_run;
+  std::map<kafka::TopicPartition, std::string> out;
+  for (const auto& [tp, head] : state.heads) {
+    std::string run = format::CatalogCommitKeyRunId(head.commit.key);
+    if (!member_of_run.count(run)) {
+      KB_ASSIGN_OR_RETURN(std::string bytes, store.Get(format::CatalogRunKey(backup_id, run)));
+      auto doc = format::ParseCatalogRun(bytes);
+      if (!doc) return Fail(doc.error().With("backup_id=" + backup_id + " run=" + run));
+      member_of_run[run] = doc->member_id;
+    }
+    if (!member_of_run[run].empty()) out[tp] = member_of_run[run];
+  }
+  return out;
+}
+
 }  // namespace kb

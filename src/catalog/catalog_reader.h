@@ -98,6 +98,11 @@ Result<format::Manifest> LoadManifest(ObjectStore& store, const std::string& bac
 // small request per candidate, however many objects the backups hold.
 Result<std::vector<std::string>> ListBackupIds(ObjectStore& store);
 
+// Scale-out backups: the group member whose run made each partition's newest commit (partitions
+// whose newest run had no group are left out). One small read per run that still heads a partition.
+Result<std::map<kafka::TopicPartition, std::string>> HeadCommitters(ObjectStore& store, const std::string& backup_id,
+                                                                    const CatalogState& state);
+
 // The newest run of a format-2 backup ("" when it has none), with one small listing.
 Result<std::string> NewestRunId(ObjectStore& store, const std::string& backup_id);
 

@@ -8,38 +8,15 @@
 #include "cli/commands.h"
 #include "cli/manifest_json.h"
 #include "core/time_util.h"
-#include "format/object_keys.h"
 
 namespace kb::cli {
-namespace {
-
-// Scale-out backups: the group member whose run made each partition's newest commit ("" for a
-// run without a group). One small read per run that still heads a partition.
-Result<std::map<kafka::TopicPartition, std::string>> CommittedBy(ObjectStore& store, const std::string& backup_id,
-                                                                 const CatalogState& state) {
-  std::map<std::string, std::string> member_of_run;
-  std::map<kafka::TopicPartition, std::string> out;
-  for (const auto& [tp, head] : state.heads) {
-    std::string run = format::CatalogCommitKeyRunId(head.commit.key);
-    if (!member_of_run.count(run)) {
-      KB_ASSIGN_OR_RETURN(std::string bytes, store.Get(format::CatalogRunKey(backup_id, run)));
-      auto doc = format::ParseCatalogRun(bytes);
-      if (!doc) return Fail(doc.error().With("backup_id=" + backup_id + " run=" + run));
-      member_of_run[run] = doc->member_id;
-    }
-    if (!member_of_run[run].empty()) out[tp] = member_of_run[run];
-  }
-  return out;
-}
-
-}  // namespace
 
 int RunDescribe(const CliArgs& a) {
   auto store = OpenStoreToRead(a.path);
   if (!store) return ReportError(store.error());
   auto state = LoadCatalog(**store, a.backup_id, a.segments ? CatalogDepth::kFull : CatalogDepth::kSummary);
   if (!state) return ReportError(state.error());
-  auto by = CommittedBy(**store, a.backup_id, *state);
+  auto by = HeadCommitters(**store, a.backup_id, *state);
   if (!by) return ReportError(by.error());
   const format::Manifest* m = &state->manifest;
   auto doc = ManifestDetailJson(*m, state->figures, a.segments);

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "catalog/documents.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "core/time_util.h"
@@ -25,7 +26,7 @@ Result<std::unique_ptr<kafka::AdminClient>> OpenAdmin(const CliArgs& a) {
 // The snapshot --snapshot-id names, from the storage --path names.
 Result<offsets::OffsetSnapshot> LoadNamedSnapshot(const CliArgs& a) {
   KB_ASSIGN_OR_RETURN(auto store, OpenStoreForPath(a.path));
-  return offsets::LoadSnapshot(*store, a.snapshot_id);
+  return LoadOffsetSnapshot(*store, a.snapshot_id);
 }
 
 std::string GroupNames(const offsets::OffsetSnapshot& s) {
@@ -51,7 +52,7 @@ int RunRollbackSnapshot(const CliArgs& a) {
   if (!admin) return ReportError(admin.error());
   auto snap = offsets::TakeSnapshot(**admin, a.groups, a.all_groups, a.description);
   if (!snap) return ReportError(snap.error());
-  if (auto st = offsets::SaveSnapshot(**store, *snap); !st) return ReportError(st.error());
+  if (auto st = SaveOffsetSnapshot(**store, *snap); !st) return ReportError(st.error());
   PrintReport(a, Summary(*snap), [&] {
     std::cout << "Snapshot created: " << snap->snapshot_id << "\n"
               << "  storage:     " << (*store)->Describe() << "\n"
@@ -72,7 +73,7 @@ int RunRollbackSnapshot(const CliArgs& a) {
 int RunRollbackList(const CliArgs& a) {
   auto store = OpenStoreForPath(a.path);
   if (!store) return ReportError(store.error());
-  auto list = offsets::ListSnapshots(**store);
+  auto list = ListOffsetSnapshots(**store);
   if (!list) return ReportError(list.error());
   json doc = json::array();
   for (const auto& s : *list) doc.push_back(Summary(s));
@@ -94,7 +95,7 @@ int RunRollbackList(const CliArgs& a) {
 int RunRollbackShow(const CliArgs& a) {
   auto snap = LoadNamedSnapshot(a);
   if (!snap) return ReportError(snap.error());
-  PrintReport(a, offsets::SnapshotToJson(*snap), [&] {
+  PrintReport(a, format::ToJson(*snap), [&] {
     std::cout << "Snapshot:    " << snap->snapshot_id << "\n"
               << "Created:     " << FormatTimestampMs(snap->created_at_ms) << "\n"
               << "Description: " << snap->description << "\n"
@@ -198,7 +199,7 @@ int RunRollbackRollback(const CliArgs& a) {
 int RunRollbackDelete(const CliArgs& a) {
   auto store = OpenStoreForPath(a.path);
   if (!store) return ReportError(store.error());
-  if (auto st = offsets::DeleteSnapshot(**store, a.snapshot_id); !st) return ReportError(st.error());
+  if (auto st = DeleteOffsetSnapshot(**store, a.snapshot_id); !st) return ReportError(st.error());
   PrintReport(a, json{{"deleted", a.snapshot_id}}, [&] { std::cout << "Snapshot deleted: " << a.snapshot_id << "\n"; });
   return 0;
 }

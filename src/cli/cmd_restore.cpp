@@ -64,7 +64,7 @@ int RunPlainRestore(const CliArgs& a, const Config& config, ObjectStore& store) 
   auto res = engine.Run();
   if (!res) return ReportError(res.error());
   const auto& r = *res;
-  nlohmann::json doc = r.report;
+  nlohmann::json doc = format::ToJson(r.report);
   doc["storage"] = store.Describe();
   PrintReport(a, doc, [&] {
     std::printf("Restore %s of backup %s %s\n", r.restore_id.c_str(), config.backup_id.c_str(),
@@ -73,10 +73,10 @@ int RunPlainRestore(const CliArgs& a, const Config& config, ObjectStore& store) 
     std::printf("  window: %s\n", WindowText(config.restore.time_window_start, config.restore.time_window_end).c_str());
     std::printf("  partitions: %llu of %llu complete\n", static_cast<unsigned long long>(r.partitions_complete),
                 static_cast<unsigned long long>(r.partitions_total));
-    double mbps = r.report.value("mb_per_second", 0.0);
+    double mbps = r.report.mb_per_second;
     std::printf("  records: %llu  bytes: %s  duration: %.2f s  throughput: %.1f MB/s\n",
                 static_cast<unsigned long long>(r.records), HumanBytes(r.bytes).c_str(), r.seconds, mbps);
-    uint64_t backup_bytes = r.report.value("backup_stored_bytes", uint64_t{0});
+    uint64_t backup_bytes = r.report.backup_stored_bytes;
     std::printf("  read from storage: %s of %s stored in the backup\n", HumanBytes(r.bytes_read_from_storage).c_str(),
                 HumanBytes(backup_bytes).c_str());
     for (const auto& e : r.errors) std::printf("  FAILED: %s\n", e.c_str());

@@ -4,10 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "catalog/documents.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "core/time_util.h"
-#include "restore/restore_engine.h"
 
 namespace kb::cli {
 
@@ -25,7 +25,7 @@ int RunShowOffsetMapping(const CliArgs& a) {
     std::cout.flush();
     return 0;
   }
-  nlohmann::json doc = nlohmann::json::parse(SerializeOffsetMapping(*m));
+  nlohmann::json doc = ToJson(*m);
   PrintReport(a, doc, [&] {
     std::printf("Offset mapping of restore %s (backup %s, created %s)\n", m->restore_id.c_str(), m->backup_id.c_str(),
                 FormatTimestampMs(m->created_at_ms).c_str());

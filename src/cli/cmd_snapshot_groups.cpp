@@ -5,12 +5,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "catalog/documents.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "config/kafka_options.h"
 #include "config/topic_filter.h"
 #include "core/time_util.h"
-#include "format/object_keys.h"
 #include "kafka/admin_client.h"
 #include "offsets/group_offsets.h"
 
@@ -41,11 +41,12 @@ int RunSnapshotGroups(const CliArgs& a) {
                                                    "source topics: nothing to capture", false, false});
   auto capture = offsets::CaptureGroupOffsets(**admin, config->backup.consumer_groups, selected);
   if (!capture) return ReportError(capture.error());
-  if (auto st = offsets::StoreCapture(**store, config->backup_id, *capture); !st) return ReportError(st.error());
+  auto key = StoreOffsetCapture(**store, config->backup_id, *capture);
+  if (!key) return ReportError(key.error());
 
   nlohmann::json doc{{"backup_id", config->backup_id}, {"captured_at", FormatTimestampMs(capture->captured_at_ms)},
                      {"captured_at_ms", capture->captured_at_ms},
-                     {"key", format::OffsetCaptureKey(config->backup_id, capture->captured_at_ms)},
+                     {"key", *key},
                      {"groups", nlohmann::json::array()}};
   for (const auto& g : capture->groups) doc["groups"].push_back({{"group", g.group}, {"state", g.state}, {"partitions", g.offsets.size()}});
   PrintReport(a, doc, [&] {

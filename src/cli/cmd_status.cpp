@@ -3,12 +3,12 @@
 
 #include "catalog/backup_catalog.h"
 #include "catalog/catalog_reader.h"
+#include "catalog/documents.h"
 #include "catalog/lease.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/manifest_json.h"
 #include "core/time_util.h"
-#include "format/object_keys.h"
 
 namespace kb::cli {
 
@@ -26,12 +26,11 @@ int RunStatus(const CliArgs& a) {
     auto state = LoadCatalog(**store, id, CatalogDepth::kSummary);
     if (!state) return ReportError(state.error());
     auto row = ManifestSummaryJson(state->manifest, state->figures);
-    auto restores = (*store)->List(format::RestorePrefix(id));
+    auto restores = ListRestores(**store, id);
     if (!restores) return ReportError(restores.error());
     nlohmann::json names = nlohmann::json::array();
-    for (const auto& o : *restores)
-      if (o.key.size() > 12 && o.key.compare(o.key.size() - 12, 12, "/report.json") == 0)
-        names.push_back(o.key.substr(format::RestorePrefix(id).size(), o.key.size() - 12 - format::RestorePrefix(id).size()));
+    for (const auto& r : *restores)
+      if (r.has_report) names.push_back(r.restore_id);
     row["restores"] = names;
     // What is running on it now: the live leases of backups and restores.
     auto leases = LiveLeases(**store, id, NowMs());

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "catalog/documents.h"
 #include "cli/cli_common.h"
 #include "cli/three_phase_restore.h"
 #include "config/kafka_options.h"
@@ -141,7 +142,7 @@ int ThreePhase::Run() {
   std::vector<std::string> groups = ro.consumer_groups;
   if (*strategy != offsets::ResetStrategy::kSkip) {
     if (!ro.snapshot_id.empty()) {
-      auto snap = offsets::LoadSnapshot(*store_, ro.snapshot_id);
+      auto snap = LoadOffsetSnapshot(*store_, ro.snapshot_id);
       if (!snap) return ReportError(snap.error());
       if (groups.empty())
         for (const auto& g : snap->groups) groups.push_back(g.group);
@@ -181,7 +182,7 @@ int ThreePhase::Run() {
       }
     }
     auto snap = offsets::TakeSnapshot(*admin_, groups, false, "three-phase-restore safety net before restoring backup " + backup_id_);
-    Status saved = snap ? offsets::SaveSnapshot(*store_, *snap) : Status(tl::unexpected(snap.error()));
+    Status saved = snap ? SaveOffsetSnapshot(*store_, *snap) : Status(tl::unexpected(snap.error()));
     if (!saved) {
       p1.status = "failed";
       p1.lines.push_back(saved.error().message);
@@ -203,7 +204,7 @@ int ThreePhase::Run() {
     Rollback("restore failed");
     return Finish(res.error().code == ErrorCode::kCancelled ? 130 : 1);
   }
-  doc_["restore"] = res->report;
+  doc_["restore"] = format::ToJson(res->report);
   p2.lines.push_back(res->restore_id + ": " + std::to_string(res->records) + " record(s), " + HumanBytes(res->bytes));
   if (!res->complete) {
     p2.status = "failed";

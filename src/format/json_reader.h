@@ -2,7 +2,7 @@
 // and strictly typed unless read with GetOptional; the first problem is kept with its JSON path
 // ("topics[1].partitions[0].segments[1].crc32c: missing"), and the caller turns it into kCorrupt.
 //
-// Objects are read through an ADL hook: for a struct T, define in T's namespace
+// Objects are read through an ADL hook: for a struct T, define in T's namespace (or in kb::format)
 //   void ReadJson(JsonReader& r, const nlohmann::json& v, const std::string& where, T* out);
 // which calls r.ExpectObject(v, where) and then r.Get(...) for each field.
 #pragma once
@@ -56,6 +56,9 @@ class JsonReader {
     } else if constexpr (std::is_same_v<T, std::string>) {
       if (!v.is_string()) return SetError(where + ": expected a string");
       *out = v.get<std::string>();
+    } else if constexpr (std::is_floating_point_v<T>) {
+      if (!v.is_number()) return SetError(where + ": expected a number");
+      *out = v.get<T>();
     } else if constexpr (std::is_integral_v<T>) {
       if (!v.is_number_integer()) return SetError(where + ": expected an integer");
       bool fits;
@@ -86,6 +89,14 @@ class JsonReader {
       out->emplace_back();
       Read(v[i], where + "[" + std::to_string(i) + "]", &out->back());
     }
+  }
+
+  // null reads as nullopt.
+  template <typename T>
+  void Read(const json& v, const std::string& where, std::optional<T>* out) {
+    if (error_) return;
+    if (v.is_null()) return out->reset();
+    Read(v, where, &out->emplace());
   }
 
   void Read(const json& v, const std::string& where, std::map<std::string, std::string>* out) {

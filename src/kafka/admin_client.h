@@ -107,14 +107,6 @@ struct GroupDescription {
   std::string partition_assignor;
 };
 
-// A committed offset of a group: `offset` is the next record the group will read.
-struct GroupOffset {
-  std::string topic;
-  int32_t partition = 0;
-  int64_t offset = -1;
-  std::string metadata;
-};
-
 // The outcome for one partition of a multi-partition request.
 struct PartitionOutcome {
   std::string topic;

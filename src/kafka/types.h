@@ -23,4 +23,12 @@ struct WatermarkOffsets {
   int64_t high = -1;  // next offset to be written (end)
 };
 
+// A consumer group's committed position on one partition: `offset` is the next record it reads.
+struct GroupOffset {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = -1;
+  std::string metadata;
+};
+
 }  // namespace kb::kafka

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "catalog/documents.h"
 #include "core/time_util.h"
-#include "format/object_keys.h"
 
 namespace kb::offsets {
 
@@ -188,21 +188,14 @@ std::string ResetScript(const ResetPlan& plan, const std::string& bootstrap) {
 
 Result<SourcePositions> LoadSourcePositions(ObjectStore& store, const std::string& backup_id,
                                             std::optional<int64_t> as_of_ms, const std::vector<std::string>& groups) {
-  KB_ASSIGN_OR_RETURN(auto capture, LoadCaptureAsOf(store, backup_id, as_of_ms));
+  KB_ASSIGN_OR_RETURN(auto capture, LoadOffsetCaptureAsOf(store, backup_id, as_of_ms));
   SourcePositions out;
   if (!capture && as_of_ms) {
     // Captures are taken when a backup ends; a backup started after T only has later ones.
-    KB_ASSIGN_OR_RETURN(auto objects, store.List(format::OffsetCapturePrefix(backup_id)));
-    std::sort(objects.begin(), objects.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
-    for (const auto& o : objects) {
-      if (o.key.size() < 5 || o.key.compare(o.key.size() - 5, 5, ".json") != 0) continue;
-      KB_ASSIGN_OR_RETURN(std::string text, store.Get(o.key));
-      KB_ASSIGN_OR_RETURN(OffsetCapture c, ParseOffsetCapture(text, o.key));
+    KB_ASSIGN_OR_RETURN(capture, LoadOffsetCaptureAfter(store, backup_id, *as_of_ms));
+    if (capture)
       out.warning = "no consumer offsets were captured at or before " + FormatTimestampMs(*as_of_ms) +
-                    "; using the first capture after it (" + FormatTimestampMs(c.captured_at_ms) + ")";
-      capture = std::move(c);
-      break;
-    }
+                    "; using the first capture after it (" + FormatTimestampMs(capture->captured_at_ms) + ")";
   }
   if (!capture)
     return Fail(ErrorCode::kNotFound, "backup " + backup_id + " in " + store.Describe() +

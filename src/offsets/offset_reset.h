@@ -20,8 +20,8 @@
 
 #include "core/error.h"
 #include "core/record.h"
+#include "format/offset_mapping.h"
 #include "offsets/group_offsets.h"
-#include "restore/offset_mapping.h"
 #include "storage/backend.h"
 
 namespace kb::offsets {

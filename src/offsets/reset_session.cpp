@@ -1,31 +1,16 @@
 #include "offsets/reset_session.h"
 
-#include "format/object_keys.h"
+#include <spdlog/spdlog.h>
+
+#include "catalog/documents.h"
 #include "offsets/cluster_reset_lookups.h"
 #include "offsets/offset_snapshot.h"
-#include "restore/restore_engine.h"
 
 namespace kb::offsets {
 
-using nlohmann::json;
-
-namespace {
-// A string at any of the places a restore report may keep a restore option.
-std::string ReportOption(const json& report, const std::string& name) {
-  for (const json* at : {&report, report.contains("restore") ? &report["restore"] : nullptr,
-                         report.contains("config") ? &report["config"] : nullptr,
-                         report.contains("options") ? &report["options"] : nullptr}) {
-    if (at && at->is_object() && at->contains(name) && (*at)[name].is_string()) return (*at)[name].get<std::string>();
-  }
-  return "";
-}
-}  // namespace
-
-ResetStrategy DefaultStrategyFromReport(const json& report) {
-  for (const char* key : {"consumer_group_strategy", "strategy"}) {
-    auto s = ParseResetStrategy(ReportOption(report, key));
-    if (s && *s != ResetStrategy::kSkip) return *s;
-  }
+ResetStrategy DefaultStrategyFromReport(const format::RestoreReport& report) {
+  auto s = ParseResetStrategy(report.consumer_group_strategy);
+  if (s && *s != ResetStrategy::kSkip) return *s;
   return ResetStrategy::kHeaderBased;
 }
 
@@ -44,14 +29,12 @@ Result<ResetPlan> BuildResetPlan(ObjectStore& store, kafka::AdminClient& admin, 
     loaded = std::move(*m);
     given = &loaded;
   }
-  json report = json::object();
-  if (auto text = store.Get(format::RestoreReportKey(req.backup_id, given->restore_id))) {
-    try {
-      report = json::parse(*text);
-    } catch (const json::exception&) {
-      report = json::object();  // a damaged report only loses the defaults it would give
-    }
-  }
+  // A missing or damaged report only loses the defaults it would give.
+  format::RestoreReport report;
+  if (auto stored = LoadRestoreReport(store, req.backup_id, given->restore_id)) report = std::move(*stored);
+  else if (stored.error().code != ErrorCode::kNotFound)
+    spdlog::warn("restore {}: its report cannot be read ({}); the strategy defaults to header-based",
+                 given->restore_id, stored.error().message);
   ResetStrategy strategy = DefaultStrategyFromReport(report);
   if (!req.strategy.empty()) {
     KB_ASSIGN_OR_RETURN(strategy, ParseResetStrategy(req.strategy));
@@ -62,9 +45,9 @@ Result<ResetPlan> BuildResetPlan(ObjectStore& store, kafka::AdminClient& admin, 
   in.mapping = given;
   in.strategy = strategy;
   std::string warning;
-  std::string snapshot_id = req.snapshot_id.empty() ? ReportOption(report, "snapshot_id") : req.snapshot_id;
+  std::string snapshot_id = req.snapshot_id.empty() ? report.snapshot_id : req.snapshot_id;
   if (!snapshot_id.empty()) {
-    KB_ASSIGN_OR_RETURN(auto snap, LoadSnapshot(store, snapshot_id));
+    KB_ASSIGN_OR_RETURN(auto snap, LoadOffsetSnapshot(store, snapshot_id));
     in.positions_from = "snapshot " + snap.snapshot_id;
     if (req.groups.empty()) {
       in.positions = snap.groups;

@@ -9,9 +9,10 @@
 #include <vector>
 
 #include "core/error.h"
+#include "format/offset_mapping.h"
+#include "format/restore_docs.h"
 #include "kafka/admin_client.h"
 #include "offsets/offset_reset.h"
-#include "restore/offset_mapping.h"
 #include "storage/backend.h"
 
 namespace kb::offsets {
@@ -26,8 +27,8 @@ struct ResetRequest {
 };
 
 // The default strategy when none is named: the one recorded in the restore report when it is a
-// real reset strategy (not skip), else header-based. Pure, on the report JSON.
-ResetStrategy DefaultStrategyFromReport(const nlohmann::json& report);
+// real reset strategy (not skip), else header-based.
+ResetStrategy DefaultStrategyFromReport(const format::RestoreReport& report);
 
 // Loads the mapping (unless given), positions and strategy, then plans against the target.
 Result<ResetPlan> BuildResetPlan(ObjectStore& store, kafka::AdminClient& admin, const kafka::KafkaClientConfig& target,

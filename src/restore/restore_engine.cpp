@@ -29,13 +29,13 @@
 #include <spdlog/spdlog.h>
 
 #include "catalog/catalog_reader.h"
+#include "catalog/documents.h"
 #include "catalog/lease.h"
 #include "config/kafka_options.h"
 #include "core/parallel.h"
 #include "core/rate_limiter.h"
 #include "core/stop.h"
 #include "core/time_util.h"
-#include "format/object_keys.h"
 #include "format/segment.h"
 #include "kafka/admin_client.h"
 #include "kafka/producer.h"
@@ -115,29 +115,24 @@ struct Job {
   bool resumed = false;
 };
 
-json StateToJson(const Job& j) {
+format::RestorePartitionProgress ToProgress(const Job& j) {
   const auto& s = j.state;
-  json ranges = json::array();
-  for (const auto& r : s.mapping.ranges) ranges.push_back(json::array({r.source_offset, r.target_offset, r.count}));
-  return json{{"source_topic", j.sel.source_topic}, {"source_partition", j.sel.source_partition},
-              {"target_topic", j.sel.target_topic}, {"target_partition", j.sel.target_partition},
-              {"next_source_offset", s.next_source_offset}, {"target_end_offset", s.target_end},
-              {"records", s.records}, {"bytes", s.bytes}, {"first_source_offset", s.first_source_offset},
-              {"last_source_offset", s.last_source_offset}, {"done", s.done}, {"ranges", ranges}};
+  return {j.sel.source_topic, j.sel.source_partition, j.sel.target_topic, j.sel.target_partition,
+          s.next_source_offset, s.target_end, s.records, s.bytes, s.first_source_offset, s.last_source_offset,
+          s.done, s.mapping.ranges};
 }
 
-void StateFromJson(const json& p, Job& j) {
+void FromProgress(const format::RestorePartitionProgress& p, Job& j) {
   auto& s = j.state;
-  s.next_source_offset = p.at("next_source_offset").get<int64_t>();
-  s.target_end = p.at("target_end_offset").get<int64_t>();
-  s.records = p.at("records").get<uint64_t>();
-  s.bytes = p.at("bytes").get<uint64_t>();
-  s.first_source_offset = p.at("first_source_offset").get<int64_t>();
-  s.last_source_offset = p.at("last_source_offset").get<int64_t>();
-  s.done = p.at("done").get<bool>();
+  s.next_source_offset = p.next_source_offset;
+  s.target_end = p.target_end_offset;
+  s.records = p.records;
+  s.bytes = p.bytes;
+  s.first_source_offset = p.first_source_offset;
+  s.last_source_offset = p.last_source_offset;
+  s.done = p.done;
   s.status = s.done ? "complete" : "pending";
-  for (const auto& r : p.at("ranges"))
-    s.mapping.ranges.push_back({r.at(0).get<int64_t>(), r.at(1).get<int64_t>(), r.at(2).get<int64_t>()});
+  s.mapping.ranges = p.ranges;
 }
 
 struct RunState {
@@ -178,11 +173,14 @@ struct RunState {
     }
     last_persist = t;
     persist_pending = false;
-    json doc{{"format_version", 1}, {"restore_id", restore_id}, {"backup_id", config.backup_id},
-             {"fingerprint", fingerprint}, {"created_at_ms", created_at_ms}, {"updated_at_ms", NowMs()},
-             {"partitions", json::array()}};
-    for (const auto& j : jobs) doc["partitions"].push_back(StateToJson(*j));
-    return store.Put(format::RestoreProgressKey(config.backup_id, restore_id), doc.dump());
+    format::RestoreProgress doc;
+    doc.restore_id = restore_id;
+    doc.backup_id = config.backup_id;
+    doc.fingerprint = fingerprint;
+    doc.created_at_ms = created_at_ms;
+    doc.updated_at_ms = NowMs();
+    for (const auto& j : jobs) doc.partitions.push_back(ToProgress(*j));
+    return StoreRestoreProgress(store, doc);
   }
   Clock::time_point last_persist{};
   bool persist_pending = false;  // a write was skipped: the final one must happen
@@ -566,37 +564,30 @@ Result<RestoreResult> RestoreEngine::Run() {
   std::string fingerprint = RestoreFingerprint(config_);
   const std::string part = RestorePartSuffix(r.parts, r.part_index);
   std::string restore_id;
-  std::optional<json> resume;
+  std::optional<format::RestoreProgress> resume;
   KB_ASSIGN_OR_RETURN(auto restores, ListRestores(store_, config_.backup_id));
-  for (auto it = restores.begin(); it != restores.end();) {
-    const std::string& id = it->first;
+  std::erase_if(restores, [&](const StoredRestore& s) {
+    const std::string& id = s.restore_id;
     bool same_part = part.empty() ? id.find("-part-") == std::string::npos && id.find("-all-of-") == std::string::npos
                                   : id.size() > part.size() && id.compare(id.size() - part.size(), part.size(), part) == 0;
-    it = same_part ? std::next(it) : restores.erase(it);
-  }
+    return !same_part;
+  });
   if (!restores.empty()) {
-    const auto& [id, files] = *restores.rbegin();
-    bool incomplete = files.count("progress.json") > 0;
-    if (incomplete && files.count("report.json")) {
-      auto rep = store_.Get(format::RestoreReportKey(config_.backup_id, id));
-      if (rep) {
-        auto j = json::parse(*rep, nullptr, false);
-        incomplete = j.is_discarded() || !j.value("complete", false);
-      }
+    const StoredRestore& newest = restores.back();
+    bool incomplete = newest.has_progress;
+    if (incomplete && newest.has_report) {
+      auto report = LoadRestoreReport(store_, config_.backup_id, newest.restore_id);
+      incomplete = !report || !report->complete;  // a damaged report: the progress decides
     }
     if (incomplete) {
-      KB_ASSIGN_OR_RETURN(auto text, store_.Get(format::RestoreProgressKey(config_.backup_id, id)));
-      auto j = json::parse(text, nullptr, false);
-      if (j.is_discarded())
-        return Fail(ErrorCode::kCorrupt, "restore progress " + format::RestoreProgressKey(config_.backup_id, id) +
-                                             " is not valid JSON");
-      if (j.value("fingerprint", "") == fingerprint) {
-        restore_id = id;
-        resume = std::move(j);
-        spdlog::info("resuming interrupted restore {} of backup '{}'", id, config_.backup_id);
+      KB_ASSIGN_OR_RETURN(auto saved, LoadRestoreProgress(store_, config_.backup_id, newest.restore_id));
+      if (saved.fingerprint == fingerprint) {
+        restore_id = newest.restore_id;
+        resume = std::move(saved);
+        spdlog::info("resuming interrupted restore {} of backup '{}'", restore_id, config_.backup_id);
       } else {
         spdlog::info("newest restore {} is incomplete but used another target, window or mapping: starting a new one",
-                     id);
+                     newest.restore_id);
       }
     }
   }
@@ -633,11 +624,10 @@ Result<RestoreResult> RestoreEngine::Run() {
                TimeWindow{r.time_window_start, r.time_window_end},
                RateLimiter(r.rate_limit_records_per_sec, r.rate_limit_bytes_per_sec), progress,
                r.include_original_offset_header || r.consumer_group_strategy == "header-based"};
-  run.created_at_ms = resume ? resume->value("created_at_ms", NowMs()) : NowMs();
-  std::map<std::pair<std::string, int32_t>, const json*> saved;
+  run.created_at_ms = resume ? resume->created_at_ms : NowMs();
+  std::map<std::pair<std::string, int32_t>, const format::RestorePartitionProgress*> saved;
   if (resume)
-    for (const auto& p : resume->at("partitions"))
-      saved[{p.at("source_topic").get<std::string>(), p.at("source_partition").get<int32_t>()}] = &p;
+    for (const auto& p : resume->partitions) saved[{p.source_topic, p.source_partition}] = &p;
 
   KB_ASSIGN_OR_RETURN(auto marks, TargetWatermarks(*admin, sel, created));
   bool may_write_non_empty = r.purge_topics || r.allow_non_empty;
@@ -652,11 +642,7 @@ Result<RestoreResult> RestoreEngine::Run() {
     job->state.mapping.target_partition = p.target_partition;
     auto it = saved.find({p.source_topic, p.source_partition});
     if (it != saved.end()) {
-      try {
-        StateFromJson(*it->second, *job);
-      } catch (const std::exception& e) {
-        return Fail(ErrorCode::kCorrupt, "restore progress of " + restore_id + " is unreadable: " + e.what());
-      }
+      FromProgress(*it->second, *job);
       job->resumed = true;
       if (p.target_partition >= 0) resumed_targets.insert({p.target_topic, p.target_partition});
       else for (int32_t i = 0; i < p.target_partition_count; ++i) resumed_targets.insert({p.target_topic, i});
@@ -741,7 +727,6 @@ Result<RestoreResult> RestoreEngine::Run() {
   result.mapping.created_at_ms = NowMs();
   result.mapping.time_window_start = r.time_window_start;
   result.mapping.time_window_end = r.time_window_end;
-  json parts = json::array();
   // Each target partition's end now, asked in parallel.
   std::vector<std::pair<std::string, int32_t>> targets;
   for (const auto& job : run.jobs)
@@ -774,12 +759,10 @@ Result<RestoreResult> RestoreEngine::Run() {
     else if (!s.error.empty()) result.errors.push_back(s.error);
     else if (s.status != "interrupted")
       result.errors.push_back(Where(job->sel.source_topic, job->sel.source_partition) + ": not restored (" + s.status + ")");
-    parts.push_back(json{{"source_topic", job->sel.source_topic}, {"source_partition", job->sel.source_partition},
-                         {"target_topic", job->sel.target_topic}, {"target_partition", job->sel.target_partition},
-                         {"records", s.records}, {"bytes", s.bytes}, {"first_source_offset", s.first_source_offset},
-                         {"last_source_offset", s.last_source_offset}, {"next_source_offset", s.next_source_offset},
-                         {"target_end_offset", pm.target_end_offset}, {"status", s.done ? "complete" : s.status},
-                         {"error", s.error}});
+    result.report.partitions.push_back({job->sel.source_topic, job->sel.source_partition, job->sel.target_topic,
+                                         job->sel.target_partition, s.records, s.bytes, s.first_source_offset,
+                                         s.last_source_offset, s.next_source_offset, pm.target_end_offset,
+                                         s.done ? "complete" : s.status, s.error});
   }
   result.complete = result.errors.empty() && !result.interrupted && result.partitions_complete == result.partitions_total;
   result.bytes_read_from_storage = store_.bytes_read() - read_before;
@@ -787,56 +770,45 @@ Result<RestoreResult> RestoreEngine::Run() {
   // Throughput of this run only (a resumed restore's totals include the earlier run).
   double mbps = result.seconds > 0 ? progress.bytes() / 1e6 / result.seconds : 0;
 
-  auto store_output = [&](const std::string& key, const std::string& data) {
-    if (auto st = store_.Put(key, data); !st) {
-      result.errors.push_back("cannot store " + key + ": " + st.error().message);
+  auto stored = [&](const char* what, Status st) {
+    if (!st) {
+      result.errors.push_back(std::string("cannot store the restore's ") + what + ": " + st.error().message);
       result.complete = false;
     }
   };
-  store_output(format::OffsetMappingKey(config_.backup_id, restore_id), SerializeOffsetMapping(result.mapping));
-  std::string status = result.complete ? "complete"
-                       : result.interrupted ? "interrupted"
-                       : result.partitions_complete > 0 ? "partial" : "failed";
-  result.report = json{{"format_version", 1}, {"restore_id", restore_id}, {"backup_id", config_.backup_id},
-                       {"target", TargetBootstrapList(config_)}, {"time_window_start", OptMs(r.time_window_start)},
-                       {"time_window_end", OptMs(r.time_window_end)}, {"complete", result.complete},
-                       {"status", status}, {"resumed", result.resumed}, {"records", result.records},
-                       {"bytes", result.bytes}, {"records_this_run", progress.records()},
-                       {"bytes_this_run", progress.bytes()}, {"bytes_read_from_storage", result.bytes_read_from_storage},
-                       {"backup_stored_bytes", backup_stored_bytes}, {"seconds", result.seconds},
-                       {"mb_per_second", mbps}, {"started_at_ms", run.created_at_ms}, {"finished_at_ms", NowMs()},
-                       {"partitions_total", result.partitions_total},
-                       {"partitions_complete", result.partitions_complete}, {"errors", result.errors},
-                       // offset-reset takes its defaults from these (offsets::BuildResetPlan)
-                       {"consumer_group_strategy", r.consumer_group_strategy}, {"snapshot_id", r.snapshot_id},
-                       {"fingerprint", fingerprint}, {"part", r.part_index}, {"parts", r.parts},
-                       {"partitions", parts}};
-  store_output(format::RestoreReportKey(config_.backup_id, restore_id), result.report.dump(1));
-  result.report["complete"] = result.complete;
-  result.report["errors"] = result.errors;
+  stored("offset mapping", StoreOffsetMapping(store_, result.mapping));
+  format::RestoreReport& rep = result.report;
+  rep.restore_id = restore_id;
+  rep.backup_id = config_.backup_id;
+  rep.target = TargetBootstrapList(config_);
+  rep.time_window_start = r.time_window_start;
+  rep.time_window_end = r.time_window_end;
+  rep.complete = result.complete;
+  rep.status = result.complete ? "complete" : result.interrupted ? "interrupted"
+               : result.partitions_complete > 0 ? "partial" : "failed";
+  rep.resumed = result.resumed;
+  rep.records = result.records;
+  rep.bytes = result.bytes;
+  rep.records_this_run = progress.records();
+  rep.bytes_this_run = progress.bytes();
+  rep.bytes_read_from_storage = result.bytes_read_from_storage;
+  rep.backup_stored_bytes = backup_stored_bytes;
+  rep.seconds = result.seconds;
+  rep.mb_per_second = mbps;
+  rep.started_at_ms = run.created_at_ms;
+  rep.finished_at_ms = NowMs();
+  rep.partitions_total = result.partitions_total;
+  rep.partitions_complete = result.partitions_complete;
+  rep.errors = result.errors;
+  rep.consumer_group_strategy = r.consumer_group_strategy;  // offset-reset's defaults (BuildResetPlan)
+  rep.snapshot_id = r.snapshot_id;
+  rep.fingerprint = fingerprint;
+  rep.part = r.part_index;
+  rep.parts = r.parts;
+  stored("report", StoreRestoreReport(store_, rep));
+  rep.complete = result.complete;  // a report that could not be stored makes the restore incomplete
+  rep.errors = result.errors;
   return result;
-}
-
-Result<OffsetMapping> LoadOffsetMapping(ObjectStore& store, const std::string& backup_id,
-                                        const std::string& restore_id) {
-  KB_ASSIGN_OR_RETURN(auto restores, ListRestores(store, backup_id));
-  std::string chosen;
-  for (auto it = restores.rbegin(); it != restores.rend(); ++it) {
-    if (!it->second.count("offset-mapping.json")) continue;
-    if (!restore_id.empty() && it->first != restore_id) continue;
-    chosen = it->first;
-    break;
-  }
-  if (chosen.empty()) {
-    if (!restore_id.empty())
-      return Fail(ErrorCode::kNotFound, "restore '" + restore_id + "' of backup '" + backup_id + "' has no offset "
-                                        "mapping in " + store.Describe() + ": check --restore-id");
-    return Fail(ErrorCode::kNotFound, "backup '" + backup_id + "' has never been restored (no offset mapping in " +
-                                          store.Describe() + ")");
-  }
-  std::string key = format::OffsetMappingKey(backup_id, chosen);
-  KB_ASSIGN_OR_RETURN(auto text, store.Get(key));
-  return ParseOffsetMapping(text, key);
 }
 
 }  // namespace kb

@@ -25,7 +25,8 @@
 
 #include "config/config.h"
 #include "core/error.h"
-#include "restore/offset_mapping.h"
+#include "format/offset_mapping.h"
+#include "format/restore_docs.h"
 #include "storage/backend.h"
 
 namespace kb {
@@ -62,8 +63,8 @@ struct RestoreResult {
   uint64_t bytes_read_from_storage = 0;
   double seconds = 0;
   std::vector<std::string> errors;
-  OffsetMapping mapping;              // also stored at format::OffsetMappingKey
-  nlohmann::json report;              // also stored at format::RestoreReportKey
+  OffsetMapping mapping;              // also stored with the backup (catalog/documents.h)
+  format::RestoreReport report;       // also stored with the backup
 };
 
 class RestoreEngine {
@@ -81,10 +82,5 @@ class RestoreEngine {
   const Config& config_;
   ObjectStore& store_;
 };
-
-// The newest stored offset mapping of a backup (or the one of `restore_id`); kNotFound when
-// the backup has never been restored.
-Result<OffsetMapping> LoadOffsetMapping(ObjectStore& store, const std::string& backup_id,
-                                        const std::string& restore_id = "");
 
 }  // namespace kb

@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "catalog/documents.h"
 #include "core/time_util.h"
-#include "format/object_keys.h"
 
 namespace kb {
 
@@ -66,19 +66,6 @@ std::string RestoreFingerprint(const Config& c) {
   return j.dump();
 }
 
-Result<std::map<std::string, std::set<std::string>>> ListRestores(ObjectStore& store, const std::string& backup_id) {
-  std::string prefix = format::RestorePrefix(backup_id);
-  KB_ASSIGN_OR_RETURN(auto objects, store.List(prefix));
-  std::map<std::string, std::set<std::string>> out;
-  for (const auto& o : objects) {
-    std::string rest = o.key.substr(prefix.size());
-    auto slash = rest.find('/');
-    if (slash == std::string::npos) continue;
-    out[rest.substr(0, slash)].insert(rest.substr(slash + 1));
-  }
-  return out;
-}
-
 Result<RestoreResult> GatherRestoreParts(const Config& config, ObjectStore& store) {
   const int parts = config.restore.parts;
   const std::string fingerprint = RestoreFingerprint(config);
@@ -90,35 +77,29 @@ Result<RestoreResult> GatherRestoreParts(const Config& config, ObjectStore& stor
   out.mapping.created_at_ms = NowMs();
   out.mapping.time_window_start = config.restore.time_window_start;
   out.mapping.time_window_end = config.restore.time_window_end;
-  json part_ids = json::array();
   std::vector<std::string> missing;
   for (int i = 0; i < parts; ++i) {
     const std::string suffix = RestorePartSuffix(parts, i);
-    std::string found;
-    json report;
+    std::optional<format::RestoreReport> report;
     // The newest complete restore of this part with this config.
-    for (auto it = restores.rbegin(); it != restores.rend() && found.empty(); ++it) {
-      const std::string& id = it->first;
+    for (auto it = restores.rbegin(); it != restores.rend() && !report; ++it) {
+      const std::string& id = it->restore_id;
       if (id.size() <= suffix.size() || id.compare(id.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
-      if (!it->second.count("report.json") || !it->second.count("offset-mapping.json")) continue;
-      KB_ASSIGN_OR_RETURN(std::string text, store.Get(format::RestoreReportKey(config.backup_id, id)));
-      report = json::parse(text, nullptr, false);
-      if (report.is_discarded() || !report.value("complete", false) || report.value("fingerprint", "") != fingerprint)
-        continue;
-      found = id;
+      if (!it->has_report || !it->has_mapping) continue;
+      KB_ASSIGN_OR_RETURN(auto r, LoadRestoreReport(store, config.backup_id, id));
+      if (r.complete && r.fingerprint == fingerprint) report = std::move(r);
     }
-    if (found.empty()) {
+    if (!report) {
       missing.push_back(std::to_string(i));
       continue;
     }
-    const std::string key = format::OffsetMappingKey(config.backup_id, found);
-    KB_ASSIGN_OR_RETURN(std::string text, store.Get(key));
-    KB_ASSIGN_OR_RETURN(auto mapping, ParseOffsetMapping(text, key));
+    KB_ASSIGN_OR_RETURN(auto mapping, LoadOffsetMapping(store, config.backup_id, report->restore_id));
     for (auto& pm : mapping.partitions) out.mapping.partitions.push_back(std::move(pm));
-    out.records += report.value("records", uint64_t{0});
-    out.bytes += report.value("bytes", uint64_t{0});
-    out.partitions_total += report.value("partitions_total", uint64_t{0});
-    part_ids.push_back(found);
+    out.records += report->records;
+    out.bytes += report->bytes;
+    out.partitions_total += report->partitions_total;
+    out.report.part_restores.push_back(report->restore_id);
+    for (auto& p : report->partitions) out.report.partitions.push_back(std::move(p));
   }
   if (!missing.empty()) {
     std::string list;
@@ -131,26 +112,28 @@ Result<RestoreResult> GatherRestoreParts(const Config& config, ObjectStore& stor
   }
   out.complete = true;
   out.partitions_complete = out.partitions_total;
-  out.report = json{{"format_version", 1},
-                    {"restore_id", out.restore_id},
-                    {"backup_id", config.backup_id},
-                    {"target", TargetBootstrapList(config)},
-                    {"complete", true},
-                    {"status", "complete"},
-                    {"records", out.records},
-                    {"bytes", out.bytes},
-                    {"partitions_total", out.partitions_total},
-                    {"partitions_complete", out.partitions_complete},
-                    {"fingerprint", fingerprint},
-                    {"parts", parts},
-                    {"part_restores", part_ids},
-                    {"consumer_group_strategy", config.restore.consumer_group_strategy},
-                    {"snapshot_id", config.restore.snapshot_id},
-                    {"errors", json::array()}};
+  format::RestoreReport& rep = out.report;
+  rep.restore_id = out.restore_id;
+  rep.backup_id = config.backup_id;
+  rep.target = TargetBootstrapList(config);
+  rep.time_window_start = config.restore.time_window_start;
+  rep.time_window_end = config.restore.time_window_end;
+  rep.complete = true;
+  rep.status = "complete";
+  rep.records = out.records;
+  rep.bytes = out.bytes;
+  rep.partitions_total = out.partitions_total;
+  rep.partitions_complete = out.partitions_complete;
+  rep.fingerprint = fingerprint;
+  rep.parts = parts;
+  rep.consumer_group_strategy = config.restore.consumer_group_strategy;
+  rep.snapshot_id = config.restore.snapshot_id;
   // Stored as a restore of its own, so offset-reset and the rollback find one mapping for all.
-  KB_TRY(store.Put(format::OffsetMappingKey(config.backup_id, out.restore_id), SerializeOffsetMapping(out.mapping)));
-  KB_TRY(store.Put(format::RestoreReportKey(config.backup_id, out.restore_id), out.report.dump(1)));
-  spdlog::info("restore parts {} merged as {}", part_ids.dump(), out.restore_id);
+  KB_TRY(StoreOffsetMapping(store, out.mapping));
+  KB_TRY(StoreRestoreReport(store, rep));
+  std::string ids;
+  for (const auto& id : rep.part_restores) ids += (ids.empty() ? "" : ", ") + id;
+  spdlog::info("restore parts {} merged as {}", ids, out.restore_id);
   return out;
 }
 

@@ -32,10 +32,6 @@ std::string TargetBootstrapList(const Config& config);
 // What must match for a restore to continue another one, or for parts to belong together.
 std::string RestoreFingerprint(const Config& config);
 
-// Restore ids that have objects under the backup's restores/ prefix (oldest first), each with
-// the names of its objects.
-Result<std::map<std::string, std::set<std::string>>> ListRestores(ObjectStore& store, const std::string& backup_id);
-
 // The newest complete restore of every part of `config` (same fingerprint), merged into one
 // result whose mapping covers them all, stored as a restore of its own. kNotFound naming the
 // parts still missing (and how to run them) when any part has not finished.

@@ -25,6 +25,7 @@
 
 #include "backup/backup_engine.h"
 #include "catalog/catalog_reader.h"
+#include "catalog/documents.h"
 #include "core/stop.h"
 #include "format/object_keys.h"
 #include "kafka/admin_client.h"
@@ -207,11 +208,10 @@ TEST_F(RestoreEngineTest, StoredReportCarriesTheOffsetResetDefaults) {
   auto res = RestoreEngine(rc, *store_).Run();
   ASSERT_TRUE(res) << res.error().ToString();
   ASSERT_TRUE(res->complete);
-  auto text = store_->Get(format::RestoreReportKey(bid, res->restore_id));
-  ASSERT_TRUE(text) << text.error().ToString();
-  auto report = nlohmann::json::parse(*text);
-  EXPECT_EQ(offsets::DefaultStrategyFromReport(report), offsets::ResetStrategy::kTimestampBased);
-  EXPECT_EQ(report.value("snapshot_id", ""), "snapshot-20261124T000000000Z-abcdef");
+  auto report = LoadRestoreReport(*store_, bid, res->restore_id);
+  ASSERT_TRUE(report) << report.error().ToString();
+  EXPECT_EQ(offsets::DefaultStrategyFromReport(*report), offsets::ResetStrategy::kTimestampBased);
+  EXPECT_EQ(report->snapshot_id, "snapshot-20261124T000000000Z-abcdef");
 }
 
 TEST_F(RestoreEngineTest, PitrBoundaryIsInclusiveAndEveryFieldSurvives) {
@@ -262,11 +262,13 @@ TEST_F(RestoreEngineTest, PitrBoundaryIsInclusiveAndEveryFieldSurvives) {
   ASSERT_TRUE(tr);
   EXPECT_EQ(tr->offset, 3);
   EXPECT_EQ(pm->ranges, (std::vector<MappingRange>{{0, 0, 3}, {4, 3, 1}}));
-  auto report = store_->Get(format::RestoreReportKey(bid, res->restore_id));
-  ASSERT_TRUE(report);
-  auto j = nlohmann::json::parse(*report);
-  EXPECT_TRUE(j["complete"].get<bool>());
-  EXPECT_EQ(j["records"].get<uint64_t>(), 8u);
+  auto report = LoadRestoreReport(*store_, bid, res->restore_id);
+  ASSERT_TRUE(report) << report.error().ToString();
+  EXPECT_TRUE(report->complete);
+  EXPECT_EQ(report->records, 8u);
+  EXPECT_EQ(report->time_window_end, T);
+  ASSERT_EQ(report->partitions.size(), 2u);
+  EXPECT_EQ(report->partitions[1].status, "complete");
 }
 
 TEST_F(RestoreEngineTest, OutOfOrderTimestampsAcrossManyBlocksLoseNothingInWindow) {
@@ -335,7 +337,7 @@ TEST_F(RestoreEngineTest, NarrowWindowReadsSmallFractionOfBackup) {
   ASSERT_TRUE(res) << res.error().ToString();
   EXPECT_TRUE(res->complete);
   EXPECT_EQ(res->records, static_cast<uint64_t>(n / 100));
-  uint64_t backup_bytes = res->report["backup_stored_bytes"].get<uint64_t>();
+  uint64_t backup_bytes = res->report.backup_stored_bytes;
   ASSERT_GT(backup_bytes, 0u);
   EXPECT_LT(res->bytes_read_from_storage * 5, backup_bytes)
       << "read " << res->bytes_read_from_storage << " of " << backup_bytes;

@@ -1,5 +1,5 @@
 // CountingStore: forwards every call to another store and records each read (key, range, bytes
-// returned), so a test can assert exactly which objects and byte ranges a reader fetched.
+// returned) and listing, so a test can assert exactly which objects and byte ranges a reader fetched.
 // Thread safe: segment prefetches read from background threads.
 #pragma once
 
@@ -36,7 +36,11 @@ class CountingStore : public ObjectStore {
   }
   using ObjectStore::List;
   Result<std::vector<ObjectInfo>> List(const std::string& prefix, const ListOptions& options) override {
-    return inner_.List(prefix, options);
+    auto listed = inner_.List(prefix, options);
+    std::lock_guard<std::mutex> lock(mu_);
+    lists_++;
+    if (listed) listed_entries_ += listed->size();
+    return listed;
   }
   Result<DeleteResult> Delete(const std::string& key) override { return inner_.Delete(key); }
   Result<uint64_t> Size(const std::string& key) override {
@@ -57,6 +61,15 @@ class CountingStore : public ObjectStore {
       if (r.key.find(part) != std::string::npos) out.push_back(r);
     return out;
   }
+  // List calls, and the entries they returned (what a listing costs on S3: a request per 1,000).
+  uint64_t list_calls() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return lists_;
+  }
+  uint64_t listed_entries() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return listed_entries_;
+  }
   uint64_t size_calls() const {
     std::lock_guard<std::mutex> lock(mu_);
     return sizes_;
@@ -73,6 +86,8 @@ class CountingStore : public ObjectStore {
   mutable std::mutex mu_;
   std::vector<Read> reads_;
   uint64_t sizes_ = 0;
+  uint64_t lists_ = 0;
+  uint64_t listed_entries_ = 0;
 };
 
 }  // namespace kb::test

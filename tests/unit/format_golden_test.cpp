@@ -4,7 +4,7 @@
 // Regenerate (only for a deliberate, documented format change that also bumps format_version):
 //   KB_UPDATE_GOLDEN=1 ./unit_tests --gtest_filter='FormatGolden*'
 // which rewrites tests/golden/segment_v1_{none,zstd,lz4}.kbs, tests/golden/manifest_v1.json and
-// tests/golden/catalog_v2_*.json (floor and lease included).
+// tests/golden/catalog_v2_*.json (floor and lease included), offset_*_v1.json and restore_*_v1.json.
 // Otherwise the none segment and the manifest are compared byte for byte; the zstd and lz4
 // segments are only decoded (compressor output may change between library versions).
 #include <gtest/gtest.h>
@@ -18,6 +18,9 @@
 
 #include "format/catalog_docs.h"
 #include "format/manifest.h"
+#include "format/offset_docs.h"
+#include "format/offset_mapping.h"
+#include "format/restore_docs.h"
 #include "format/segment.h"
 
 namespace kb::format {
@@ -302,6 +305,148 @@ TEST(FormatGoldenTest, CatalogV2ReaderRefusesOtherKindsAndNewerVersions) {
   ASSERT_FALSE(broken);
   EXPECT_EQ(broken.error().code, ErrorCode::kCorrupt);
   EXPECT_NE(broken.error().message.find("seq: missing"), std::string::npos) << broken.error().message;
+}
+
+// --- The v1 documents beside the catalog: captures, snapshots, and what a restore leaves.
+
+GroupOffsets GoldenGroup(const std::string& name, const std::string& state) {
+  GroupOffsets g;
+  g.group = name;
+  g.state = state;
+  g.offsets = {{"payments", 0, 1200, ""}, {"payments", 1, 0, "checkpoint \"7\""}, {"payments-eu", 2, 45, ""}};
+  return g;
+}
+
+template <typename T, typename ParseFn2>
+void CheckDocGolden(const std::string& name, const T& doc, ParseFn2 parse) {
+  const std::string path = GoldenPath(name);
+  const std::string fresh = Serialize(doc);
+  if (UpdateGolden()) WriteFile(path, fresh);
+  const std::string golden = ReadFile(path);
+  EXPECT_EQ(fresh, golden) << name << ": the writer no longer produces format_version 1 bytes";
+  auto parsed = parse(golden, name);
+  ASSERT_TRUE(parsed) << name << ": " << parsed.error().ToString();
+  EXPECT_EQ(Serialize(*parsed), golden) << name << ": the reader loses a field";
+}
+
+RestoreReport GoldenReport() {
+  RestoreReport r;
+  r.restore_id = "restore-1796000000000-1a2b3c4d";
+  r.backup_id = "golden-backup";
+  r.target = "127.0.0.1:9092,127.0.0.1:9093";
+  r.time_window_end = 1795136400299;
+  r.complete = false;
+  r.status = "partial";
+  r.resumed = true;
+  r.records = 9000;
+  r.bytes = 5400;
+  r.records_this_run = 4000;
+  r.bytes_this_run = 2400;
+  r.bytes_read_from_storage = 3100;
+  r.backup_stored_bytes = 6200;
+  r.seconds = 1.5;
+  r.mb_per_second = 0.25;
+  r.started_at_ms = 1796000000000;
+  r.finished_at_ms = 1796000001500;
+  r.partitions_total = 2;
+  r.partitions_complete = 1;
+  r.errors = {"payments/1: target partition not empty"};
+  r.consumer_group_strategy = "header-based";
+  r.snapshot_id = "snapshot-1796000000000-5e6f";
+  r.fingerprint = "b4c1d2e3f4a5b6c7";
+  RestoreReportPartition done{"payments", 0, "payments-restored", 0, 9000, 5400, 0, 8999, 9000, 9000, "complete", ""};
+  RestoreReportPartition failed{"payments", 1, "payments-restored", 1, 0, 0, -1, -1, 0, 0, "failed",
+                                "target partition not empty"};
+  r.partitions = {done, failed};
+  return r;
+}
+
+TEST(FormatGoldenTest, OffsetAndRestoreDocumentsMatchGoldenJson) {
+  OffsetCapture capture;
+  capture.captured_at_ms = 1795136400000;
+  capture.cluster_id = "MkU3OEVBNTcwNTJENDM2Qk";
+  capture.groups = {GoldenGroup("billing", "Stable"), GoldenGroup("ledger", "Empty")};
+  CheckDocGolden("offset_capture_v1.json", capture, ParseOffsetCapture);
+
+  OffsetSnapshot snapshot;
+  snapshot.snapshot_id = "snapshot-1796000000000-5e6f";
+  snapshot.created_at_ms = 1796000000000;
+  snapshot.description = "before restore of golden-backup";
+  snapshot.cluster_id = "MkU3OEVBNTcwNTJENDM2Qk";
+  snapshot.bootstrap_servers = "127.0.0.1:9092";
+  snapshot.groups = {GoldenGroup("billing", "Empty")};
+  CheckDocGolden("offset_snapshot_v1.json", snapshot, ParseOffsetSnapshot);
+
+  OffsetMapping mapping;
+  mapping.backup_id = "golden-backup";
+  mapping.restore_id = "restore-1796000000000-1a2b3c4d";
+  mapping.created_at_ms = 1796000001500;
+  mapping.time_window_end = 1795136400299;
+  PartitionMapping pm;
+  pm.source_topic = "payments";
+  pm.source_partition = 0;
+  pm.target_topic = "payments-restored";
+  pm.target_partition = 0;
+  pm.ranges = {{0, 0, 100}, {150, 100, 8850}};
+  pm.target_end_offset = 8950;
+  mapping.partitions = {pm};
+  const std::string mapping_path = GoldenPath("offset_mapping_v1.json");
+  if (UpdateGolden()) WriteFile(mapping_path, SerializeOffsetMapping(mapping));
+  const std::string mapping_golden = ReadFile(mapping_path);
+  EXPECT_EQ(SerializeOffsetMapping(mapping), mapping_golden);
+  auto mapping_back = ParseOffsetMapping(mapping_golden, "offset_mapping_v1.json");
+  ASSERT_TRUE(mapping_back) << mapping_back.error().ToString();
+  EXPECT_EQ(SerializeOffsetMapping(*mapping_back), mapping_golden);
+
+  RestoreProgress progress;
+  progress.restore_id = "restore-1796000000000-1a2b3c4d";
+  progress.backup_id = "golden-backup";
+  progress.fingerprint = "b4c1d2e3f4a5b6c7";
+  progress.created_at_ms = 1796000000000;
+  progress.updated_at_ms = 1796000000900;
+  RestorePartitionProgress pp;
+  pp.source_topic = "payments";
+  pp.source_partition = 0;
+  pp.target_topic = "payments-restored";
+  pp.target_partition = 0;
+  pp.next_source_offset = 4000;
+  pp.target_end_offset = 3950;
+  pp.records = 3950;
+  pp.bytes = 2370;
+  pp.first_source_offset = 0;
+  pp.last_source_offset = 3999;
+  pp.ranges = {{0, 0, 100}, {150, 100, 3850}};
+  progress.partitions = {pp};
+  CheckDocGolden("restore_progress_v1.json", progress, ParseRestoreProgress);
+
+  CheckDocGolden("restore_report_v1.json", GoldenReport(), ParseRestoreReport);
+  RestoreReport merged = GoldenReport();
+  merged.part_restores = {"restore-1796000000000-1a2b3c4d-part-0-of-2", "restore-1796000000000-1a2b3c4d-part-1-of-2"};
+  CheckDocGolden("restore_report_merged_v1.json", merged, ParseRestoreReport);
+}
+
+TEST(FormatGoldenTest, OffsetAndRestoreReadersNameTheObjectAndTheField) {
+  OffsetCapture capture;
+  capture.captured_at_ms = 1795136400000;
+  capture.groups = {GoldenGroup("billing", "Stable")};
+  auto doc = nlohmann::json::parse(Serialize(capture));
+  doc["groups"][0]["offsets"][0]["offset"] = "x";
+  auto bad = ParseOffsetCapture(doc.dump(), "backups/b/offsets/capture-1.json");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(bad.error().message.find("backups/b/offsets/capture-1.json"), std::string::npos) << bad.error().message;
+  EXPECT_NE(bad.error().message.find("offset"), std::string::npos) << bad.error().message;
+
+  auto report = nlohmann::json::parse(Serialize(GoldenReport()));
+  report["format_version"] = 2;
+  auto newer = ParseRestoreReport(report.dump(), "report.json");
+  ASSERT_FALSE(newer);
+  EXPECT_NE(newer.error().message.find("upgrade kafka-backup"), std::string::npos) << newer.error().message;
+
+  auto truncated = ParseRestoreProgress("{\"format_version\":1,\"restore_id\":", "progress.json");
+  ASSERT_FALSE(truncated);
+  EXPECT_EQ(truncated.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(truncated.error().message.find("progress.json"), std::string::npos) << truncated.error().message;
 }
 
 }  // namespace

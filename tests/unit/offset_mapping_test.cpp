@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "restore/offset_mapping.h"
+#include "format/offset_mapping.h"
 
 namespace kb {
 namespace {

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "catalog/documents.h"
 #include "offsets/bulk_commit.h"
 #include "offsets/cluster_reset_lookups.h"
 #include "offsets/offset_commit.h"
@@ -190,10 +191,14 @@ TEST(OffsetResetPlanner, StrategyNamesRoundTripAndUnknownIsRefused) {
 }
 
 TEST(OffsetResetPlanner, DefaultStrategyIsTheRestoresUnlessSkip) {
-  EXPECT_EQ(DefaultStrategyFromReport({{"consumer_group_strategy", "timestamp-based"}}), ResetStrategy::kTimestampBased);
-  EXPECT_EQ(DefaultStrategyFromReport({{"restore", {{"consumer_group_strategy", "cluster-scan"}}}}), ResetStrategy::kClusterScan);
-  EXPECT_EQ(DefaultStrategyFromReport({{"consumer_group_strategy", "skip"}}), ResetStrategy::kHeaderBased);
-  EXPECT_EQ(DefaultStrategyFromReport(nlohmann::json::object()), ResetStrategy::kHeaderBased);
+  format::RestoreReport r;
+  EXPECT_EQ(DefaultStrategyFromReport(r), ResetStrategy::kHeaderBased);
+  r.consumer_group_strategy = "timestamp-based";
+  EXPECT_EQ(DefaultStrategyFromReport(r), ResetStrategy::kTimestampBased);
+  r.consumer_group_strategy = "cluster-scan";
+  EXPECT_EQ(DefaultStrategyFromReport(r), ResetStrategy::kClusterScan);
+  r.consumer_group_strategy = "skip";
+  EXPECT_EQ(DefaultStrategyFromReport(r), ResetStrategy::kHeaderBased);
 }
 
 TEST(OffsetResetScript, OneKafkaConsumerGroupsLinePerCommittedPartition) {
@@ -291,22 +296,22 @@ TEST(OffsetSnapshotStore, IdsAreUniqueTimeStampedAndListedNewestFirst) {
     s.snapshot_id = NewSnapshotId(t);
     s.description = "t" + std::to_string(t);
     s.groups = {{"g", "Empty", {{"t", 0, t, "m"}}}};
-    ASSERT_TRUE(SaveSnapshot(store, s));
+    ASSERT_TRUE(SaveOffsetSnapshot(store, s));
   }
-  auto list = ListSnapshots(store);
+  auto list = ListOffsetSnapshots(store);
   ASSERT_TRUE(list);
   ASSERT_EQ(list->size(), 3u);
   EXPECT_EQ((*list)[0].created_at_ms, 3000);
   EXPECT_EQ((*list)[2].created_at_ms, 1000);
-  auto one = LoadSnapshot(store, (*list)[1].snapshot_id);
+  auto one = LoadOffsetSnapshot(store, (*list)[1].snapshot_id);
   ASSERT_TRUE(one);
   EXPECT_EQ(one->groups[0].offsets[0].offset, 2000);
   EXPECT_EQ(one->groups[0].offsets[0].metadata, "m");
-  ASSERT_TRUE(DeleteSnapshot(store, (*list)[1].snapshot_id));
-  auto gone = LoadSnapshot(store, (*list)[1].snapshot_id);
+  ASSERT_TRUE(DeleteOffsetSnapshot(store, (*list)[1].snapshot_id));
+  auto gone = LoadOffsetSnapshot(store, (*list)[1].snapshot_id);
   ASSERT_FALSE(gone);
   EXPECT_EQ(gone.error().code, ErrorCode::kNotFound);
-  EXPECT_FALSE(DeleteSnapshot(store, (*list)[1].snapshot_id));
+  EXPECT_FALSE(DeleteOffsetSnapshot(store, (*list)[1].snapshot_id));
 }
 
 TEST(SourcePositions, NewestCaptureAtOrBeforeTElseFirstAfterWithAWarning) {
@@ -315,7 +320,7 @@ TEST(SourcePositions, NewestCaptureAtOrBeforeTElseFirstAfterWithAWarning) {
     OffsetCapture c;
     c.captured_at_ms = t;
     c.groups = {{"g", "Empty", {{"t", 0, t / 100, ""}}}};
-    ASSERT_TRUE(StoreCapture(store, "b", c));
+    ASSERT_TRUE(StoreOffsetCapture(store, "b", c));
   }
   auto at = LoadSourcePositions(store, "b", 2500, {"g"});
   ASSERT_TRUE(at);

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.h"
 
 namespace kb {
@@ -63,7 +65,9 @@ struct OffsetMapping {
                                      int64_t committed) const;
 };
 
+// The stored document (docs/FORMAT.md, "Offset mapping"), and the same as JSON for printing.
 std::string SerializeOffsetMapping(const OffsetMapping& m);
+nlohmann::json ToJson(const OffsetMapping& m);
 Result<OffsetMapping> ParseOffsetMapping(const std::string& json, const std::string& key_for_errors);
 
 }  // namespace kb
