@@ -4,6 +4,7 @@
 
 #include "core/time_util.h"
 #include "format/object_keys.h"
+#include "storage/list_pages.h"
 
 namespace kb {
 
@@ -23,24 +24,16 @@ Result<std::string> LastCaptureKey(ObjectStore& store, const std::string& backup
   const int64_t base = as_of_ms.value_or(NowMs());
   for (const int64_t window : {kHour, 24 * kHour, 32 * 24 * kHour, int64_t{-1}}) {
     const bool whole = window < 0 || base - window <= 0;
-    ListOptions page;
-    page.max_keys = 1000;
-    if (!whole) page.start_after = format::OffsetCaptureKey(backup_id, base - window);
     std::string chosen;
-    for (bool more = true; more;) {
-      KB_ASSIGN_OR_RETURN(auto objects, store.List(format::OffsetCapturePrefix(backup_id), page));
-      more = objects.size() == page.max_keys;
-      if (more) page.start_after = objects.back().key;
-      for (const auto& o : objects) {
-        const int64_t t = format::OffsetCaptureKeyTime(o.key);
-        if (t < 0) continue;
-        if (as_of_ms && t > *as_of_ms) {
-          more = false;
-          break;
-        }
-        chosen = o.key;
-      }
-    }
+    KB_TRY(ListPages(store, format::OffsetCapturePrefix(backup_id),
+                     whole ? "" : format::OffsetCaptureKey(backup_id, base - window),
+                     [&](const ObjectInfo& o, std::optional<std::string>*) {
+                       const int64_t t = format::OffsetCaptureKeyTime(o.key);
+                       if (t < 0) return true;
+                       if (as_of_ms && t > *as_of_ms) return false;
+                       chosen = o.key;
+                       return true;
+                     }));
     if (!chosen.empty() || whole) return chosen;
   }
   return std::string();
@@ -73,16 +66,16 @@ Result<std::optional<format::OffsetCapture>> LoadOffsetCaptureAsOf(ObjectStore& 
 
 Result<std::optional<format::OffsetCapture>> LoadOffsetCaptureAfter(ObjectStore& store, const std::string& backup_id,
                                                                     int64_t after_ms) {
-  ListOptions from;
-  from.start_after = format::OffsetCaptureKey(backup_id, after_ms);
-  from.max_keys = 100;
-  KB_ASSIGN_OR_RETURN(auto objects, store.List(format::OffsetCapturePrefix(backup_id), from));
-  for (const auto& o : objects) {
-    if (format::OffsetCaptureKeyTime(o.key) <= after_ms) continue;
-    KB_ASSIGN_OR_RETURN(auto capture, FetchCapture(store, o.key));
-    return std::optional<format::OffsetCapture>(std::move(capture));
-  }
-  return std::optional<format::OffsetCapture>();
+  std::string found;
+  KB_TRY(ListPages(store, format::OffsetCapturePrefix(backup_id), format::OffsetCaptureKey(backup_id, after_ms),
+                   [&](const ObjectInfo& o, std::optional<std::string>*) {
+                     if (format::OffsetCaptureKeyTime(o.key) <= after_ms) return true;
+                     found = o.key;
+                     return false;
+                   }));
+  if (found.empty()) return std::optional<format::OffsetCapture>();
+  KB_ASSIGN_OR_RETURN(auto capture, FetchCapture(store, found));
+  return std::optional<format::OffsetCapture>(std::move(capture));
 }
 
 Status SaveOffsetSnapshot(ObjectStore& store, const format::OffsetSnapshot& snapshot) {

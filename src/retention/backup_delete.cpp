@@ -4,19 +4,10 @@
 #include <iterator>
 
 #include "catalog/lease.h"
+#include "catalog/retention_objects.h"
 #include "core/time_util.h"
-#include "format/object_keys.h"
 
 namespace kb {
-namespace {
-
-// The objects whose presence makes a backup: its runs (format 2) and its manifest (format 1).
-bool MakesTheBackup(const std::string& backup_id, const std::string& key) {
-  return key.rfind(format::CatalogRunsPrefix(backup_id), 0) == 0 || key == format::ManifestKey(backup_id);
-}
-
-}  // namespace
-
 Result<DeleteBackupReport> DeleteBackup(ObjectStore& store, const std::string& backup_id, bool force) {
   if (backup_id.empty() || backup_id.find('/') != std::string::npos)
     return Fail(ErrorCode::kInvalidArgument, "'" + backup_id + "' is not a backup id");

@@ -8,17 +8,16 @@
 
 #include "catalog/catalog_reader.h"
 #include "catalog/lease.h"
+#include "catalog/retention_objects.h"
 #include "core/parallel.h"
 #include "core/stop.h"
 #include "core/time_util.h"
-#include "format/object_keys.h"
 
 namespace kb {
 namespace {
 
 constexpr size_t kPartitionThreads = 16;
 constexpr size_t kDeleteThreads = 8;
-constexpr size_t kListPage = 1000;
 
 // What prune does with one partition.
 struct PartitionWork {
@@ -80,94 +79,6 @@ void PlanFloor(const PartitionChain& chain, const std::string& topic, int32_t pa
   work.new_floor = std::move(floor);
 }
 
-// Lists `prefix` page by page. `take` sees each object and returns false to stop; it may set
-// `jump` to a key to go on listing after instead.
-template <typename Take>
-Status ListPages(ObjectStore& store, const std::string& prefix, Take&& take) {
-  std::string after;
-  while (true) {
-    ListOptions page_options;
-    page_options.start_after = after;
-    page_options.max_keys = kListPage;
-    KB_ASSIGN_OR_RETURN(auto page, store.List(prefix, page_options));
-    bool jumped = false;
-    for (const auto& o : page) {
-      std::optional<std::string> jump;
-      if (!take(o, &jump)) return {};
-      after = jump ? *jump : o.key;
-      if ((jumped = jump.has_value())) break;
-    }
-    if (!jumped && page.size() < kListPage) return {};
-  }
-}
-
-// Everything of one partition that readers no longer need once its floor is `work.floor_from`.
-Status CollectGarbage(ObjectStore& store, const std::string& backup_id, PartitionWork& work) {
-  const auto& tp = work.tp;
-  const int64_t floor = work.floor_from;
-  const int64_t through = work.unread_through_seq;
-  // Segments, lowest offsets first: those that end before the floor.
-  KB_TRY(ListPages(store, format::SegmentPrefix(backup_id, tp.topic, tp.partition),
-                   [&](const ObjectInfo& o, std::optional<std::string>*) {
-                     int64_t first = 0, last = 0;
-                     if (!format::ParseSegmentKey(o.key, &first, &last)) return true;
-                     if (first >= floor) return false;
-                     if (last < floor) work.garbage.push_back(o);
-                     return true;
-                   }));
-  // Checkpoints, oldest first.
-  KB_TRY(ListPages(store, format::CatalogCheckpointPrefix(backup_id, tp.topic, tp.partition),
-                   [&](const ObjectInfo& o, std::optional<std::string>*) {
-                     const int64_t seq = format::CatalogCheckpointKeySeq(o.key);
-                     if (seq > through) return false;
-                     if (seq >= 0) work.garbage.push_back(o);
-                     return true;
-                   }));
-  // Commits sort by run, then highest seq first: within each run, skip to the commits at or below
-  // `through`, so the listing costs what is removed plus one request per run.
-  if (through > 0) {
-    KB_TRY(ListPages(store, format::CatalogCommitPrefix(backup_id, tp.topic, tp.partition),
-                     [&](const ObjectInfo& o, std::optional<std::string>* jump) {
-                       const int64_t seq = format::CatalogCommitKeySeq(o.key);
-                       if (seq < 0) return true;
-                       if (seq <= through) {
-                         work.garbage.push_back(o);
-                       } else {
-                         *jump = format::CatalogCommitKey(backup_id, tp.topic, tp.partition,
-                                                          format::CatalogCommitKeyRunId(o.key), through + 1);
-                       }
-                       return true;
-                     }));
-  }
-  // Floors older than the newest, which sorts first.
-  bool newest = true;
-  KB_TRY(ListPages(store, format::CatalogFloorPrefix(backup_id, tp.topic, tp.partition),
-                   [&](const ObjectInfo& o, std::optional<std::string>*) {
-                     if (!newest) work.garbage.push_back(o);
-                     newest = false;
-                     return true;
-                   }));
-  return {};
-}
-
-// Captures up to the horizon, except the newest of them: group positions at the horizon stay known.
-Result<std::vector<ObjectInfo>> CapturesToRemove(ObjectStore& store, const std::string& backup_id, int64_t horizon_ms) {
-  std::vector<ObjectInfo> old;
-  KB_TRY(ListPages(store, format::OffsetCapturePrefix(backup_id), [&](const ObjectInfo& o, std::optional<std::string>*) {
-    const int64_t t = format::OffsetCaptureKeyTime(o.key);
-    if (t > horizon_ms) return false;
-    if (t >= 0) old.push_back(o);
-    return true;
-  }));
-  if (!old.empty()) old.pop_back();
-  return old;
-}
-
-bool IsSegment(const ObjectInfo& o) {
-  int64_t first = 0, last = 0;
-  return format::ParseSegmentKey(o.key, &first, &last);
-}
-
 }  // namespace
 
 Result<PruneReport> Prune(ObjectStore& store, const std::string& backup_id, const PruneOptions& options) {
@@ -206,16 +117,7 @@ Result<PruneReport> Prune(ObjectStore& store, const std::string& backup_id, cons
   // 1. The floors. From here on no reader looks below them.
   if (!options.dry_run) {
     ParallelFor(work.size(), kPartitionThreads, [&](size_t i) {
-      const auto& f = work[i].new_floor;
-      if (!f) return;
-      const std::string key = format::CatalogFloorKey(backup_id, f->topic, f->partition, f->from);
-      auto exists = store.Size(key);  // a re-run after a crash: the floor is already there
-      if (exists) return;
-      if (exists.error().code != ErrorCode::kNotFound) {
-        failed[i] = Fail(exists.error());
-        return;
-      }
-      failed[i] = store.Put(key, format::Serialize(*f));
+      if (work[i].new_floor) failed[i] = StoreFloor(store, backup_id, *work[i].new_floor);
     });
     for (const auto& f : failed) KB_TRY(f);
   }
@@ -236,10 +138,13 @@ Result<PruneReport> Prune(ObjectStore& store, const std::string& backup_id, cons
   if (StopRequested()) return stopped();
   // 3. What lies below the floors, and old captures: all of it, or what a dry run would remove.
   ParallelFor(work.size(), kPartitionThreads, [&](size_t i) {
-    if (work[i].floor_from > 0) failed[i] = CollectGarbage(store, backup_id, work[i]);
+    if (work[i].floor_from <= 0) return;
+    auto garbage = ObjectsBelowFloor(store, backup_id, work[i].tp, work[i].floor_from, work[i].unread_through_seq);
+    if (garbage) work[i].garbage = std::move(*garbage);
+    else failed[i] = Fail(garbage.error());
   });
   for (const auto& f : failed) KB_TRY(f);
-  KB_ASSIGN_OR_RETURN(auto captures, CapturesToRemove(store, backup_id, report.horizon_ms));
+  KB_ASSIGN_OR_RETURN(auto captures, CapturesBeforeHorizon(store, backup_id, report.horizon_ms));
   std::vector<ObjectInfo> doomed;
   std::vector<PrunedPartition*> owner;  // per doomed object: its partition (nullptr for a capture)
   for (auto& w : work)
@@ -260,7 +165,7 @@ Result<PruneReport> Prune(ObjectStore& store, const std::string& backup_id, cons
     report.bytes_removed += doomed[i].size;
     if (!owner[i]) {
       report.captures_removed++;
-    } else if (IsSegment(doomed[i])) {
+    } else if (IsSegmentObject(doomed[i])) {
       owner[i]->segments_removed++;
       owner[i]->bytes_removed += doomed[i].size;
     }
