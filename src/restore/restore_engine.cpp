@@ -17,14 +17,10 @@
 #include <malloc.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <ctime>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
-#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -36,35 +32,21 @@
 #include "core/rate_limiter.h"
 #include "core/stop.h"
 #include "core/time_util.h"
-#include "format/segment.h"
 #include "kafka/admin_client.h"
-#include "kafka/producer.h"
 #include "metrics/progress.h"
-#include "restore/murmur2.h"
 #include "restore/restore_parts.h"
 #include "restore/restore_selection.h"
+#include "restore/restore_worker.h"
 #include "restore/window_scan.h"
 
 namespace kb {
 namespace {
 
 using json = nlohmann::json;
-using Clock = std::chrono::steady_clock;
-constexpr auto kCheckpointInterval = std::chrono::seconds(2);
-// Progress writes, at most one per this interval (plus the last).
-constexpr auto kPersistInterval = std::chrono::milliseconds(1000);
 // Target watermark requests in flight at once while planning.
 constexpr size_t kTargetQueryThreads = 16;
-constexpr size_t kMaxUnconfirmed = 200000;  // checkpoint at least this often (bounds report memory)
-// Records the producers may hold until the broker confirms them, all workers together, in bytes
-// and in records (librdkafka's per-record overhead dwarfs small records). Each worker's producer
-// gets an equal share, so memory stays bounded however many partitions are written at once.
-constexpr uint64_t kProduceBufferBytes = 64ull << 20;
-constexpr uint64_t kProduceBufferRecords = 200000;
 
-std::string Where(const std::string& topic, int32_t partition) {
-  return "topic=" + topic + " partition=" + std::to_string(partition);
-}
+std::string Where(const std::string& topic, int32_t partition) { return RestoreWhere(topic, partition); }
 
 json OptMs(const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); }
 
@@ -95,318 +77,6 @@ Status ValidateConfig(const Config& c) {
 }
 
 std::string NewRestoreId() { return "restore-" + CompactTimestampMs(NowMs()); }
-
-// One source partition's state, as the progress object stores it.
-struct JobState {
-  int64_t next_source_offset = 0;  // first source offset not yet confirmed (or skipped)
-  int64_t target_end = -1;         // exclusive target partition: its end after confirmed records
-  uint64_t records = 0, bytes = 0;
-  int64_t first_source_offset = -1, last_source_offset = -1;
-  bool done = false;
-  std::string status = "pending";  // pending | running | complete | failed | interrupted
-  std::string error;
-  PartitionMapping mapping;
-};
-
-struct Job {
-  SelectedPartition sel;
-  JobState state;        // guarded by RunState::mu
-  int64_t tail_extra = 0;  // resume: records already in the target past state.target_end
-  bool resumed = false;
-};
-
-format::RestorePartitionProgress ToProgress(const Job& j) {
-  const auto& s = j.state;
-  return {j.sel.source_topic, j.sel.source_partition, j.sel.target_topic, j.sel.target_partition,
-          s.next_source_offset, s.target_end, s.records, s.bytes, s.first_source_offset, s.last_source_offset,
-          s.done, s.mapping.ranges};
-}
-
-void FromProgress(const format::RestorePartitionProgress& p, Job& j) {
-  auto& s = j.state;
-  s.next_source_offset = p.next_source_offset;
-  s.target_end = p.target_end_offset;
-  s.records = p.records;
-  s.bytes = p.bytes;
-  s.first_source_offset = p.first_source_offset;
-  s.last_source_offset = p.last_source_offset;
-  s.done = p.done;
-  s.status = s.done ? "complete" : "pending";
-  s.mapping.ranges = p.ranges;
-}
-
-struct RunState {
-  const Config& config;
-  ObjectStore& store;
-  std::string restore_id;
-  std::string fingerprint;
-  kafka::KafkaClientConfig kafka_config;
-  TimeWindow window;
-  RateLimiter limiter;
-  Progress& progress;
-  bool add_headers = false;
-  size_t workers = 1;
-
-  std::mutex mu;
-  std::vector<std::unique_ptr<Job>> jobs;
-  size_t next_job = 0;
-  int64_t created_at_ms = 0;
-
-  Job* TakeJob() {
-    std::lock_guard<std::mutex> lock(mu);
-    while (next_job < jobs.size()) {
-      Job* j = jobs[next_job++].get();
-      if (!j->state.done) return j;
-    }
-    return nullptr;
-  }
-
-  // Writes the progress object; caller holds mu. A write within kPersistInterval of the last one
-  // is left to the next (or to the final one after the workers): progress that lags only makes a
-  // resume find more records past the recorded target end, as after kill -9. Many small partitions
-  // then cost a few writes instead of two each.
-  Status PersistLocked(bool now = false) {
-    const auto t = Clock::now();
-    if (!now && t - last_persist < kPersistInterval) {
-      persist_pending = true;
-      return {};
-    }
-    last_persist = t;
-    persist_pending = false;
-    format::RestoreProgress doc;
-    doc.restore_id = restore_id;
-    doc.backup_id = config.backup_id;
-    doc.fingerprint = fingerprint;
-    doc.created_at_ms = created_at_ms;
-    doc.updated_at_ms = NowMs();
-    for (const auto& j : jobs) doc.partitions.push_back(ToProgress(*j));
-    return StoreRestoreProgress(store, doc);
-  }
-  Clock::time_point last_persist{};
-  bool persist_pending = false;  // a write was skipped: the final one must happen
-};
-
-class Worker {
- public:
-  explicit Worker(RunState& run) : run_(run) {}
-
-  void Main() {
-    const auto& r = run_.config.restore;
-    kafka::ProducerOptions po;
-    po.acks = r.produce_acks == "-1" ? "all" : r.produce_acks;
-    po.idempotent = po.acks == "all";  // librdkafka's idempotence needs acks=all
-    po.batch_num_messages = r.produce_batch_size;
-    uint64_t workers = std::max<size_t>(1, run_.workers);
-    po.queue_max_kbytes = static_cast<int>(std::max<uint64_t>(kProduceBufferBytes / workers, 8ull << 20) >> 10);
-    po.queue_max_messages = static_cast<int>(std::max<uint64_t>(kProduceBufferRecords / workers, 25000));
-    auto producer = kafka::Producer::Create(run_.kafka_config, po, [this](const kafka::DeliveryReport& d) {
-      std::lock_guard<std::mutex> lock(reports_mu_);
-      // A success is kept as (tag, offset) only: a checkpoint may wait for 200000 of them, and
-      // whole reports (topic string and all) made restore memory grow with its speed.
-      if (d.error) failed_.push_back(d);
-      else delivered_.push_back({d.tag, d.offset});
-    });
-    while (Job* job = run_.TakeJob()) {
-      if (!producer) {
-        Finish(*job, "failed", "cannot create Kafka producer: " + producer.error().message);
-        continue;
-      }
-      if (StopRequested()) {
-        Finish(*job, "interrupted", "");
-        continue;
-      }
-      RunJob(**producer, *job);
-    }
-  }
-
- private:
-  void Finish(Job& job, const std::string& status, const std::string& error) {
-    std::lock_guard<std::mutex> lock(run_.mu);
-    job.state.status = status;
-    job.state.error = error;
-    if (status == "complete") job.state.done = true;
-    if (!error.empty()) spdlog::error("{}", error);
-    if (auto st = run_.PersistLocked(); !st)
-      spdlog::warn("cannot store restore progress: {}", st.error().message);
-  }
-
-  // Waits for every produced record, then moves the job's checkpoint to `next`.
-  bool Checkpoint(kafka::Producer& producer, Job& job, int64_t next, std::string* error) {
-    auto flushed = producer.Flush(std::chrono::minutes(6));  // beyond delivery.timeout.ms
-    std::vector<Delivered> delivered;
-    std::vector<kafka::DeliveryReport> failed;
-    {
-      std::lock_guard<std::mutex> lock(reports_mu_);
-      delivered.swap(delivered_);
-      failed.swap(failed_);
-    }
-    std::sort(delivered.begin(), delivered.end(), [](const auto& a, const auto& b) { return a.tag < b.tag; });
-    std::sort(failed.begin(), failed.end(), [](const auto& a, const auto& b) { return a.tag < b.tag; });
-    std::string where = Where(job.sel.source_topic, job.sel.source_partition);
-    if (!failed.empty()) {
-      const auto& d = failed.front();
-      *error = where + ": record at source offset " + std::to_string(d.tag) + " was not written to " +
-               Where(d.topic, d.partition) + ": " + d.error->message;
-    }
-    if (error->empty() && !flushed) {
-      *error = where + ": " + flushed.error().message;
-      // Stopped before the broker confirmed everything: as after kill -9, a resumed restore finds
-      // what was written past the checkpoint, so this is an interruption, not a failure.
-      unconfirmed_at_stop_ = flushed.error().code == ErrorCode::kCancelled;
-    }
-    std::lock_guard<std::mutex> lock(run_.mu);
-    auto& s = job.state;
-    if (!error->empty()) {
-      // The checkpoint stays where it was. What was written since is found on resume as the
-      // target's records past target_end, as after kill -9 (the producer is gapless: after a
-      // record fails, none after it is written).
-      direct_.clear();
-      pending_records_ = pending_bytes_ = unconfirmed_ = 0;
-      pending_first_ = pending_last_ = -1;
-      return false;
-    }
-    // Direct (already in target) records come first: they precede everything produced now.
-    for (const auto& [src, tgt] : direct_) {
-      s.mapping.Add(src, tgt);
-      if (job.sel.exclusive) s.target_end = tgt + 1;
-    }
-    direct_.clear();
-    for (const auto& d : delivered) {
-      s.mapping.Add(static_cast<int64_t>(d.tag), d.offset);
-      if (job.sel.exclusive) s.target_end = d.offset + 1;
-    }
-    s.records += pending_records_;
-    s.bytes += pending_bytes_;
-    if (pending_first_ >= 0 && s.first_source_offset < 0) s.first_source_offset = pending_first_;
-    if (pending_last_ >= 0) s.last_source_offset = pending_last_;
-    pending_records_ = pending_bytes_ = 0;
-    pending_first_ = pending_last_ = -1;
-    unconfirmed_ = 0;
-    s.next_source_offset = std::max(s.next_source_offset, next);
-    if (auto st = run_.PersistLocked(); !st) spdlog::warn("cannot store restore progress: {}", st.error().message);
-    return true;
-  }
-
-  void Count(const Record& rec, uint64_t bytes) {
-    pending_records_++;
-    pending_bytes_ += bytes;
-    if (pending_first_ < 0) pending_first_ = rec.offset;
-    pending_last_ = rec.offset;
-  }
-
-  void RunJob(kafka::Producer& producer, Job& job) {
-    const auto& sel = job.sel;
-    int64_t next, target_end;
-    {
-      std::lock_guard<std::mutex> lock(run_.mu);
-      job.state.status = "running";
-      next = job.state.next_source_offset;
-      target_end = job.state.target_end;
-    }
-    int64_t tail_left = job.tail_extra;
-    std::string where = Where(sel.source_topic, sel.source_partition);
-    // The producer must see the target partitions before producing: right after a topic was
-    // created its metadata may still lag. This also saves librdkafka's topic scan (up to 1 s).
-    if (prepared_.insert(sel.target_topic).second) {
-      int32_t needed = sel.target_partition >= 0 ? sel.target_partition + 1 : sel.target_partition_count;
-      if (auto st = producer.PrepareTopic(sel.target_topic, needed); !st) {
-        prepared_.erase(sel.target_topic);
-        if (StopRequested()) return Finish(job, "interrupted", "");
-        return Finish(job, "failed", where + ": " + st.error().message);
-      }
-    }
-    auto last_checkpoint = Clock::now();
-    std::string error;
-    bool interrupted = false;
-
-    WindowScan scan(run_.store, sel.manifest->segments, run_.window, {.from_offset = next});
-    while (error.empty() && !interrupted) {
-      auto piece = scan.Next();
-      if (!piece) {
-        error = where + ": " + piece.error().message;
-        break;
-      }
-      if (!*piece) {
-        next = std::max(next, scan.position());
-        break;
-      }
-      next = std::max(next, (*piece)->from);
-      for (const auto& rec : (*piece)->records) {
-        if (StopRequested()) {
-          interrupted = true;
-          break;
-        }
-        uint64_t bytes = rec.ApproxBytes();
-        if (tail_left > 0) {
-          // Written by the interrupted run after its last checkpoint: already in the target.
-          direct_.emplace_back(rec.offset, target_end++);
-          tail_left--;
-          Count(rec, bytes);
-          run_.progress.AddRecords(1, bytes);
-          next = rec.offset + 1;
-          continue;
-        }
-        if (!run_.limiter.Acquire(1, bytes)) {
-          interrupted = true;
-          break;
-        }
-        int32_t tp = sel.target_partition;
-        if (tp < 0)
-          tp = rec.key ? KafkaPartitionForKey(*rec.key, sel.target_partition_count)
-                       : sel.source_partition % std::max(1, sel.target_partition_count);
-        std::vector<RecordHeader> extra;
-        if (run_.add_headers) {
-          extra.push_back({"x-original-offset", std::to_string(rec.offset)});
-          extra.push_back({"x-original-partition", std::to_string(sel.source_partition)});
-          extra.push_back({"x-original-timestamp", std::to_string(rec.timestamp)});
-        }
-        auto st = producer.Produce(sel.target_topic, tp, rec, static_cast<uint64_t>(rec.offset), extra);
-        if (!st) {
-          if (st.error().code == ErrorCode::kCancelled) interrupted = true;
-          else error = where + ": cannot produce source offset " + std::to_string(rec.offset) + " to " +
-                       Where(sel.target_topic, tp) + ": " + st.error().message;
-          break;
-        }
-        Count(rec, bytes);
-        run_.progress.AddRecords(1, bytes);
-        unconfirmed_++;
-        next = rec.offset + 1;
-      }
-      if (!error.empty() || interrupted) break;
-      next = std::max(next, (*piece)->to);
-      if (Clock::now() - last_checkpoint >= kCheckpointInterval || unconfirmed_ >= kMaxUnconfirmed) {
-        if (!Checkpoint(producer, job, next, &error)) break;
-        last_checkpoint = Clock::now();
-      }
-    }
-    // Confirm what is in flight, whatever happened: the checkpoint then says exactly what was written.
-    std::string flush_error;
-    bool ok = Checkpoint(producer, job, next, &flush_error);
-    if (error.empty() && !ok) error = flush_error;
-    if (unconfirmed_at_stop_) {
-      spdlog::warn("{} (run the restore again to resume: it keeps what the broker did write)", error);
-      unconfirmed_at_stop_ = false;
-      return Finish(job, "interrupted", "");
-    }
-    if (!error.empty()) return Finish(job, "failed", error);
-    if (interrupted) return Finish(job, "interrupted", "");
-    Finish(job, "complete", "");
-  }
-
-  RunState& run_;
-  struct Delivered {
-    uint64_t tag;    // source offset
-    int64_t offset;  // target offset
-  };
-  std::mutex reports_mu_;
-  std::vector<Delivered> delivered_;
-  std::vector<kafka::DeliveryReport> failed_;
-  std::vector<std::pair<int64_t, int64_t>> direct_;
-  std::set<std::string> prepared_;  // target topics whose metadata this worker's producer has
-  uint64_t pending_records_ = 0, pending_bytes_ = 0, unconfirmed_ = 0;
-  bool unconfirmed_at_stop_ = false;  // the last checkpoint ended with the stop grace
-  int64_t pending_first_ = -1, pending_last_ = -1;
-};
 
 // Counts what falls inside the window for one partition: wholly covered segments and blocks from
 // the manifest and footer index, partly covered blocks by decoding them.
@@ -620,7 +290,7 @@ Result<RestoreResult> RestoreEngine::Run() {
   KB_TRY(RefreshTargets(sel, *admin));
 
   Progress progress("restore");
-  RunState run{config_, store_, restore_id, fingerprint, kafka_config,
+  RestoreRun run{config_, store_, restore_id, fingerprint, kafka_config,
                TimeWindow{r.time_window_start, r.time_window_end},
                RateLimiter(r.rate_limit_records_per_sec, r.rate_limit_bytes_per_sec), progress,
                r.include_original_offset_header || r.consumer_group_strategy == "header-based"};
@@ -634,7 +304,7 @@ Result<RestoreResult> RestoreEngine::Run() {
   std::set<std::pair<std::string, int32_t>> resumed_targets;
   uint64_t expected = 0;
   for (const auto& p : sel.partitions) {
-    auto job = std::make_unique<Job>();
+    auto job = std::make_unique<RestoreJob>();
     job->sel = p;
     job->state.mapping.source_topic = p.source_topic;
     job->state.mapping.source_partition = p.source_partition;
@@ -705,13 +375,7 @@ Result<RestoreResult> RestoreEngine::Run() {
   run.workers = workers;
   spdlog::info("restore {} of backup '{}': {} partitions ({} workers), up to {} records", restore_id,
                config_.backup_id, run.jobs.size(), workers, expected);
-  std::vector<std::unique_ptr<Worker>> worker_objs;
-  std::vector<std::thread> threads;
-  for (size_t i = 0; i < workers; ++i) {
-    worker_objs.push_back(std::make_unique<Worker>(run));
-    threads.emplace_back([w = worker_objs.back().get()] { w->Main(); });
-  }
-  for (auto& t : threads) t.join();
+  ParallelFor(workers, workers, [&](size_t) { RunRestoreWorker(run); });
   progress.Stop();
   if (run.persist_pending) {
     std::lock_guard<std::mutex> lock(run.mu);
