@@ -27,9 +27,9 @@
 #include "core/time_util.h"
 #include "format/segment.h"
 #include "kafka/admin_client.h"
+#include "kafka/group_offsets.h"
 #include "metrics/metrics_server.h"
 #include "metrics/progress.h"
-#include "offsets/group_offsets.h"
 #include "retention/prune_loop.h"
 
 namespace kb {
@@ -265,7 +265,7 @@ Result<BackupSummary> BackupEngine::Run() {
   // task must not end it): the miss is counted, shown on /health and /metrics, and tried again.
   auto capture_offsets = [&]() {
     if (!config_.backup.capture_consumer_offsets) return true;
-    auto c = offsets::CaptureGroupOffsets(*admin, config_.backup.consumer_groups, backed_up, group_id);
+    auto c = kafka::ReadCommittedOffsets(*admin, config_.backup.consumer_groups, backed_up, group_id).transform(format::ToCapture);
     Status stored = c ? StoreOffsetCapture(store_, config_.backup_id, *c).transform([](auto&&) {})
                       : Status(tl::unexpected(c.error()));
     if (!stored) {

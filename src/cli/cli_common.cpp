@@ -137,13 +137,4 @@ void PrintReport(const CliArgs& a, const nlohmann::json& doc, const std::functio
   }
 }
 
-std::string HumanBytes(uint64_t bytes) {
-  char buf[32];
-  if (bytes < 1024) std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
-  else if (bytes < (1ull << 20)) std::snprintf(buf, sizeof buf, "%.1f KiB", bytes / 1024.0);
-  else if (bytes < (1ull << 30)) std::snprintf(buf, sizeof buf, "%.1f MiB", bytes / 1048576.0);
-  else std::snprintf(buf, sizeof buf, "%.2f GiB", bytes / 1073741824.0);
-  return buf;
-}
-
 }  // namespace kb::cli

@@ -10,6 +10,7 @@
 #include "cli/cli_args.h"
 #include "config/config.h"
 #include "core/error.h"
+#include "core/text_encoding.h"
 #include "kafka/client_config.h"
 #include "storage/backend.h"
 
@@ -40,7 +41,5 @@ int ReportError(const Error& e);
 // Prints a report on stdout: JSON or YAML of `doc`, or `text()` for --format text.
 void PrintReport(const CliArgs& a, const nlohmann::json& doc, const std::function<void()>& text);
 
-// "12.3 MB" style.
-std::string HumanBytes(uint64_t bytes);
 
 }  // namespace kb::cli

@@ -1,13 +1,15 @@
-// `restore`, `three-phase-restore` and `validate-restore` (all --config FILE), and --dry-run of each.
+// `restore`, `three-phase-restore` and `validate-restore` (all --config FILE), and --dry-run of
+// each: flags and printing only; the workflow (workflow/restore_workflow.h) decides what runs.
+#include <algorithm>
 #include <cstdio>
+#include <iostream>
 
 #include <spdlog/spdlog.h>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
-#include "cli/three_phase_restore.h"
 #include "core/time_util.h"
-#include "restore/restore_engine.h"
+#include "workflow/restore_workflow.h"
 
 namespace kb::cli {
 namespace {
@@ -52,18 +54,7 @@ int PrintPlan(const CliArgs& a, const RestorePlan& plan) {
   return plan.problems.empty() ? 0 : 3;
 }
 
-int PlanOnly(const CliArgs& a, const Config& config, ObjectStore& store) {
-  RestoreEngine engine(config, store);
-  auto plan = engine.Plan();
-  if (!plan) return ReportError(plan.error());
-  return PrintPlan(a, *plan);
-}
-
-int RunPlainRestore(const CliArgs& a, const Config& config, ObjectStore& store) {
-  RestoreEngine engine(config, store);
-  auto res = engine.Run();
-  if (!res) return ReportError(res.error());
-  const auto& r = *res;
+int PrintRestore(const CliArgs& a, const Config& config, ObjectStore& store, const RestoreResult& r) {
   nlohmann::json doc = format::ToJson(r.report);
   doc["storage"] = store.Describe();
   PrintReport(a, doc, [&] {
@@ -87,10 +78,31 @@ int RunPlainRestore(const CliArgs& a, const Config& config, ObjectStore& store) 
   return r.partitions_complete > 0 ? 3 : 1;
 }
 
+// The three-phase restore's report: one box with each phase's status and details.
+int PrintThreePhase(const CliArgs& a, const ThreePhaseOutcome& o) {
+  PrintReport(a, o.doc, [&] {
+    std::vector<std::string> lines;
+    lines.push_back("three-phase-restore of backup " + o.backup_id + ": " + (o.ok ? "SUCCESS" : "FAILED"));
+    lines.push_back("");
+    for (const auto& p : o.phases) {
+      std::string head = p.name;
+      head.resize(std::max<size_t>(head.size() + 1, 26), ' ');
+      lines.push_back(head + p.status);
+      for (const auto& l : p.lines) lines.push_back("    " + l);
+    }
+    size_t width = 0;
+    for (const auto& l : lines) width = std::max(width, l.size());
+    std::string bar;
+    for (size_t i = 0; i < width + 2; ++i) bar += "─";
+    std::cout << "┌" << bar << "┐\n";
+    for (const auto& l : lines) std::cout << "│ " << l << std::string(width - l.size(), ' ') << " │\n";
+    std::cout << "└" << bar << "┘\n";
+  });
+  return o.exit_code;
+}
+
 enum class RestoreCommand { kRestore, kThreePhase, kValidate };
 
-// The one entry point of restore, three-phase-restore and validate-restore. A dry run (and
-// validate-restore, which is one) ends here at the plan, before any code that writes is reached.
 int RunRestoreCommand(const CliArgs& a, RestoreCommand kind) {
   const char* name = kind == RestoreCommand::kValidate     ? "validate-restore"
                      : kind == RestoreCommand::kThreePhase ? "three-phase-restore"
@@ -100,20 +112,20 @@ int RunRestoreCommand(const CliArgs& a, RestoreCommand kind) {
   auto store = OpenStoreForConfig(*config, a.path);
   if (!store) return ReportError(store.error());
   if (auto st = DefaultTargetToBackupSource(*config, **store); !st) return ReportError(st.error());
-  if (kind == RestoreCommand::kValidate || config->restore.dry_run) return PlanOnly(a, *config, **store);
+  const RestoreWorkflowKind workflow = kind == RestoreCommand::kValidate     ? RestoreWorkflowKind::kPlanOnly
+                                       : kind == RestoreCommand::kThreePhase ? RestoreWorkflowKind::kThreePhase
+                                                                             : RestoreWorkflowKind::kRestore;
+  auto outcome = RunRestoreWorkflow(*config, **store, workflow);
+  if (!outcome) return ReportError(outcome.error());
+  if (outcome->plan) return PrintPlan(a, *outcome->plan);
+  if (outcome->three_phase) return PrintThreePhase(a, *outcome->three_phase);
   const auto& r = config->restore;
-  bool offsets = kind == RestoreCommand::kThreePhase || r.reset_consumer_offsets;
-  if (r.parts > 1 && !r.after_parts) {
-    // One part of a parallel restore writes its records only: offsets move once all parts are in.
-    int code = RunPlainRestore(a, *config, **store);
-    if (code == 0 && offsets)
-      spdlog::info("part {} of {} restored; consumer offsets are reset once every part has finished: "
-                   "kafka-backup three-phase-restore --config {} --workers {} --after-parts",
-                   r.part_index, r.parts, a.config_file, r.parts);
-    return code;
-  }
-  if (offsets) return RunThreePhase(a, *config, **store);
-  return RunPlainRestore(a, *config, **store);
+  int code = PrintRestore(a, *config, **store, *outcome->restore);
+  if (code == 0 && outcome->part_restored_offsets_pending)
+    spdlog::info("part {} of {} restored; consumer offsets are reset once every part has finished: "
+                 "kafka-backup three-phase-restore --config {} --workers {} --after-parts",
+                 r.part_index, r.parts, a.config_file, r.parts);
+  return code;
 }
 
 }  // namespace

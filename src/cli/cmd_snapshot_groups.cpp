@@ -12,7 +12,7 @@
 #include "config/topic_filter.h"
 #include "core/time_util.h"
 #include "kafka/admin_client.h"
-#include "offsets/group_offsets.h"
+#include "kafka/group_offsets.h"
 
 namespace kb::cli {
 
@@ -39,7 +39,7 @@ int RunSnapshotGroups(const CliArgs& a) {
   if (selected.empty())
     return ReportError(Error{ErrorCode::kNotFound, "no topic of " + (*admin)->bootstrap() + " matches the config's "
                                                    "source topics: nothing to capture", false, false});
-  auto capture = offsets::CaptureGroupOffsets(**admin, config->backup.consumer_groups, selected);
+  auto capture = kafka::ReadCommittedOffsets(**admin, config->backup.consumer_groups, selected).transform(format::ToCapture);
   if (!capture) return ReportError(capture.error());
   auto key = StoreOffsetCapture(**store, config->backup_id, *capture);
   if (!key) return ReportError(key.error());

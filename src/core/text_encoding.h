@@ -1,7 +1,8 @@
-// Text encodings for showing record bytes: strict UTF-8 validation and base64 (RFC 4648, with
-// padding). Used by `cat` to print a key or value as text when it is text, else as base64.
+// Text for showing bytes: strict UTF-8 validation and base64 (RFC 4648, with padding), used by
+// `cat` to print a key or value as text when it is text, else as base64; and byte counts for people.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -13,5 +14,8 @@ bool IsValidUtf8(std::string_view bytes);
 
 // Standard base64 alphabet (A-Z a-z 0-9 + /) with '=' padding.
 std::string Base64Encode(std::string_view bytes);
+
+// "512 B", "1.5 KiB", "64.0 MiB", "1.25 GiB".
+std::string HumanBytes(uint64_t bytes);
 
 }  // namespace kb

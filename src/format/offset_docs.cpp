@@ -47,6 +47,14 @@ bool IsSnapshotId(const std::string& id) {
   });
 }
 
+OffsetCapture ToCapture(kafka::CommittedOffsets read) {
+  OffsetCapture c;
+  c.captured_at_ms = read.read_at_ms;
+  c.cluster_id = std::move(read.cluster_id);
+  c.groups = std::move(read.groups);
+  return c;
+}
+
 std::string Serialize(const OffsetCapture& c) {
   json j{{"format_version", c.format_version}, {"captured_at_ms", c.captured_at_ms},
          {"captured_at", FormatTimestampMs(c.captured_at_ms)}, {"cluster_id", c.cluster_id},

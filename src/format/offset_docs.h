@@ -24,11 +24,7 @@ namespace kb::format {
 
 inline constexpr int kOffsetDocsFormatVersion = 1;
 
-struct GroupOffsets {
-  std::string group;
-  std::string state;                       // "Empty", "Stable", ... when taken
-  std::vector<kafka::GroupOffset> offsets;  // sorted by topic, partition
-};
+using GroupOffsets = kafka::GroupOffsets;
 
 struct OffsetCapture {
   int format_version = kOffsetDocsFormatVersion;
@@ -52,6 +48,9 @@ struct OffsetSnapshot {
 
 // Ids become object keys: "snapshot-" then letters, digits, '-', '_' or '.', at most 128 long.
 bool IsSnapshotId(const std::string& id);
+
+// A capture of what was read (kafka/group_offsets.h).
+OffsetCapture ToCapture(kafka::CommittedOffsets read);
 
 std::string Serialize(const OffsetCapture& c);
 std::string Serialize(const OffsetSnapshot& s);

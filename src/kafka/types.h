@@ -4,6 +4,7 @@
 #include <compare>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace kb::kafka {
 
@@ -29,6 +30,20 @@ struct GroupOffset {
   int32_t partition = 0;
   int64_t offset = -1;
   std::string metadata;
+};
+
+// One consumer group's committed positions.
+struct GroupOffsets {
+  std::string group;
+  std::string state;                 // "Empty", "Stable", ... when read
+  std::vector<GroupOffset> offsets;  // sorted by topic, partition
+};
+
+// The committed positions of several groups, read at one time from one cluster.
+struct CommittedOffsets {
+  int64_t read_at_ms = 0;
+  std::string cluster_id;
+  std::vector<GroupOffsets> groups;  // sorted by group id
 };
 
 }  // namespace kb::kafka

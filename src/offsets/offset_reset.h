@@ -21,10 +21,13 @@
 #include "core/error.h"
 #include "core/record.h"
 #include "format/offset_mapping.h"
-#include "offsets/group_offsets.h"
+#include "format/offset_docs.h"
+#include "kafka/admin_client.h"
 #include "storage/backend.h"
 
 namespace kb::offsets {
+
+using format::GroupOffsets;
 
 enum class ResetStrategy { kSkip, kHeaderBased, kTimestampBased, kClusterScan, kManual };
 const char* ResetStrategyName(ResetStrategy s);  // "skip", "header-based", ...

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "core/time_util.h"
+#include "kafka/group_offsets.h"
 
 namespace kb::offsets {
 
@@ -21,9 +22,9 @@ Result<OffsetSnapshot> TakeSnapshot(kafka::AdminClient& admin, const std::vector
   if (groups.empty() && !all_groups)
     return Fail(ErrorCode::kInvalidArgument, "no consumer group named: pass --groups a,b or --all-groups");
   // Every partition of the groups, whatever the topic: a snapshot is a whole-group safety net.
-  KB_ASSIGN_OR_RETURN(OffsetCapture c, CaptureGroupOffsets(admin, all_groups ? std::vector<std::string>{} : groups, {}));
+  KB_ASSIGN_OR_RETURN(auto c, kafka::ReadCommittedOffsets(admin, all_groups ? std::vector<std::string>{} : groups, {}));
   OffsetSnapshot s;
-  s.created_at_ms = c.captured_at_ms;
+  s.created_at_ms = c.read_at_ms;
   s.snapshot_id = NewSnapshotId(s.created_at_ms);
   s.description = description;
   s.cluster_id = c.cluster_id;

@@ -15,7 +15,7 @@
 
 #include "core/error.h"
 #include "kafka/admin_client.h"
-#include "offsets/group_offsets.h"
+#include "format/offset_docs.h"
 
 namespace kb::offsets {
 

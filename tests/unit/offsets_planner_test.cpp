@@ -317,7 +317,7 @@ TEST(OffsetSnapshotStore, IdsAreUniqueTimeStampedAndListedNewestFirst) {
 TEST(SourcePositions, NewestCaptureAtOrBeforeTElseFirstAfterWithAWarning) {
   MemoryStore store(test_name());
   for (int64_t t : {1000, 2000, 3000}) {
-    OffsetCapture c;
+    format::OffsetCapture c;
     c.captured_at_ms = t;
     c.groups = {{"g", "Empty", {{"t", 0, t / 100, ""}}}};
     ASSERT_TRUE(StoreOffsetCapture(store, "b", c));

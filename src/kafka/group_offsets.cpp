@@ -1,15 +1,15 @@
-#include "offsets/group_offsets.h"
+#include "kafka/group_offsets.h"
 
 #include <algorithm>
 
 #include "core/time_util.h"
 
-namespace kb::offsets {
+namespace kb::kafka {
 
-Result<OffsetCapture> CaptureGroupOffsets(kafka::AdminClient& admin, const std::vector<std::string>& groups,
-                                          const std::set<std::string>& topics, const std::string& skip_group) {
-  OffsetCapture c;
-  c.captured_at_ms = NowMs();
+Result<CommittedOffsets> ReadCommittedOffsets(AdminClient& admin, const std::vector<std::string>& groups,
+                                              const std::set<std::string>& topics, const std::string& skip_group) {
+  CommittedOffsets c;
+  c.read_at_ms = NowMs();
   KB_ASSIGN_OR_RETURN(auto meta, admin.Metadata());
   c.cluster_id = meta.cluster_id;
   std::vector<std::string> names = groups;
@@ -24,7 +24,7 @@ Result<OffsetCapture> CaptureGroupOffsets(kafka::AdminClient& admin, const std::
     GroupOffsets g;
     g.group = name;
     KB_ASSIGN_OR_RETURN(auto desc, admin.DescribeConsumerGroup(name));
-    g.state = kafka::GroupStateName(desc.state);
+    g.state = GroupStateName(desc.state);
     KB_ASSIGN_OR_RETURN(auto committed, admin.ListGroupOffsets(name));
     for (auto& o : committed)
       if (o.offset >= 0 && (topics.empty() || topics.count(o.topic))) g.offsets.push_back(std::move(o));
@@ -34,4 +34,4 @@ Result<OffsetCapture> CaptureGroupOffsets(kafka::AdminClient& admin, const std::
   return c;
 }
 
-}  // namespace kb::offsets
+}  // namespace kb::kafka
