@@ -103,7 +103,7 @@ Result<BackupSummary> BackupEngine::Run() {
   if (config_.backup_id.empty()) return Fail(ErrorCode::kInvalidArgument, config_.file + ": backup_id is required");
   if (!config_.source || config_.source->bootstrap_servers.empty())
     return Fail(ErrorCode::kInvalidArgument, config_.file + ": source.bootstrap_servers is required for a backup");
-  KB_ASSIGN_OR_RETURN(auto codec, format::ParseCodec(config_.backup.compression));
+  const format::Codec codec = config_.backup.compression;
 #ifdef __GLIBC__
   // Segment buffers are large, short-lived and freed by many threads. glibc's default mmap
   // threshold grows to 32 MiB after the first such free, so later buffers come from its heaps and
@@ -157,9 +157,9 @@ Result<BackupSummary> BackupEngine::Run() {
   spdlog::debug("start-up: {} partitions planned after {} ms", jobs.size(), since_start());
   // Scale-out: the group decides which partitions this process backs up; they are started in the
   // catalog when assigned, not here.
-  const bool member = config_.backup.coordination == "kafka-group";
+  const bool member = config_.backup.coordination == Coordination::kKafkaGroup;
   const std::string group_id = member ? config_.backup.coordination_group_id : "";
-  CatalogWriter::RunOptions run_options{mode, config_.backup.compression, cluster_id, admin->bootstrap(), group_id, ""};
+  CatalogWriter::RunOptions run_options{mode, format::CodecName(config_.backup.compression), cluster_id, admin->bootstrap(), group_id, ""};
   KB_TRY(catalog->BeginRun(run_options, run_topics));
   if (!member) KB_TRY(StartFresh(*catalog, fresh));
   spdlog::debug("start-up: catalog run begun after {} ms", since_start());

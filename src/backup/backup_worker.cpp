@@ -220,7 +220,7 @@ class Worker : public kafka::RebalanceListener {
   }
   kafka::ConsumerOptions ConsumerOptions() const {
     kafka::ConsumerOptions o;
-    o.read_committed = run_.config.backup.isolation_level == "read_committed";
+    o.read_committed = run_.config.backup.read_committed;
     uint64_t workers = std::max<size_t>(1, run_.inbox.size());
     o.queued_max_kbytes = static_cast<int>(std::max<uint64_t>(kPrefetchBudgetBytes / workers, 4ull << 20) >> 10);
     o.queued_min_messages = static_cast<int>(std::max<uint64_t>(kPrefetchBudgetRecords / workers, 10000));
@@ -485,10 +485,13 @@ class Worker : public kafka::RebalanceListener {
 
 }  // namespace
 
-int64_t FreshStart(const std::string& start_offset, const kafka::WatermarkOffsets& wm) {
-  if (start_offset == "earliest") return wm.low;
-  if (start_offset == "latest") return wm.high;
-  return std::max<int64_t>(std::stoll(start_offset), wm.low);
+int64_t FreshStart(const StartOffset& start, const kafka::WatermarkOffsets& wm) {
+  switch (start.kind) {
+    case StartOffset::Kind::kEarliest: return wm.low;
+    case StartOffset::Kind::kLatest: return wm.high;
+    case StartOffset::Kind::kOffset: break;
+  }
+  return std::max<int64_t>(start.offset, wm.low);
 }
 
 void RunWorker(RunState& run, size_t index) { Worker(run, index).Main(); }

@@ -100,7 +100,7 @@ struct RunState {
 
 
 // Where a partition the backup does not hold yet starts, by backup.start_offset.
-int64_t FreshStart(const std::string& start_offset, const kafka::WatermarkOffsets& wm);
+int64_t FreshStart(const StartOffset& start, const kafka::WatermarkOffsets& wm);
 
 // Reads until the run ends (one-shot: no work left; continuous: stop or abort), then stores
 // what it holds. Worker `index` of the run.

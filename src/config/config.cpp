@@ -239,7 +239,10 @@ Status ParseBackup(const YAML::Node& node, BackupOptions* out) {
                          "capture_consumer_offsets", "consumer_groups", "offset_capture_interval_ms",
                          "retention", "coordination", "coordination_group_id",
                          "rate_limit_bytes_per_sec"}));
-  KB_TRY(s.Get("compression", &out->compression));
+  // Strings in the YAML, parsed into their types below.
+  std::string compression = format::CodecName(out->compression), start_offset = "earliest",
+              isolation_level = "read_committed", coordination = "none";
+  KB_TRY(s.Get("compression", &compression));
   KB_TRY(s.Get("compression_level", &out->compression_level));
   KB_TRY(s.Get("segment_max_bytes", &out->segment_max_bytes));
   KB_TRY(s.Get("segment_max_records", &out->segment_max_records));
@@ -247,41 +250,51 @@ Status ParseBackup(const YAML::Node& node, BackupOptions* out) {
   KB_TRY(s.Get("block_bytes", &out->block_bytes));
   KB_TRY(s.Get("continuous", &out->continuous));
   KB_TRY(s.Get("stop_at_current_offsets", &out->stop_at_current_offsets));
-  KB_TRY(s.Get("start_offset", &out->start_offset));
+  KB_TRY(s.Get("start_offset", &start_offset));
   KB_TRY(s.Get("max_concurrent_partitions", &out->max_concurrent_partitions));
   KB_TRY(s.Get("include_internal_topics", &out->include_internal_topics));
-  KB_TRY(s.Get("isolation_level", &out->isolation_level));
+  KB_TRY(s.Get("isolation_level", &isolation_level));
   KB_TRY(s.Get("poll_interval_ms", &out->poll_interval_ms));
   KB_TRY(s.Get("topic_refresh_interval_ms", &out->topic_refresh_interval_ms));
   KB_TRY(s.Get("capture_consumer_offsets", &out->capture_consumer_offsets));
   KB_TRY(s.GetStringList("consumer_groups", &out->consumer_groups));
   KB_TRY(s.Get("offset_capture_interval_ms", &out->offset_capture_interval_ms));
   if (YAML::Node n = s.Child("retention"); n && !n.IsNull()) KB_TRY(ParseRetention(Section(n, "backup.retention"), out));
-  KB_TRY(s.Get("coordination", &out->coordination));
+  KB_TRY(s.Get("coordination", &coordination));
   KB_TRY(s.Get("coordination_group_id", &out->coordination_group_id));
   KB_TRY(s.Get("rate_limit_bytes_per_sec", &out->rate_limit_bytes_per_sec));
 
   auto invalid = [&](const std::string& key, const std::string& what) {
     return Fail(ErrorCode::kInvalidArgument, "backup." + key + " " + what);
   };
-  if (out->compression != "zstd" && out->compression != "lz4" && out->compression != "none")
-    return invalid("compression", "must be zstd, lz4 or none, not '" + out->compression + "'");
+  auto codec = format::ParseCodec(compression);
+  if (!codec) return invalid("compression", "must be zstd, lz4 or none, not '" + compression + "'");
+  out->compression = *codec;
   if (out->compression_level < 1 || out->compression_level > 22)
     return invalid("compression_level", "must be between 1 and 22");
   if (out->max_concurrent_partitions < 1) return invalid("max_concurrent_partitions", "must be at least 1");
   if (out->segment_max_bytes < 1024) return invalid("segment_max_bytes", "must be at least 1024");
   if (out->block_bytes < 1024 || out->block_bytes > (64u << 20)) return invalid("block_bytes", "must be between 1 KiB and 64 MiB");
-  if (out->isolation_level != "read_committed" && out->isolation_level != "read_uncommitted")
+  if (isolation_level != "read_committed" && isolation_level != "read_uncommitted")
     return invalid("isolation_level", "must be read_committed or read_uncommitted");
-  if (out->start_offset != "earliest" && out->start_offset != "latest" &&
-      (out->start_offset.empty() || out->start_offset.find_first_not_of("0123456789") != std::string::npos))
-    return invalid("start_offset", "must be earliest, latest or an offset number, not '" + out->start_offset + "'");
+  out->read_committed = isolation_level == "read_committed";
+  if (start_offset == "earliest") {
+    out->start_offset.kind = StartOffset::Kind::kEarliest;
+  } else if (start_offset == "latest") {
+    out->start_offset.kind = StartOffset::Kind::kLatest;
+  } else if (!start_offset.empty() && start_offset.size() <= 18 &&
+             start_offset.find_first_not_of("0123456789") == std::string::npos) {
+    out->start_offset = {StartOffset::Kind::kOffset, std::stoll(start_offset)};
+  } else {
+    return invalid("start_offset", "must be earliest, latest or an offset number, not '" + start_offset + "'");
+  }
   if (out->rate_limit_bytes_per_sec < 0) return invalid("rate_limit_bytes_per_sec", "must be 0 (no limit) or more");
-  if (out->coordination != "none" && out->coordination != "kafka-group")
-    return invalid("coordination", "must be none or kafka-group, not '" + out->coordination + "'");
-  if (out->coordination == "kafka-group" && !out->continuous)
+  if (coordination != "none" && coordination != "kafka-group")
+    return invalid("coordination", "must be none or kafka-group, not '" + coordination + "'");
+  out->coordination = coordination == "kafka-group" ? Coordination::kKafkaGroup : Coordination::kNone;
+  if (out->coordination == Coordination::kKafkaGroup && !out->continuous)
     return invalid("coordination", "kafka-group needs continuous: true (processes share a backup that runs until stopped)");
-  if (out->coordination == "none" && !out->coordination_group_id.empty())
+  if (out->coordination == Coordination::kNone && !out->coordination_group_id.empty())
     return invalid("coordination_group_id", "is used only with coordination: kafka-group");
   return {};
 }
@@ -325,7 +338,8 @@ Status ParseRestore(const YAML::Node& node, RestoreOptions* out) {
   KB_TRY(s.Get("allow_non_empty", &out->allow_non_empty));
   KB_TRY(s.Get("dry_run", &out->dry_run));
   KB_TRY(s.Get("produce_batch_size", &out->produce_batch_size));
-  KB_TRY(s.Get("produce_acks", &out->produce_acks));
+  std::string produce_acks = "all";
+  KB_TRY(s.Get("produce_acks", &produce_acks));
   KB_TRY(s.Get("rate_limit_records_per_sec", &out->rate_limit_records_per_sec));
   KB_TRY(s.Get("rate_limit_bytes_per_sec", &out->rate_limit_bytes_per_sec));
   KB_TRY(s.Get("max_concurrent_partitions", &out->max_concurrent_partitions));
@@ -339,10 +353,10 @@ Status ParseRestore(const YAML::Node& node, RestoreOptions* out) {
                     "' is not one of skip, header-based, timestamp-based, cluster-scan, manual" +
                     (near.empty() ? "" : ": did you mean '" + near + "'?"));
   }
-  if (out->produce_acks == "-1") out->produce_acks = "all";
-  if (out->produce_acks != "all" && out->produce_acks != "1")
+  if (produce_acks != "all" && produce_acks != "-1" && produce_acks != "1")
     return Fail(ErrorCode::kInvalidArgument,
                 "restore.produce_acks must be all or 1 (acks=0 cannot confirm that a record was written)");
+  out->produce_acks = produce_acks == "1" ? ProduceAcks::kLeader : ProduceAcks::kAll;
   if (out->max_concurrent_partitions < 1)
     return Fail(ErrorCode::kInvalidArgument, "restore.max_concurrent_partitions must be at least 1");
   if (out->produce_batch_size < 1)
@@ -454,7 +468,7 @@ Result<Config> ParseConfig(const std::string& yaml_text, const std::string& file
       c.backup_id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != std::string::npos)
     return Fail(ErrorCode::kInvalidArgument,
                 file + ": backup_id '" + c.backup_id + "' may only contain letters, digits, '.', '_' and '-'");
-  if (c.backup.coordination == "kafka-group" && c.backup.coordination_group_id.empty())
+  if (c.backup.coordination == Coordination::kKafkaGroup && c.backup.coordination_group_id.empty())
     c.backup.coordination_group_id = "kafka-backup." + c.backup_id;
   return c;
 }

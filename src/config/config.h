@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "format/compression.h"
 #include "storage/storage_config.h"
 
 namespace kb {
@@ -46,8 +47,24 @@ struct ClusterSection {
   int64_t retry_deadline_ms = 300000;  // one request retried through leader changes and restarts
 };
 
+// backup.start_offset: where a partition the backup does not hold yet starts.
+struct StartOffset {
+  enum class Kind { kEarliest, kLatest, kOffset };
+  Kind kind = Kind::kEarliest;
+  int64_t offset = 0;  // kOffset: the same offset on every partition (the log start if below it)
+};
+
+// backup.coordination. kNone: one process owns the backup. kKafkaGroup: every process started with
+// this config joins one Kafka consumer group and backs up the partitions the group assigns it
+// (continuous only).
+enum class Coordination { kNone, kKafkaGroup };
+
+// restore.produce_acks: all (also written -1) or 1; 0 is refused, as it cannot confirm delivery.
+enum class ProduceAcks { kAll, kLeader };
+
+// The YAML's strings are parsed into these types in one place (config.cpp); engines get values.
 struct BackupOptions {
-  std::string compression = "zstd";              // zstd | lz4 | none
+  format::Codec compression = format::Codec::kZstd;  // zstd | lz4 | none
   int compression_level = 3;                     // zstd level
   uint64_t segment_max_bytes = 64ull << 20;      // roll a segment at this many raw bytes
   uint64_t segment_max_records = 0;              // 0 = no record limit
@@ -55,10 +72,10 @@ struct BackupOptions {
   uint64_t block_bytes = 256 * 1024;             // raw bytes per compressed block
   bool continuous = false;                       // follow new records and topics until stopped
   bool stop_at_current_offsets = false;          // snapshot mode: cut points captured first
-  std::string start_offset = "earliest";         // earliest | latest | a number (same offset on every partition)
+  StartOffset start_offset;                      // earliest | latest | a number
   int max_concurrent_partitions = 8;
   bool include_internal_topics = false;
-  std::string isolation_level = "read_committed";  // or read_uncommitted
+  bool read_committed = true;                    // isolation_level: read_committed | read_uncommitted
   int64_t poll_interval_ms = 100;                // continuous: wait per idle poll
   int64_t topic_refresh_interval_ms = 10000;     // continuous: look for new matching topics
   bool capture_consumer_offsets = true;          // capture committed group offsets with the backup
@@ -66,9 +83,7 @@ struct BackupOptions {
   int64_t offset_capture_interval_ms = 30000;    // continuous: capture cadence
   int64_t retention_keep_within_ms = 0;          // backup.retention.keep_within; 0 = keep everything
   int64_t retention_interval_ms = 3600000;       // backup.retention.interval: prune cadence (continuous)
-  // none: one process owns the backup. kafka-group: every process started with this config joins
-  // one Kafka consumer group and backs up the partitions the group assigns it (continuous only).
-  std::string coordination = "none";
+  Coordination coordination = Coordination::kNone;
   int64_t rate_limit_bytes_per_sec = 0;          // record bytes read per second, this process; 0 = no limit
   std::string coordination_group_id;             // default "kafka-backup.<backup_id>"
 };
@@ -96,7 +111,7 @@ struct RestoreOptions {
   bool allow_non_empty = false;
   bool dry_run = false;
   int produce_batch_size = 10000;                // librdkafka batch.num.messages
-  std::string produce_acks = "all";              // all | 1 | 0 (0 refused: it cannot confirm delivery)
+  ProduceAcks produce_acks = ProduceAcks::kAll;
   int64_t rate_limit_records_per_sec = 0;        // 0 = unlimited; one budget for all partitions
   int64_t rate_limit_bytes_per_sec = 0;
   int max_concurrent_partitions = 8;

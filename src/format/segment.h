@@ -18,13 +18,10 @@
 
 #include "core/error.h"
 #include "core/record.h"
+#include "format/compression.h"
 #include "storage/backend.h"
 
 namespace kb::format {
-
-enum class Codec : uint8_t { kNone = 0, kZstd = 1, kLz4 = 2 };
-const char* CodecName(Codec c);                       // "none" | "zstd" | "lz4"
-Result<Codec> ParseCodec(const std::string& name);    // the inverse; kInvalidArgument otherwise
 
 struct SegmentOptions {
   Codec codec = Codec::kZstd;          // block compression

@@ -60,11 +60,6 @@ Status ValidateConfig(const Config& c) {
                 "metrics.enabled serves /metrics and /health for backups; a restore does not serve them: remove "
                 "the metrics section from the restore config");
   const auto& r = c.restore;
-  if (r.produce_acks == "0")
-    return Fail(ErrorCode::kInvalidArgument,
-                "restore.produce_acks: 0 cannot confirm delivery, so a restore could lose records silently: use all");
-  if (r.produce_acks != "all" && r.produce_acks != "1" && r.produce_acks != "-1")
-    return Fail(ErrorCode::kInvalidArgument, "restore.produce_acks must be all or 1, not '" + r.produce_acks + "'");
   if (r.max_concurrent_partitions < 1)
     return Fail(ErrorCode::kInvalidArgument, "restore.max_concurrent_partitions must be at least 1");
   if (r.produce_batch_size < 1)

@@ -34,7 +34,7 @@ class Worker {
   void Main() {
     const auto& r = run_.config.restore;
     kafka::ProducerOptions po;
-    po.acks = r.produce_acks == "-1" ? "all" : r.produce_acks;
+    po.acks = r.produce_acks == ProduceAcks::kAll ? "all" : "1";
     po.idempotent = po.acks == "all";  // librdkafka's idempotence needs acks=all
     po.batch_num_messages = r.produce_batch_size;
     uint64_t workers = std::max<size_t>(1, run_.workers);

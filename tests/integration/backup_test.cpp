@@ -182,6 +182,26 @@ TEST(Backup, EmptyPartitionsDoNotStopWorkersWithJobsPending) {
   EXPECT_EQ(m->status, "complete");
 }
 
+TEST(Backup, StartOffsetStartsANewBackupWhereItSays) {
+  std::string topic = UniqueName("start-at");
+  test::CreateTopic(topic, 2);
+  for (int p : {0, 1}) test::ProduceRecords(topic, p, Numbered(0, 30, 5000));
+  auto dir = test::TempDir("start-at");
+  auto at = test::BackupConfig("at-10", topic, dir);
+  at.backup.start_offset = {StartOffset::Kind::kOffset, 10};
+  EXPECT_EQ(RunBackup(at).records, 40u);
+  FilesystemStore store(dir);
+  for (int p : {0, 1}) {
+    auto got = ReadBackup(store, "at-10", topic, p);
+    ASSERT_EQ(got.size(), 20u) << "partition " << p;
+    EXPECT_EQ(got.front().offset, 10);
+    EXPECT_EQ(got.back().offset, 29);
+  }
+  auto latest = test::BackupConfig("latest", topic, dir);
+  latest.backup.start_offset.kind = StartOffset::Kind::kLatest;
+  EXPECT_EQ(RunBackup(latest).records, 0u);
+}
+
 TEST(Backup, LiteralTopicThatDoesNotExistIsAnError) {
   auto dir = test::TempDir("missing");
   auto c = test::BackupConfig("m", UniqueName("no-such-topic"), dir);

@@ -180,7 +180,7 @@ TEST_F(RestoreEngineTest, AcksOneRestoresEveryRecordOnce) {
   std::string bid = test::UniqueName("acks1");
   Backup(BackupConfig(bid, src), *store_);
   Config rc = RestoreConfig(bid, src, dst);
-  rc.restore.produce_acks = "1";
+  rc.restore.produce_acks = ProduceAcks::kLeader;
   auto res = RestoreEngine(rc, *store_).Run();
   ASSERT_TRUE(res) << res.error().ToString();
   EXPECT_TRUE(res->complete);

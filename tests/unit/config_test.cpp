@@ -65,7 +65,7 @@ TEST(Config, ClusterRetryDeadlineReachesTheKafkaClients) {
 TEST(Config, KafkaGroupCoordinationDefaultsItsGroupAndNeedsAContinuousBackup) {
   auto c = ParseConfig("backup_id: big\nbackup:\n  continuous: true\n  coordination: kafka-group\n", "t.yaml");
   ASSERT_TRUE(c) << c.error().ToString();
-  EXPECT_EQ(c->backup.coordination, "kafka-group");
+  EXPECT_EQ(c->backup.coordination, Coordination::kKafkaGroup);
   EXPECT_EQ(c->backup.coordination_group_id, "kafka-backup.big");
   auto named = ParseConfig(
       "backup_id: big\nbackup:\n  continuous: true\n  coordination: kafka-group\n  coordination_group_id: g1\n",
@@ -74,7 +74,7 @@ TEST(Config, KafkaGroupCoordinationDefaultsItsGroupAndNeedsAContinuousBackup) {
   EXPECT_EQ(named->backup.coordination_group_id, "g1");
   auto solo = ParseConfig("backup_id: big\n", "t.yaml");
   ASSERT_TRUE(solo);
-  EXPECT_EQ(solo->backup.coordination, "none");
+  EXPECT_EQ(solo->backup.coordination, Coordination::kNone);
   EXPECT_EQ(solo->backup.coordination_group_id, "");
 
   for (const auto& [yaml, says] : std::vector<std::pair<std::string, std::string>>{
@@ -85,6 +85,36 @@ TEST(Config, KafkaGroupCoordinationDefaultsItsGroupAndNeedsAContinuousBackup) {
     ASSERT_FALSE(bad) << yaml;
     EXPECT_EQ(ExitCodeFor(bad.error()), 2);
     EXPECT_NE(bad.error().message.find(says), std::string::npos) << bad.error().message;
+  }
+}
+
+TEST(Config, ChoiceKeysArriveTyped) {
+  auto c = ParseConfig("backup:\n  compression: lz4\n  start_offset: 1200\n  isolation_level: read_uncommitted\n"
+                       "restore:\n  produce_acks: 1\n", "t.yaml");
+  ASSERT_TRUE(c) << c.error().ToString();
+  EXPECT_EQ(c->backup.compression, format::Codec::kLz4);
+  EXPECT_EQ(c->backup.start_offset.kind, StartOffset::Kind::kOffset);
+  EXPECT_EQ(c->backup.start_offset.offset, 1200);
+  EXPECT_FALSE(c->backup.read_committed);
+  EXPECT_EQ(c->restore.produce_acks, ProduceAcks::kLeader);
+
+  auto defaults = ParseConfig("backup:\n  start_offset: latest\nrestore:\n  produce_acks: \"-1\"\n", "t.yaml");
+  ASSERT_TRUE(defaults) << defaults.error().ToString();
+  EXPECT_EQ(defaults->backup.compression, format::Codec::kZstd);
+  EXPECT_EQ(defaults->backup.start_offset.kind, StartOffset::Kind::kLatest);
+  EXPECT_TRUE(defaults->backup.read_committed);
+  EXPECT_EQ(defaults->restore.produce_acks, ProduceAcks::kAll);
+
+  for (auto [yaml, message] : std::vector<std::pair<std::string, std::string>>{
+           {"backup:\n  compression: gzip\n", "backup.compression must be zstd, lz4 or none, not 'gzip'"},
+           {"backup:\n  start_offset: -5\n", "backup.start_offset must be earliest, latest or an offset number"},
+           {"backup:\n  start_offset: 99999999999999999999999\n", "backup.start_offset must be"},
+           {"backup:\n  isolation_level: committed\n", "backup.isolation_level must be"},
+           {"restore:\n  produce_acks: 0\n", "restore.produce_acks must be all or 1"}}) {
+    auto bad = ParseConfig(yaml, "t.yaml");
+    ASSERT_FALSE(bad) << yaml;
+    EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(bad.error().message.find(message), std::string::npos) << bad.error().message;
   }
 }
 
