@@ -1,12 +1,11 @@
 #include "offsets/bulk_commit.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
-#include <thread>
 
-#include "core/stop.h"
+#include "core/parallel.h"
+#include "core/retry.h"
 
 namespace kb::offsets {
 
@@ -31,23 +30,6 @@ double Percentile(std::vector<double> v, double q) {
   return v[std::clamp<size_t>(rank, 1, v.size()) - 1];
 }
 
-namespace {
-// A group failed in a way worth another try: a whole-request error or partitions refused while
-// the coordinator was busy, never an active group or a verification mismatch.
-bool Retryable(const GroupCommitResult& r) {
-  if (r.ok() || r.refused) return false;
-  auto transient = [](const std::string& e) {
-    for (const char* w : {"timed out", "Timed out", "coordinator", "Coordinator", "not available", "unavailable",
-                          "Unavailable", "retry", "NOT_COORDINATOR", "LOAD_IN_PROGRESS", "could not reach"})
-      if (e.find(w) != std::string::npos) return true;
-    return false;
-  };
-  if (!r.error.empty()) return transient(r.error);
-  for (const auto& p : r.partitions)
-    if (!p.error.empty() && transient(p.error)) return true;
-  return false;
-}
-}  // namespace
 
 BulkReport RunBulk(const std::map<std::string, std::vector<kafka::GroupOffset>>& commits, const BulkOptions& options,
                    const GroupCommitFn& commit) {
@@ -56,29 +38,28 @@ BulkReport RunBulk(const std::map<std::string, std::vector<kafka::GroupOffset>>&
   for (const auto& [g, o] : commits) work.push_back({g, &o});
   BulkReport report;
   report.groups.resize(work.size());
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t i = next++; i < work.size(); i = next++) {
-      auto t0 = std::chrono::steady_clock::now();
-      auto backoff = std::chrono::milliseconds(200);
-      GroupCommitResult r;
-      int tries = 0;
-      for (;;) {
-        r = commit(work[i].first, *work[i].second);
-        ++tries;
-        if (!Retryable(r) || tries > options.max_retries || StopRequested()) break;
-        std::this_thread::sleep_for(backoff);
-        backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
-      }
-      r.attempts = tries;
-      r.latency_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-      report.groups[i] = std::move(r);
-    }
-  };
-  size_t n = std::clamp<size_t>(static_cast<size_t>(std::max(1, options.max_concurrency)), 1, std::max<size_t>(1, work.size()));
-  std::vector<std::thread> pool;
-  for (size_t t = 0; t < n; ++t) pool.emplace_back(worker);
-  for (auto& t : pool) t.join();
+  // A group is tried again only when its failure may pass (typed, GroupCommitResult::retryable):
+  // never an active group or a verification mismatch.
+  RetryPolicy retry;
+  retry.max_attempts = 1 + std::max(0, options.max_retries);
+  retry.initial_backoff = std::chrono::milliseconds(200);
+  retry.max_backoff = std::chrono::milliseconds(5000);
+  retry.deadline = std::chrono::minutes(10);  // max_attempts bounds it
+  ParallelFor(work.size(), static_cast<size_t>(std::max(1, options.max_concurrency)), [&](size_t i) {
+    auto t0 = std::chrono::steady_clock::now();
+    GroupCommitResult r;
+    int tries = 0;
+    auto outcome = retry.Run<bool>([&]() -> Result<bool> {
+      r = commit(work[i].first, *work[i].second);
+      ++tries;
+      if (r.ok() || r.refused || !r.retryable) return true;
+      return Fail(ErrorCode::kUnavailable, r.error, /*retryable=*/true);
+    });
+    (void)outcome;  // the group's own result says how it ended
+    r.attempts = tries;
+    r.latency_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    report.groups[i] = std::move(r);
+  });
   std::vector<double> lat;
   for (const auto& g : report.groups) lat.push_back(g.latency_ms);
   report.p50_ms = Percentile(lat, 0.50);

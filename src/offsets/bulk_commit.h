@@ -1,7 +1,8 @@
-// BulkCommit: commits many groups' offsets at once. Groups run truly concurrently on a pool of
-// `max_concurrency` std::threads sharing one AdminClient (thread-safe); each group is tried at
-// most 1 + max_retries times, with exponential backoff, when its failure is retryable (the
-// coordinator is loading or moving, a timeout). Never retries a refused (active) group.
+// BulkCommit: commits many groups' offsets at once. Groups run concurrently on up to
+// `max_concurrency` threads (ParallelFor) sharing one AdminClient (thread-safe); each group is
+// tried at most 1 + max_retries times under the RetryPolicy when its failure is retryable
+// (GroupCommitResult::retryable: the coordinator loading or moving, a timeout). Never retries a
+// refused (active) group or a verification mismatch.
 #pragma once
 
 #include <functional>

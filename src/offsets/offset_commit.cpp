@@ -77,10 +77,13 @@ GroupCommitResult CommitGroupOffsets(kafka::AdminClient& admin, const std::strin
   for (const auto& w : wanted) r.partitions.push_back({w.topic, w.partition, w.offset, std::nullopt, ""});
 
   auto desc = options.retry.Run<kafka::GroupDescription>([&] { return admin.DescribeConsumerGroup(group); });
-  if (!desc) {
-    r.error = desc.error().message;
+  // A whole-group failure: its message, and whether another try may get past it.
+  auto fail = [&](const std::string& what, const Error& e) {
+    r.error = what + e.message;
+    r.retryable = e.retryable;
     return finish();
-  }
+  };
+  if (!desc) return fail("", desc.error());
   r.state = kafka::GroupStateName(desc->state);
   r.active_members = desc->members.size();
   if (!Inactive(*desc) && !options.force) {
@@ -97,7 +100,7 @@ GroupCommitResult CommitGroupOffsets(kafka::AdminClient& admin, const std::strin
     // Retries cover a failed request and partitions refused with a retryable error (coordinator
     // moving or loading); a partition refused for good keeps its error.
     std::vector<kafka::GroupOffset> pending = wanted;
-    std::map<kafka::TopicPartition, std::string> errors;
+    std::map<kafka::TopicPartition, Error> errors;
     auto run = options.retry.Run<bool>([&]() -> Result<bool> {
       ++r.attempts;
       KB_ASSIGN_OR_RETURN(auto outcomes, admin.AlterGroupOffsets(group, pending));
@@ -108,7 +111,7 @@ GroupCommitResult CommitGroupOffsets(kafka::AdminClient& admin, const std::strin
           errors.erase(tp);
           continue;
         }
-        errors[tp] = o.error->message;
+        errors.insert_or_assign(tp, *o.error);
         if (o.error->retryable)
           for (const auto& p : pending)
             if (p.topic == o.topic && p.partition == o.partition) again.push_back(p);
@@ -118,22 +121,18 @@ GroupCommitResult CommitGroupOffsets(kafka::AdminClient& admin, const std::strin
       return Fail(ErrorCode::kUnavailable, "group=" + group + ": " + std::to_string(pending.size()) +
                                                " partition(s) refused with a retryable error", true);
     });
-    if (!run && errors.empty()) {
-      r.error = run.error().message;
-      return finish();
-    }
+    if (!run && errors.empty()) return fail("", run.error());
     for (auto& p : r.partitions) {
       auto it = errors.find({p.topic, p.partition});
-      if (it != errors.end()) p.error = it->second;
+      if (it == errors.end()) continue;
+      p.error = it->second.message;
+      r.retryable = r.retryable || it->second.retryable;
     }
   }
 
   if (options.delete_extra) {
     auto current = admin.ListGroupOffsets(group);
-    if (!current) {
-      r.error = "listing offsets for --delete-extra failed: " + current.error().message;
-      return finish();
-    }
+    if (!current) return fail("listing offsets for --delete-extra failed: ", current.error());
     std::set<kafka::TopicPartition> keep;
     for (const auto& w : wanted) keep.insert({w.topic, w.partition});
     std::vector<kafka::TopicPartition> extra;
@@ -141,24 +140,22 @@ GroupCommitResult CommitGroupOffsets(kafka::AdminClient& admin, const std::strin
       if (!keep.count({c.topic, c.partition})) extra.push_back({c.topic, c.partition});
     if (!extra.empty()) {
       auto del = admin.DeleteGroupOffsets(group, extra);
-      if (!del) {
-        r.error = "deleting offsets the snapshot lacks failed: " + del.error().message;
-        return finish();
-      }
+      if (!del) return fail("deleting offsets the snapshot lacks failed: ", del.error());
       for (const auto& o : *del) {
-        if (o.error) r.error += (r.error.empty() ? "" : "; ") + ("topic=" + o.topic + " partition=" + std::to_string(o.partition) +
-                                                               ": delete failed: " + o.error->message);
-        else r.deleted.push_back({o.topic, o.partition});
+        if (!o.error) {
+          r.deleted.push_back({o.topic, o.partition});
+          continue;
+        }
+        r.error += (r.error.empty() ? "" : "; ") +
+                   ("topic=" + o.topic + " partition=" + std::to_string(o.partition) + ": delete failed: " + o.error->message);
+        r.retryable = r.retryable || o.error->retryable;
       }
     }
   }
 
   if (options.verify) {
     auto back = options.retry.Run<std::vector<kafka::GroupOffset>>([&] { return admin.ListGroupOffsets(group); });
-    if (!back) {
-      r.error = "reading offsets back failed: " + back.error().message;
-      return finish();
-    }
+    if (!back) return fail("reading offsets back failed: ", back.error());
     std::map<kafka::TopicPartition, int64_t> have;
     for (const auto& o : *back) have[{o.topic, o.partition}] = o.offset;
     for (auto& p : r.partitions) {

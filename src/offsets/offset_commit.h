@@ -60,6 +60,9 @@ struct GroupCommitResult {
   size_t active_members = 0;
   bool refused = false;               // active members and no --force: nothing written
   std::string error;                  // whole-group failure, "" if none
+  // The failure may pass on another try (a timeout, the coordinator moving or loading); set
+  // from the typed errors of the calls, never from message text.
+  bool retryable = false;
   std::vector<PartitionCommit> partitions;
   std::vector<kafka::TopicPartition> deleted;  // delete_extra removals
   bool verified = false;

@@ -257,18 +257,20 @@ TEST(BulkRunner, RunsGroupsConcurrentlyRetriesTransientFailuresAndReportsLatency
     GroupCommitResult r;
     r.group = g;
     for (const auto& x : o) r.partitions.push_back({x.topic, x.partition, x.offset, x.offset, ""});
-    if (g == "g1" && n == 1) r.error = "Coordinator load in progress";       // transient once
-    if (g == "g2") r.error = "Coordinator not available";                    // transient forever
-    if (g == "g3") r.refused = true, r.error = "active members";             // never retried
+    if (g == "g1" && n == 1) r.error = "Coordinator load in progress", r.retryable = true;  // transient once
+    if (g == "g2") r.error = "Coordinator not available", r.retryable = true;              // transient forever
+    if (g == "g3") r.refused = true, r.error = "active members";                           // never retried
+    if (g == "g4" && n == 1) r.error = "verification: committed offset is 3, expected 4";   // not retryable
     return r;
   });
   EXPECT_GT(peak.load(), 1) << "groups must run concurrently";
   EXPECT_LE(peak.load(), 4);
   ASSERT_EQ(report.groups.size(), 8u);
-  EXPECT_EQ(report.ok_groups(), 6u);
+  EXPECT_EQ(report.ok_groups(), 5u);
   EXPECT_EQ(calls["g1"], 2);
   EXPECT_EQ(calls["g2"], 3) << "1 try + max_retries";
   EXPECT_EQ(calls["g3"], 1);
+  EXPECT_EQ(calls["g4"], 1) << "a failure not flagged retryable is not tried again, whatever its text";
   EXPECT_GE(report.p50_ms, 40);
   EXPECT_GE(report.p99_ms, report.p50_ms);
 }
