@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "config/config.h"
+
 namespace kb::cli {
 
 struct CliArgs {
@@ -37,8 +39,7 @@ struct CliArgs {
 
   // Kafka connection
   std::string bootstrap_servers;
-  std::string security_protocol, sasl_mechanism, sasl_username, sasl_password;
-  std::string ssl_ca_location, ssl_certificate_location, ssl_key_location;
+  SecurityConfig security;  // --security-protocol, --sasl-*, --ssl-*: the config's security keys as flags
   std::vector<std::string> kafka_properties;  // -X key=value, passed to librdkafka
 
   // Consumer offsets

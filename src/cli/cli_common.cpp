@@ -61,17 +61,12 @@ Result<std::unique_ptr<ObjectStore>> OpenStoreForConfig(const Config& config, co
 }
 
 Result<kafka::KafkaClientConfig> KafkaConfigFromFlags(const CliArgs& a) {
-  kafka::KafkaClientConfig c;
-  KB_ASSIGN_OR_RETURN(c.bootstrap_servers, ParseBootstrapServers(a.bootstrap_servers));
-  c.security_protocol = a.security_protocol;
-  c.sasl_mechanism = a.sasl_mechanism;
-  c.sasl_username = a.sasl_username;
-  c.sasl_password = a.sasl_password;
-  c.ssl_ca_location = a.ssl_ca_location;
-  c.ssl_certificate_location = a.ssl_certificate_location;
-  c.ssl_key_location = a.ssl_key_location;
-  KB_TRY(ParseKafkaProperties(a.kafka_properties, &c.extra));
-  return c;
+  // The flags describe a cluster as a config section does, and go through the same conversion.
+  ClusterSection cluster;
+  KB_ASSIGN_OR_RETURN(cluster.bootstrap_servers, ParseBootstrapServers(a.bootstrap_servers));
+  cluster.security = a.security;
+  KB_TRY(ParseKafkaProperties(a.kafka_properties, &cluster.properties));
+  return ToKafkaClientConfig(cluster);
 }
 
 Result<Config> LoadConfigWithOverrides(const CliArgs& a) {

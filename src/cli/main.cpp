@@ -22,14 +22,18 @@ void AddFormat(CLI::App* cmd, CliArgs& a, std::vector<std::string> allowed = {"t
 void AddKafka(CLI::App* cmd, CliArgs& a, bool required) {
   auto* opt = cmd->add_option("--bootstrap-servers,-b", a.bootstrap_servers, "Kafka bootstrap servers (host:port,...)");
   if (required) opt->required();
-  cmd->add_option("--security-protocol", a.security_protocol, "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL");
-  cmd->add_option("--sasl-mechanism", a.sasl_mechanism, "PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, GSSAPI, OAUTHBEARER");
-  cmd->add_option("--sasl-username", a.sasl_username, "SASL user name");
-  cmd->add_option("--sasl-password", a.sasl_password, "SASL password (prefer KAFKA_SASL_PASSWORD in the environment)")
+  auto& sec = a.security;
+  cmd->add_option("--security-protocol", sec.security_protocol, "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL");
+  cmd->add_option("--sasl-mechanism", sec.sasl_mechanism, "PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, GSSAPI, OAUTHBEARER");
+  cmd->add_option("--sasl-username", sec.sasl_username, "SASL user name");
+  cmd->add_option("--sasl-password", sec.sasl_password, "SASL password (prefer KAFKA_SASL_PASSWORD in the environment)")
       ->envname("KAFKA_SASL_PASSWORD");
-  cmd->add_option("--ssl-ca-location", a.ssl_ca_location, "CA certificate file")->type_name("FILE");
-  cmd->add_option("--ssl-certificate-location", a.ssl_certificate_location, "client certificate file")->type_name("FILE");
-  cmd->add_option("--ssl-key-location", a.ssl_key_location, "client key file")->type_name("FILE");
+  cmd->add_option("--ssl-ca-location", sec.ssl_ca_location, "CA certificate file")->type_name("FILE");
+  cmd->add_option("--ssl-certificate-location", sec.ssl_certificate_location, "client certificate file")->type_name("FILE");
+  cmd->add_option("--ssl-key-location", sec.ssl_key_location, "client key file")->type_name("FILE");
+  cmd->add_option("--ssl-key-password", sec.ssl_key_password,
+                  "password of the client key file (prefer KAFKA_SSL_KEY_PASSWORD in the environment)")
+      ->envname("KAFKA_SSL_KEY_PASSWORD");
   cmd->add_option("-X,--kafka-property", a.kafka_properties, "any librdkafka property, key=value (repeatable)");
 }
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "cli/cli_common.h"
 #include "config/config.h"
 #include "config/kafka_options.h"
 #include "config/topic_filter.h"
@@ -116,6 +117,22 @@ TEST(Config, ChoiceKeysArriveTyped) {
     EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
     EXPECT_NE(bad.error().message.find(message), std::string::npos) << bad.error().message;
   }
+}
+
+TEST(Config, KafkaFlagsReachTheClientLikeAConfigSection) {
+  cli::CliArgs a;
+  a.bootstrap_servers = "127.0.0.1:9092,127.0.0.1:9093";
+  a.security.security_protocol = "SSL";
+  a.security.ssl_key_location = "/keys/client.key";
+  a.security.ssl_key_password = "key-secret";
+  a.kafka_properties = {"client.id=kb-test"};
+  auto c = cli::KafkaConfigFromFlags(a);
+  ASSERT_TRUE(c) << c.error().ToString();
+  EXPECT_EQ(c->bootstrap_servers.size(), 2u);
+  EXPECT_EQ(c->security_protocol, "SSL");
+  EXPECT_EQ(c->ssl_key_location, "/keys/client.key");
+  EXPECT_EQ(c->ssl_key_password, "key-secret");
+  EXPECT_EQ(c->extra.at("client.id"), "kb-test");
 }
 
 TEST(Config, UnknownKeyNamesTheNearestValidKey) {
