@@ -85,16 +85,6 @@ Status StartFresh(CatalogWriter& catalog, const std::vector<PartitionJob>& fresh
   return {};
 }
 
-Result<std::vector<std::string>> SelectTopics(kafka::AdminClient& admin, const Config& config) {
-  TopicSelection sel = config.source->topics;
-  KB_ASSIGN_OR_RETURN(auto filter, TopicFilter::Create(sel));
-  KB_ASSIGN_OR_RETURN(auto topics, admin.ListTopics(config.backup.include_internal_topics));
-  std::vector<std::string> out;
-  for (const auto& t : topics)
-    if (filter.Matches(t)) out.push_back(t);
-  return out;
-}
-
 }  // namespace
 
 BackupEngine::BackupEngine(const Config& config, ObjectStore& store) : config_(config), store_(store) {}
@@ -125,7 +115,7 @@ Result<BackupSummary> BackupEngine::Run() {
       return Fail(ErrorCode::kNotFound, "topic '" + literal + "' named in source.topics.include does not exist on " +
                                             admin->bootstrap() + ": check the name, or create the topic first");
   }
-  KB_ASSIGN_OR_RETURN(auto topics, SelectTopics(*admin, config_));
+  KB_ASSIGN_OR_RETURN(auto topics, SelectTopics(*admin, *config_.source, config_.backup.include_internal_topics));
   if (topics.empty() && !config_.backup.continuous)
     return Fail(ErrorCode::kNotFound, "no topic on " + admin->bootstrap() + " matches source.topics");
 
@@ -310,7 +300,7 @@ Result<BackupSummary> BackupEngine::Run() {
       if (Clock::now() < next_refresh) continue;
       next_refresh = Clock::now() + std::chrono::milliseconds(config_.backup.topic_refresh_interval_ms);
       // New topics that match the filter, and partitions added to known topics.
-      auto now_topics = SelectTopics(*admin, config_);
+      auto now_topics = SelectTopics(*admin, *config_.source, config_.backup.include_internal_topics);
       if (!now_topics) {
         spdlog::warn("topic refresh failed (will retry): {}", now_topics.error().message);
         run.SetClusterError(now_topics.error().message);

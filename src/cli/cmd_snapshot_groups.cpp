@@ -9,7 +9,6 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "config/kafka_options.h"
-#include "config/topic_filter.h"
 #include "core/time_util.h"
 #include "kafka/admin_client.h"
 #include "kafka/group_offsets.h"
@@ -29,13 +28,9 @@ int RunSnapshotGroups(const CliArgs& a) {
   auto admin = kafka::AdminClient::Create(ToKafkaClientConfig(*config->source));
   if (!admin) return ReportError(admin.error());
   // The backed-up topics: those the config's selection matches now.
-  auto filter = TopicFilter::Create(config->source->topics);
-  if (!filter) return ReportError(filter.error());
-  auto topics = (*admin)->ListTopics(config->backup.include_internal_topics);
+  auto topics = SelectTopics(**admin, *config->source, config->backup.include_internal_topics);
   if (!topics) return ReportError(topics.error());
-  std::set<std::string> selected;
-  for (const auto& t : *topics)
-    if (filter->Matches(t)) selected.insert(t);
+  const std::set<std::string> selected(topics->begin(), topics->end());
   if (selected.empty())
     return ReportError(Error{ErrorCode::kNotFound, "no topic of " + (*admin)->bootstrap() + " matches the config's "
                                                    "source topics: nothing to capture", false, false});

@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "config/topic_filter.h"
+
 namespace kb {
 
 kafka::KafkaClientConfig ToKafkaClientConfig(const ClusterSection& s) {
@@ -42,6 +44,16 @@ Status ParseKafkaProperties(const std::vector<std::string>& entries, std::map<st
     (*out)[e.substr(0, eq)] = e.substr(eq + 1);
   }
   return {};
+}
+
+Result<std::vector<std::string>> SelectTopics(kafka::AdminClient& admin, const ClusterSection& section,
+                                              bool include_internal) {
+  KB_ASSIGN_OR_RETURN(auto filter, TopicFilter::Create(section.topics));
+  KB_ASSIGN_OR_RETURN(auto topics, admin.ListTopics(include_internal));
+  std::vector<std::string> out;
+  for (const auto& t : topics)
+    if (filter.Matches(t)) out.push_back(t);
+  return out;
 }
 
 }  // namespace kb
