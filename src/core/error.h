@@ -46,9 +46,18 @@ struct Error {
   std::string ToString() const { return std::string(ErrorCodeName(code)) + ": " + message; }
 };
 
+// [[nodiscard]]: a failure must be handled or passed on, never dropped by forgetting the result.
+// Otherwise it is tl::expected<T, Error> (and converts from it, as its monadic calls return that).
 template <typename T>
-using Result = tl::expected<T, Error>;
-using Status = tl::expected<void, Error>;
+class [[nodiscard]] Result : public tl::expected<T, Error> {
+ public:
+  using Base = tl::expected<T, Error>;
+  using Base::Base;
+  Result() = default;
+  Result(const Base& b) : Base(b) {}
+  Result(Base&& b) : Base(std::move(b)) {}
+};
+using Status = Result<void>;
 
 inline tl::unexpected<Error> Fail(ErrorCode code, std::string message, bool retryable = false) {
   return tl::unexpected<Error>(Error{code, std::move(message), retryable, false});
