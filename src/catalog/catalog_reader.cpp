@@ -30,11 +30,11 @@ Result<std::string> FetchChecked(ObjectStore& store, const format::DocRef& ref, 
   auto bytes = store.Get(ref.key);
   if (!bytes) {
     if (bytes.error().code != ErrorCode::kNotFound) return Fail(bytes.error());
-    return Fail(ErrorCode::kCorrupt, where + ": the backup's chain is broken: " + what + " " + ref.key +
+    return FailDataLoss(where + ": the backup's chain is broken: " + what + " " + ref.key +
                                          " (seq " + std::to_string(ref.seq) + ") is missing from storage");
   }
   if (Sha256Hex(*bytes) != ref.sha256)
-    return Fail(ErrorCode::kCorrupt, where + ": the backup's chain is broken: " + what + " " + ref.key + " (seq " +
+    return FailDataLoss(where + ": the backup's chain is broken: " + what + " " + ref.key + " (seq " +
                                          std::to_string(ref.seq) + ") was altered: its SHA-256 is not the one " +
                                          "its successor recorded");
   return bytes;
@@ -55,12 +55,12 @@ Status CheckChain(const std::vector<format::ChainEntry>& entries, const std::str
   for (size_t i = 0; i < entries.size(); ++i) {
     const auto& e = entries[i];
     auto bad = [&](const std::string& why) {
-      return Fail(ErrorCode::kCorrupt, where + ": the backup's chain is broken at offsets " + std::to_string(e.from) +
+      return FailDataLoss(where + ": the backup's chain is broken at offsets " + std::to_string(e.from) +
                                            ".." + std::to_string(e.to) + ": " + why);
     };
     if (e.to < e.from) return bad("the stretch ends before it starts");
     if (i > 0 && e.from != entries[i - 1].to)
-      return Fail(ErrorCode::kCorrupt,
+      return FailDataLoss(
                   where + ": the backup's chain is broken between offsets " +
                       std::to_string(std::min(e.from, entries[i - 1].to)) + " and " +
                       std::to_string(std::max(e.from, entries[i - 1].to)) +
@@ -214,7 +214,7 @@ Result<std::optional<PartitionChain>> LoadPartitionChain(ObjectStore& store, con
       return Fail(ErrorCode::kCorrupt, where + ": catalog checkpoint " + cp_ref->key + " does not fit the chain");
     // The newest checkpoint must cover exactly the commit the tail continues from.
     if (expect_commit && (cp->commit.key != expect_commit->key || cp->commit.sha256 != expect_commit->sha256))
-      return Fail(ErrorCode::kCorrupt, where + ": the backup's chain is broken: checkpoint " + cp_ref->key +
+      return FailDataLoss(where + ": the backup's chain is broken: checkpoint " + cp_ref->key +
                                            " does not cover the commit its successor follows");
     expect_commit = nullptr;
     earliest_loaded = cp->entries.front().from;

@@ -115,7 +115,8 @@ Status DefaultTargetToBackupSource(Config& config, ObjectStore& store) {
 }
 
 int ReportError(const Error& e) {
-  std::fprintf(stderr, "error: %s\n", e.message.c_str());
+  // Backed-up records that cannot be read back are the one failure an SRE must not skim past.
+  std::fprintf(stderr, "%s: %s\n", e.data_loss ? "error (DATA LOSS in the backup)" : "error", e.message.c_str());
   return ExitCodeFor(e);
 }
 

@@ -63,6 +63,11 @@ inline tl::unexpected<Error> Fail(ErrorCode code, std::string message, bool retr
   return tl::unexpected<Error>(Error{code, std::move(message), retryable, false});
 }
 inline tl::unexpected<Error> Fail(Error e) { return tl::unexpected<Error>(std::move(e)); }
+// kCorrupt for backed-up records that can no longer be read back (a damaged segment, a broken
+// chain): the error says so (data_loss) and the CLI names it as data loss.
+inline tl::unexpected<Error> FailDataLoss(std::string message) {
+  return tl::unexpected<Error>(Error{ErrorCode::kCorrupt, std::move(message), false, true});
+}
 
 // Exit status for an error, per PRODUCT.md: 2 usage/config, 3 partial, 130 interrupted, else 1.
 int ExitCodeFor(const Error& e);

@@ -232,7 +232,7 @@ constexpr const char* kDamaged =
     "or back up this offset range again";
 
 tl::unexpected<Error> CorruptAt(const std::string& key, const std::string& where, const std::string& what) {
-  return Fail(ErrorCode::kCorrupt, "segment key=" + key + " " + where + ": " + what + kDamaged);
+  return FailDataLoss("segment key=" + key + " " + where + ": " + what + kDamaged);
 }
 
 std::string BlockWhere(size_t i) { return "block=" + std::to_string(i); }

@@ -139,6 +139,7 @@ TEST_F(CatalogV2Damage, ARemovedCommitIsRefusedByValidateDescribeAndRestore) {
   EXPECT_NE(Out().find("chain is broken"), std::string::npos) << Out();
   EXPECT_NE(Cli({"describe", "--path", store_path(), "--backup-id", "b"}), 0);
   EXPECT_NE(Out().find("chain is broken"), std::string::npos) << Out();
+  EXPECT_NE(Out().find("DATA LOSS"), std::string::npos) << Out();
 
   const std::string target = topic_ + "-restored";
   std::string cfg = dir_ + "/restore.yaml";
@@ -147,6 +148,7 @@ TEST_F(CatalogV2Damage, ARemovedCommitIsRefusedByValidateDescribeAndRestore) {
                      << "\nrestore:\n  create_topics: true\n  topic_mapping:\n    " << topic_ << ": " << target << "\n";
   EXPECT_NE(Cli({"restore", "-c", cfg}), 0);
   EXPECT_NE(Out().find("chain is broken"), std::string::npos) << Out();
+  EXPECT_NE(Out().find("DATA LOSS"), std::string::npos) << Out();
   auto admin = test::Admin();
   auto topics = admin->ListTopics(false);
   ASSERT_TRUE(topics);

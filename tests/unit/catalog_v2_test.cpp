@@ -215,6 +215,7 @@ TEST(CatalogV2, ARemovedCommitBreaksTheChainWithTheOffsetsNamed) {
   EXPECT_EQ(m.error().code, ErrorCode::kCorrupt);
   EXPECT_NE(m.error().message.find("topic=t partition=0"), std::string::npos) << m.error().message;
   EXPECT_NE(m.error().message.find("chain is broken"), std::string::npos) << m.error().message;
+  EXPECT_TRUE(m.error().data_loss) << "records the backup held can no longer be read";
 }
 
 TEST(CatalogV2, AnAlteredCommitOrCheckpointIsDetected) {

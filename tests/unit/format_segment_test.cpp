@@ -509,6 +509,7 @@ TEST(FormatSegmentReaderTest, FlippedPayloadByteIsCorruptNamingKeyAndBlock) {
     EXPECT_NE(bad.error().message.find("key=backup/topics/t/0/seg.kbs"), std::string::npos) << bad.error().message;
     EXPECT_NE(bad.error().message.find("block=2"), std::string::npos) << bad.error().message;
     EXPECT_NE(bad.error().message.find("crc32c"), std::string::npos) << bad.error().message;
+    EXPECT_TRUE(bad.error().data_loss);
     EXPECT_TRUE(reader->ReadBlock(1)) << "other blocks stay readable";
     EXPECT_TRUE(reader->ReadBlock(3));
 
