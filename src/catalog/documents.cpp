@@ -39,12 +39,15 @@ Result<std::string> LastCaptureKey(ObjectStore& store, const std::string& backup
   return std::string();
 }
 
-// Get that names what is missing in its kNotFound.
-Result<std::string> GetDocument(ObjectStore& store, const std::string& key, const std::string& what) {
+// Get whose kNotFound says `not_found` instead of the storage's bare message.
+Result<std::string> GetDocument(ObjectStore& store, const std::string& key, const std::string& not_found) {
   auto text = store.Get(key);
-  if (!text && text.error().code == ErrorCode::kNotFound)
-    return Fail(ErrorCode::kNotFound, what + " not found in " + store.Describe() + " (" + key + ")");
+  if (!text && text.error().code == ErrorCode::kNotFound) return Fail(ErrorCode::kNotFound, not_found);
   return text;
+}
+
+std::string NotFoundIn(ObjectStore& store, const std::string& what, const std::string& key) {
+  return what + " not found in " + store.Describe() + " (" + key + ")";
 }
 
 }  // namespace
@@ -89,14 +92,9 @@ Result<format::OffsetSnapshot> LoadOffsetSnapshot(ObjectStore& store, const std:
     return Fail(ErrorCode::kInvalidArgument, "'" + id + "' is not a snapshot id (ids look like snapshot-20261124T101530123Z-1a2b3c): "
                                              "see `kafka-backup offset-rollback list --path ...`");
   const std::string key = format::SnapshotKey(id);
-  auto text = store.Get(key);
-  if (!text) {
-    if (text.error().code == ErrorCode::kNotFound)
-      return Fail(ErrorCode::kNotFound, "snapshot " + id + " not found in " + store.Describe() +
-                                            ": see `kafka-backup offset-rollback list --path ...`");
-    return tl::unexpected(text.error());
-  }
-  return format::ParseOffsetSnapshot(*text, key);
+  KB_ASSIGN_OR_RETURN(std::string text, GetDocument(store, key, "snapshot " + id + " not found in " + store.Describe() +
+                                                                    ": see `kafka-backup offset-rollback list --path ...`"));
+  return format::ParseOffsetSnapshot(text, key);
 }
 
 Result<std::vector<format::OffsetSnapshot>> ListOffsetSnapshots(ObjectStore& store) {
@@ -134,7 +132,7 @@ Result<std::vector<StoredRestore>> ListRestores(ObjectStore& store, const std::s
     const std::string rest = o.key.substr(prefix.size());
     const auto slash = rest.find('/');
     if (slash == std::string::npos) continue;
-    const std::string id = rest.substr(0, slash), file = rest.substr(slash + 1);
+    const std::string id = rest.substr(0, slash);
     if (out.empty() || out.back().restore_id != id) out.push_back(StoredRestore{id});
     StoredRestore& r = out.back();
     if (format::RestoreProgressKey(backup_id, id) == o.key) r.has_progress = true;
@@ -153,7 +151,7 @@ Status StoreRestoreProgress(ObjectStore& store, const format::RestoreProgress& p
 Result<format::RestoreProgress> LoadRestoreProgress(ObjectStore& store, const std::string& backup_id,
                                                     const std::string& restore_id) {
   const std::string key = format::RestoreProgressKey(backup_id, restore_id);
-  KB_ASSIGN_OR_RETURN(std::string text, GetDocument(store, key, "the progress of restore " + restore_id));
+  KB_ASSIGN_OR_RETURN(std::string text, GetDocument(store, key, NotFoundIn(store, "the progress of restore " + restore_id, key)));
   return format::ParseRestoreProgress(text, key);
 }
 
@@ -164,7 +162,7 @@ Status StoreRestoreReport(ObjectStore& store, const format::RestoreReport& repor
 Result<format::RestoreReport> LoadRestoreReport(ObjectStore& store, const std::string& backup_id,
                                                 const std::string& restore_id) {
   const std::string key = format::RestoreReportKey(backup_id, restore_id);
-  KB_ASSIGN_OR_RETURN(std::string text, GetDocument(store, key, "the report of restore " + restore_id));
+  KB_ASSIGN_OR_RETURN(std::string text, GetDocument(store, key, NotFoundIn(store, "the report of restore " + restore_id, key)));
   return format::ParseRestoreReport(text, key);
 }
 
@@ -183,12 +181,10 @@ Result<OffsetMapping> LoadOffsetMapping(ObjectStore& store, const std::string& b
                                             store.Describe() + ")");
   }
   const std::string key = format::OffsetMappingKey(backup_id, chosen);
-  auto text = store.Get(key);
-  if (!text && text.error().code == ErrorCode::kNotFound)
-    return Fail(ErrorCode::kNotFound, "restore '" + chosen + "' of backup '" + backup_id + "' has no offset mapping in " +
-                                          store.Describe() + ": check --restore-id");
-  if (!text) return tl::unexpected(text.error());
-  return ParseOffsetMapping(*text, key);
+  KB_ASSIGN_OR_RETURN(std::string text, GetDocument(store, key, "restore '" + chosen + "' of backup '" + backup_id +
+                                                                    "' has no offset mapping in " + store.Describe() +
+                                                                    ": check --restore-id"));
+  return ParseOffsetMapping(text, key);
 }
 
 }  // namespace kb

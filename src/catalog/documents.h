@@ -3,9 +3,9 @@
 // keys, stores them and reads them back through their validating parsers (format/offset_docs.h,
 // format/restore_docs.h, format/offset_mapping.h); engines and commands ask here.
 //
-// Costs: a capture lookup lists capture keys (one LIST page per 1,000 captures), fetches only the
-// capture it returns, and a lookup after a time starts the listing there. Restore lookups list the
-// backup's restores/ prefix once.
+// Costs: a capture lookup for a time lists the capture keys of the hour before it (widening only
+// when that holds none) and fetches only the capture it returns; a lookup after a time starts the
+// listing there. Restore lookups list the backup's restores/ prefix once.
 #pragma once
 
 #include <cstdint>
