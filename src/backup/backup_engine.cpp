@@ -87,7 +87,8 @@ Status StartFresh(CatalogWriter& catalog, const std::vector<PartitionJob>& fresh
 
 }  // namespace
 
-BackupEngine::BackupEngine(const Config& config, ObjectStore& store) : config_(config), store_(store) {}
+BackupEngine::BackupEngine(const Config& config, ObjectStore& store, kafka::KafkaPort& kafka)
+    : config_(config), store_(store), kafka_(kafka) {}
 
 Result<BackupSummary> BackupEngine::Run() {
   if (config_.backup_id.empty()) return Fail(ErrorCode::kInvalidArgument, config_.file + ": backup_id is required");
@@ -106,7 +107,7 @@ Result<BackupSummary> BackupEngine::Run() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
   };
   auto kafka_config = ToKafkaClientConfig(*config_.source);
-  KB_ASSIGN_OR_RETURN(auto admin, kafka::AdminClient::Create(kafka_config));
+  KB_ASSIGN_OR_RETURN(auto admin, kafka_.CreateAdmin(kafka_config));
   KB_ASSIGN_OR_RETURN(auto meta, admin->Metadata());
 
   KB_ASSIGN_OR_RETURN(auto filter, TopicFilter::Create(config_.source->topics));
@@ -165,7 +166,7 @@ Result<BackupSummary> BackupEngine::Run() {
   progress.SetExpectedRecords(expected);
   progress.StartLiveLine();
 
-  RunState run{config_, store_, *catalog, progress, *admin, kafka_config, {}, continuous};
+  RunState run{config_, store_, *catalog, progress, *admin, kafka_, kafka_config, {}, continuous};
   RateLimiter limiter(0, config_.backup.rate_limit_bytes_per_sec);
   if (!limiter.unlimited()) run.limiter = &limiter;
   run.segment_options.codec = codec;

@@ -20,6 +20,7 @@
 
 #include "config/config.h"
 #include "core/error.h"
+#include "kafka/port.h"
 #include "storage/backend.h"
 
 namespace kb {
@@ -43,7 +44,7 @@ struct BackupSummary {
 
 class BackupEngine {
  public:
-  BackupEngine(const Config& config, ObjectStore& store);
+  BackupEngine(const Config& config, ObjectStore& store, kafka::KafkaPort& kafka = kafka::LibrdkafkaPort());
   // Runs to the end of the mode. Fails before reading on bad config, unreachable cluster or a
   // missing literal topic; a run with partition failures returns a summary with `errors` set.
   Result<BackupSummary> Run();
@@ -51,6 +52,7 @@ class BackupEngine {
  private:
   const Config& config_;
   ObjectStore& store_;
+  kafka::KafkaPort& kafka_;
 };
 
 }  // namespace kb

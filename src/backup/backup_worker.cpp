@@ -44,7 +44,7 @@ class Worker : public kafka::RebalanceListener {
   Worker(RunState& run, size_t index) : run_(run), index_(index) {}
 
   void Main() {
-    auto consumer = kafka::PartitionConsumer::Create(run_.kafka_config, ConsumerOptions());
+    auto consumer = run_.kafka.CreateConsumer(run_.kafka_config, ConsumerOptions());
     if (!consumer) {
       run_.AddError("cannot create Kafka consumer: " + consumer.error().message);
       return;

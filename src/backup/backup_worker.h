@@ -32,6 +32,7 @@
 #include "format/segment.h"
 #include "kafka/admin_client.h"
 #include "kafka/client_config.h"
+#include "kafka/port.h"
 #include "metrics/progress.h"
 #include "storage/backend.h"
 
@@ -55,6 +56,7 @@ struct RunState {
   CatalogWriter& catalog;
   Progress& progress;
   kafka::AdminClient& admin;
+  kafka::KafkaPort& kafka;  // creates the workers' consumers
   kafka::KafkaClientConfig kafka_config;
   format::SegmentOptions segment_options;
   bool continuous = false;

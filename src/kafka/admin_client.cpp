@@ -4,32 +4,32 @@
 
 namespace kb::kafka {
 
-AdminClient::AdminClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-AdminClient::~AdminClient() = default;
+RdKafkaAdminClient::RdKafkaAdminClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RdKafkaAdminClient::~RdKafkaAdminClient() = default;
 
 Result<std::unique_ptr<AdminClient>> AdminClient::Create(const KafkaClientConfig& config,
                                                          AdminOptions options) {
   // Metadata requests for named topics must never create them on the broker.
   PropertyList forced = {{"allow.auto.create.topics", "false"}};
   KB_ASSIGN_OR_RETURN(RdKafkaConfPtr conf, BuildRdKafkaConf(config, {}, forced));
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_unique<RdKafkaAdminClient::Impl>();
   rd_kafka_conf_set_opaque(conf.get(), impl.get());
-  rd_kafka_conf_set_error_cb(conf.get(), &Impl::OnError);
+  rd_kafka_conf_set_error_cb(conf.get(), &RdKafkaAdminClient::Impl::OnError);
   KB_ASSIGN_OR_RETURN(impl->rk, NewClient(RD_KAFKA_PRODUCER, std::move(conf), "admin client"));
   impl->options = options;
   impl->retry = RetryPolicy::UntilDeadline(config.retry_deadline, "retry_deadline_ms of the Kafka cluster");
   impl->config = config;
   impl->bootstrap = BootstrapList(config);
-  return std::unique_ptr<AdminClient>(new AdminClient(std::move(impl)));
+  return std::unique_ptr<AdminClient>(new RdKafkaAdminClient(std::move(impl)));
 }
 
-const std::string& AdminClient::bootstrap() const { return impl_->bootstrap; }
+const std::string& RdKafkaAdminClient::bootstrap() const { return impl_->bootstrap; }
 
-const OutageTracker& AdminClient::outage() const { return impl_->outage; }
+const OutageTracker& RdKafkaAdminClient::outage() const { return impl_->outage; }
 
-Result<ClusterMetadata> AdminClient::Metadata() { return impl_->FetchMetadata(); }
+Result<ClusterMetadata> RdKafkaAdminClient::Metadata() { return impl_->FetchMetadata(); }
 
-Result<std::vector<std::string>> AdminClient::ListTopics(bool include_internal) {
+Result<std::vector<std::string>> RdKafkaAdminClient::ListTopics(bool include_internal) {
   KB_ASSIGN_OR_RETURN(ClusterMetadata md, impl_->FetchMetadata());
   std::vector<std::string> names;
   for (const auto& [name, info] : md.topics)
@@ -37,12 +37,12 @@ Result<std::vector<std::string>> AdminClient::ListTopics(bool include_internal) 
   return names;  // std::map keeps them sorted
 }
 
-Result<bool> AdminClient::TopicExists(const std::string& topic) {
+Result<bool> RdKafkaAdminClient::TopicExists(const std::string& topic) {
   KB_ASSIGN_OR_RETURN(ClusterMetadata md, impl_->FetchMetadata());
   return md.topics.count(topic) > 0;
 }
 
-Result<TopicInfo> AdminClient::DescribeTopic(const std::string& topic) {
+Result<TopicInfo> RdKafkaAdminClient::DescribeTopic(const std::string& topic) {
   KB_ASSIGN_OR_RETURN(ClusterMetadata md, impl_->FetchMetadata());
   auto it = md.topics.find(topic);
   if (it == md.topics.end())
@@ -50,7 +50,7 @@ Result<TopicInfo> AdminClient::DescribeTopic(const std::string& topic) {
   return it->second;
 }
 
-Status AdminClient::CreateTopic(const std::string& topic, int32_t partitions, int16_t replication_factor,
+Status RdKafkaAdminClient::CreateTopic(const std::string& topic, int32_t partitions, int16_t replication_factor,
                                 const std::map<std::string, std::string>& configs) {
   const std::string context = "creating topic=" + topic;
   char errstr[512] = "";
@@ -79,7 +79,7 @@ Status AdminClient::CreateTopic(const std::string& topic, int32_t partitions, in
       "every partition of topic=" + topic + " has a leader");
 }
 
-Status AdminClient::DeleteTopic(const std::string& topic) {
+Status RdKafkaAdminClient::DeleteTopic(const std::string& topic) {
   const std::string context = "deleting topic=" + topic;
   DeleteTopicPtr dt(rd_kafka_DeleteTopic_new(topic.c_str()));
   KB_TRY(impl_->ChangeTopic(RD_KAFKA_ADMIN_OP_DELETETOPICS, context, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART,
@@ -94,7 +94,7 @@ Status AdminClient::DeleteTopic(const std::string& topic) {
                                 "topic=" + topic + " is gone from the cluster metadata");
 }
 
-Result<TopicDescription> AdminClient::DescribeTopicConfigs(const std::string& topic) {
+Result<TopicDescription> RdKafkaAdminClient::DescribeTopicConfigs(const std::string& topic) {
   KB_ASSIGN_OR_RETURN(TopicInfo info, DescribeTopic(topic));
   TopicDescription out;
   out.name = topic;
@@ -140,7 +140,7 @@ Result<TopicDescription> AdminClient::DescribeTopicConfigs(const std::string& to
   return out;
 }
 
-Result<WatermarkOffsets> AdminClient::Watermarks(const std::string& topic, int32_t partition) {
+Result<WatermarkOffsets> RdKafkaAdminClient::Watermarks(const std::string& topic, int32_t partition) {
   const std::string context = "reading the watermarks of " + PartitionContext(topic, partition);
   return impl_->RetryPartitionRequest<WatermarkOffsets>(topic, partition, [&]() -> Result<WatermarkOffsets> {
     WatermarkOffsets w;
@@ -153,7 +153,7 @@ Result<WatermarkOffsets> AdminClient::Watermarks(const std::string& topic, int32
   });
 }
 
-Result<std::map<int32_t, int64_t>> AdminClient::OffsetsForTimes(const std::string& topic,
+Result<std::map<int32_t, int64_t>> RdKafkaAdminClient::OffsetsForTimes(const std::string& topic,
                                                                 const std::map<int32_t, int64_t>& timestamps) {
   std::map<int32_t, int64_t> out;
   if (timestamps.empty()) return out;
@@ -183,7 +183,7 @@ Result<std::map<int32_t, int64_t>> AdminClient::OffsetsForTimes(const std::strin
       });
 }
 
-Result<std::map<int32_t, int64_t>> AdminClient::DeleteRecords(const std::string& topic,
+Result<std::map<int32_t, int64_t>> RdKafkaAdminClient::DeleteRecords(const std::string& topic,
                                                               const std::map<int32_t, int64_t>& before_offsets) {
   std::map<int32_t, int64_t> out;
   if (before_offsets.empty()) return out;

@@ -117,71 +117,71 @@ struct PartitionOutcome {
 
 class AdminClient {
  public:
-  // Creates the client; does not contact the cluster (the first call does).
+  // The librdkafka client; does not contact the cluster (the first call does). Engines create
+  // clients through a KafkaPort (port.h) instead.
   static Result<std::unique_ptr<AdminClient>> Create(const KafkaClientConfig& config,
                                                      AdminOptions options = {});
-  ~AdminClient();
+  virtual ~AdminClient() = default;
   AdminClient(const AdminClient&) = delete;
   AdminClient& operator=(const AdminClient&) = delete;
 
   // Brokers, cluster id, controller, and every topic's partitions. Fails with kUnavailable
   // ("could not reach Kafka at host:port within 10 s: check bootstrap_servers") when no broker
   // answers within metadata_timeout.
-  Result<ClusterMetadata> Metadata();
+  virtual Result<ClusterMetadata> Metadata() = 0;
 
   // Topic names, sorted; internal topics (names starting "__" or flagged internal) only when asked.
-  Result<std::vector<std::string>> ListTopics(bool include_internal = false);
-  Result<bool> TopicExists(const std::string& topic);
+  virtual Result<std::vector<std::string>> ListTopics(bool include_internal = false) = 0;
+  virtual Result<bool> TopicExists(const std::string& topic) = 0;
   // One topic's metadata; kNotFound when it does not exist.
-  Result<TopicInfo> DescribeTopic(const std::string& topic);
+  virtual Result<TopicInfo> DescribeTopic(const std::string& topic) = 0;
 
   // Creates a topic and returns once metadata shows every partition with a leader (waiting up to
   // the retry deadline).
   // replication_factor -1 = the broker default. kAlreadyExists if the topic exists.
-  Status CreateTopic(const std::string& topic, int32_t partitions, int16_t replication_factor,
-                     const std::map<std::string, std::string>& configs = {});
+  virtual Status CreateTopic(const std::string& topic, int32_t partitions, int16_t replication_factor,
+                             const std::map<std::string, std::string>& configs = {}) = 0;
   // Deletes a topic and returns once metadata no longer lists it. kNotFound if it does not exist.
-  Status DeleteTopic(const std::string& topic);
+  virtual Status DeleteTopic(const std::string& topic) = 0;
 
   // Partition count, replication factor and the configs set on the topic itself.
-  Result<TopicDescription> DescribeTopicConfigs(const std::string& topic);
+  virtual Result<TopicDescription> DescribeTopicConfigs(const std::string& topic) = 0;
 
-  Result<WatermarkOffsets> Watermarks(const std::string& topic, int32_t partition);
+  virtual Result<WatermarkOffsets> Watermarks(const std::string& topic, int32_t partition) = 0;
   // For each partition, the earliest offset whose timestamp is >= the given ms; -1 if none.
-  Result<std::map<int32_t, int64_t>> OffsetsForTimes(const std::string& topic,
-                                                     const std::map<int32_t, int64_t>& timestamps);
+  virtual Result<std::map<int32_t, int64_t>> OffsetsForTimes(const std::string& topic,
+                                                             const std::map<int32_t, int64_t>& timestamps) = 0;
   // Deletes records before the given offsets (exclusive). Returns the new low watermarks; a
   // partition the broker refused fails the call with that partition named.
-  Result<std::map<int32_t, int64_t>> DeleteRecords(const std::string& topic,
-                                                   const std::map<int32_t, int64_t>& before_offsets);
+  virtual Result<std::map<int32_t, int64_t>> DeleteRecords(const std::string& topic,
+                                                           const std::map<int32_t, int64_t>& before_offsets) = 0;
 
-  Result<std::vector<GroupListing>> ListConsumerGroups();
+  virtual Result<std::vector<GroupListing>> ListConsumerGroups() = 0;
   // State, members and coordinator. A group that does not exist is described as kDead with no
   // members (what the broker answers), not an error.
-  Result<GroupDescription> DescribeConsumerGroup(const std::string& group);
+  virtual Result<GroupDescription> DescribeConsumerGroup(const std::string& group) = 0;
   // Deletes a group with no active members (its committed offsets go with it).
-  Status DeleteConsumerGroup(const std::string& group);
+  virtual Status DeleteConsumerGroup(const std::string& group) = 0;
 
   // Every committed offset of the group, sorted by topic then partition. Empty if none.
-  Result<std::vector<GroupOffset>> ListGroupOffsets(const std::string& group);
+  virtual Result<std::vector<GroupOffset>> ListGroupOffsets(const std::string& group) = 0;
   // Commits offsets for a group through its coordinator. Fails as a whole only when the request
   // failed; partitions the broker refused (e.g. the group has active members: kConflict) carry
   // their error in the outcome.
-  Result<std::vector<PartitionOutcome>> AlterGroupOffsets(const std::string& group,
-                                                          const std::vector<GroupOffset>& offsets);
+  virtual Result<std::vector<PartitionOutcome>> AlterGroupOffsets(const std::string& group,
+                                                                  const std::vector<GroupOffset>& offsets) = 0;
   // Removes the group's committed offsets for these partitions; outcomes as AlterGroupOffsets.
-  Result<std::vector<PartitionOutcome>> DeleteGroupOffsets(const std::string& group,
-                                                           const std::vector<TopicPartition>& partitions);
+  virtual Result<std::vector<PartitionOutcome>> DeleteGroupOffsets(const std::string& group,
+                                                                   const std::vector<TopicPartition>& partitions) = 0;
 
   // "127.0.0.1:9092,..." for messages.
-  const std::string& bootstrap() const;
+  virtual const std::string& bootstrap() const = 0;
   // Calls of this client being retried right now (the cluster is failing them), for /health.
-  const OutageTracker& outage() const;
+  virtual const OutageTracker& outage() const = 0;
 
- private:
-  struct Impl;
-  explicit AdminClient(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+
+ protected:
+  AdminClient() = default;
 };
 
 }  // namespace kb::kafka

@@ -90,7 +90,7 @@ const char* GroupStateName(GroupState state) {
   return "Unknown";
 }
 
-Result<std::vector<GroupListing>> AdminClient::ListConsumerGroups() {
+Result<std::vector<GroupListing>> RdKafkaAdminClient::ListConsumerGroups() {
   return impl_->Retry<std::vector<GroupListing>>([&]() -> Result<std::vector<GroupListing>> {
     KB_ASSIGN_OR_RETURN(EventPtr ev,
                         impl_->Request(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, "listing consumer groups",
@@ -122,7 +122,7 @@ Result<std::vector<GroupListing>> AdminClient::ListConsumerGroups() {
   });
 }
 
-Result<GroupDescription> AdminClient::DescribeConsumerGroup(const std::string& group) {
+Result<GroupDescription> RdKafkaAdminClient::DescribeConsumerGroup(const std::string& group) {
   const std::string context = "describing group=" + group;
   return impl_->Retry<GroupDescription>([&]() -> Result<GroupDescription> {
     KB_ASSIGN_OR_RETURN(EventPtr ev, impl_->GroupRequest(RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, group, context,
@@ -165,7 +165,7 @@ Result<GroupDescription> AdminClient::DescribeConsumerGroup(const std::string& g
   });
 }
 
-Status AdminClient::DeleteConsumerGroup(const std::string& group) {
+Status RdKafkaAdminClient::DeleteConsumerGroup(const std::string& group) {
   const std::string context = "deleting group=" + group;
   return impl_->Retry<void>([&]() -> Status {
     DeleteGroupPtr dg(rd_kafka_DeleteGroup_new(group.c_str()));
@@ -183,7 +183,7 @@ Status AdminClient::DeleteConsumerGroup(const std::string& group) {
   });
 }
 
-Result<std::vector<GroupOffset>> AdminClient::ListGroupOffsets(const std::string& group) {
+Result<std::vector<GroupOffset>> RdKafkaAdminClient::ListGroupOffsets(const std::string& group) {
   const std::string context = "listing committed offsets of group=" + group;
   return impl_->Retry<std::vector<GroupOffset>>([&]() -> Result<std::vector<GroupOffset>> {
     // No partitions given: the coordinator returns every committed offset of the group.
@@ -217,7 +217,7 @@ Result<std::vector<GroupOffset>> AdminClient::ListGroupOffsets(const std::string
   });
 }
 
-Result<std::vector<PartitionOutcome>> AdminClient::AlterGroupOffsets(const std::string& group,
+Result<std::vector<PartitionOutcome>> RdKafkaAdminClient::AlterGroupOffsets(const std::string& group,
                                                                      const std::vector<GroupOffset>& offsets) {
   if (offsets.empty()) return std::vector<PartitionOutcome>{};
   const std::string context = "committing offsets for group=" + group;
@@ -247,7 +247,7 @@ Result<std::vector<PartitionOutcome>> AdminClient::AlterGroupOffsets(const std::
   });
 }
 
-Result<std::vector<PartitionOutcome>> AdminClient::DeleteGroupOffsets(const std::string& group,
+Result<std::vector<PartitionOutcome>> RdKafkaAdminClient::DeleteGroupOffsets(const std::string& group,
                                                                       const std::vector<TopicPartition>& partitions) {
   if (partitions.empty()) return std::vector<PartitionOutcome>{};
   const std::string context = "deleting committed offsets of group=" + group;

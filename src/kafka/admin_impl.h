@@ -1,4 +1,4 @@
-// The inside of AdminClient, shared by its two source files (admin_client.cpp: metadata, topics
+// The inside of the librdkafka AdminClient, shared by its two source files (admin_client.cpp: metadata, topics
 // and offsets; admin_groups.cpp: consumer groups). Only those two include it.
 #pragma once
 
@@ -60,7 +60,42 @@ inline PartitionListPtr NewPartitionList(size_t n) {
   return PartitionListPtr(rd_kafka_topic_partition_list_new(static_cast<int>(std::max<size_t>(n, 1))));
 }
 
-struct AdminClient::Impl {
+// AdminClient through librdkafka. Its calls are in admin_client.cpp and admin_groups.cpp.
+class RdKafkaAdminClient final : public AdminClient {
+ public:
+  struct Impl;
+  explicit RdKafkaAdminClient(std::unique_ptr<Impl> impl);
+  ~RdKafkaAdminClient() override;
+
+  Result<ClusterMetadata> Metadata() override;
+  Result<std::vector<std::string>> ListTopics(bool include_internal) override;
+  Result<bool> TopicExists(const std::string& topic) override;
+  Result<TopicInfo> DescribeTopic(const std::string& topic) override;
+  Status CreateTopic(const std::string& topic, int32_t partitions, int16_t replication_factor,
+                     const std::map<std::string, std::string>& configs) override;
+  Status DeleteTopic(const std::string& topic) override;
+  Result<TopicDescription> DescribeTopicConfigs(const std::string& topic) override;
+  Result<WatermarkOffsets> Watermarks(const std::string& topic, int32_t partition) override;
+  Result<std::map<int32_t, int64_t>> OffsetsForTimes(const std::string& topic,
+                                                     const std::map<int32_t, int64_t>& timestamps) override;
+  Result<std::map<int32_t, int64_t>> DeleteRecords(const std::string& topic,
+                                                   const std::map<int32_t, int64_t>& before_offsets) override;
+  Result<std::vector<GroupListing>> ListConsumerGroups() override;
+  Result<GroupDescription> DescribeConsumerGroup(const std::string& group) override;
+  Status DeleteConsumerGroup(const std::string& group) override;
+  Result<std::vector<GroupOffset>> ListGroupOffsets(const std::string& group) override;
+  Result<std::vector<PartitionOutcome>> AlterGroupOffsets(const std::string& group,
+                                                          const std::vector<GroupOffset>& offsets) override;
+  Result<std::vector<PartitionOutcome>> DeleteGroupOffsets(const std::string& group,
+                                                           const std::vector<TopicPartition>& partitions) override;
+  const std::string& bootstrap() const override;
+  const OutageTracker& outage() const override;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+struct RdKafkaAdminClient::Impl {
   AdminOptions options;
   KafkaClientConfig config;
   std::string bootstrap;

@@ -47,7 +47,29 @@ std::string PrivateGroupId() {
 
 }  // namespace
 
-struct PartitionConsumer::Impl {
+class RdKafkaConsumer final : public PartitionConsumer {
+ public:
+  struct Impl;
+  explicit RdKafkaConsumer(std::unique_ptr<Impl> impl);
+  ~RdKafkaConsumer() override;
+
+  Status Assign(const std::vector<PartitionStart>& partitions) override;
+  Status Unassign(const std::vector<TopicPartition>& partitions) override;
+  Status Seek(const std::string& topic, int32_t partition, int64_t offset) override;
+  Status Subscribe(const std::vector<std::string>& topics) override;
+  Status CommitOffsets(const std::vector<PartitionStart>& positions) override;
+  std::string MemberId() const override;
+  void Close() override;
+  std::vector<TopicPartition> Assignment() const override;
+  Result<std::vector<ConsumerEvent>> Poll(std::chrono::milliseconds timeout) override;
+  Result<WatermarkOffsets> QueryWatermarks(const std::string& topic, int32_t partition,
+                                           std::chrono::milliseconds timeout) override;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+struct RdKafkaConsumer::Impl {
   ConsumerOptions options;
   std::string bootstrap;
   std::set<TopicPartition> assigned;
@@ -158,8 +180,8 @@ struct PartitionConsumer::Impl {
   }
 };
 
-PartitionConsumer::PartitionConsumer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-PartitionConsumer::~PartitionConsumer() = default;
+RdKafkaConsumer::RdKafkaConsumer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RdKafkaConsumer::~RdKafkaConsumer() = default;
 
 Result<std::unique_ptr<PartitionConsumer>> PartitionConsumer::Create(const KafkaClientConfig& config,
                                                                      ConsumerOptions options) {
@@ -183,11 +205,11 @@ Result<std::unique_ptr<PartitionConsumer>> PartitionConsumer::Create(const Kafka
   // A rebalance moves only the partitions that must move.
   if (options.listener) forced.push_back({"partition.assignment.strategy", "cooperative-sticky"});
   KB_ASSIGN_OR_RETURN(RdKafkaConfPtr conf, BuildRdKafkaConf(config, defaults, forced));
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_unique<RdKafkaConsumer::Impl>();
   impl->options = options;
   impl->bootstrap = BootstrapList(config);
   if (options.listener) {
-    rd_kafka_conf_set_rebalance_cb(conf.get(), &Impl::OnRebalance);
+    rd_kafka_conf_set_rebalance_cb(conf.get(), &RdKafkaConsumer::Impl::OnRebalance);
     rd_kafka_conf_set_opaque(conf.get(), impl.get());
   }
   KB_ASSIGN_OR_RETURN(RdKafkaPtr rk, NewClient(RD_KAFKA_CONSUMER, std::move(conf), "consumer"));
@@ -195,10 +217,10 @@ Result<std::unique_ptr<PartitionConsumer>> PartitionConsumer::Create(const Kafka
   rd_kafka_poll_set_consumer(rk.get());
   impl->rk = std::move(rk);
   impl->queue.reset(rd_kafka_queue_get_consumer(impl->rk.get()));
-  return std::unique_ptr<PartitionConsumer>(new PartitionConsumer(std::move(impl)));
+  return std::unique_ptr<PartitionConsumer>(new RdKafkaConsumer(std::move(impl)));
 }
 
-Status PartitionConsumer::Subscribe(const std::vector<std::string>& topics) {
+Status RdKafkaConsumer::Subscribe(const std::vector<std::string>& topics) {
   if (!impl_->options.listener)
     return Fail(ErrorCode::kInternal, "Subscribe needs a group member (ConsumerOptions::listener)");
   PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(topics.size())));
@@ -208,7 +230,7 @@ Status PartitionConsumer::Subscribe(const std::vector<std::string>& topics) {
   return {};
 }
 
-Status PartitionConsumer::CommitOffsets(const std::vector<PartitionStart>& positions) {
+Status RdKafkaConsumer::CommitOffsets(const std::vector<PartitionStart>& positions) {
   if (positions.empty()) return {};
   PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(positions.size())));
   for (const auto& p : positions)
@@ -218,18 +240,18 @@ Status PartitionConsumer::CommitOffsets(const std::vector<PartitionStart>& posit
   return {};
 }
 
-std::string PartitionConsumer::MemberId() const {
+std::string RdKafkaConsumer::MemberId() const {
   RdStringPtr id(rd_kafka_memberid(impl_->rk.get()), RdMemDeleter{impl_->rk.get()});
   return id ? std::string(id.get()) : std::string();
 }
 
-void PartitionConsumer::Close() {
+void RdKafkaConsumer::Close() {
   if (impl_->closed) return;
   impl_->closed = true;
   rd_kafka_consumer_close(impl_->rk.get());
 }
 
-Status PartitionConsumer::Assign(const std::vector<PartitionStart>& partitions) {
+Status RdKafkaConsumer::Assign(const std::vector<PartitionStart>& partitions) {
   if (partitions.empty()) return {};
   std::set<TopicPartition> adding;
   for (const auto& p : partitions) {
@@ -243,7 +265,7 @@ Status PartitionConsumer::Assign(const std::vector<PartitionStart>& partitions) 
   return {};
 }
 
-Status PartitionConsumer::Unassign(const std::vector<TopicPartition>& partitions) {
+Status RdKafkaConsumer::Unassign(const std::vector<TopicPartition>& partitions) {
   std::vector<TopicPartition> known;
   for (const auto& tp : partitions)
     if (impl_->assigned.count(tp)) known.push_back(tp);
@@ -253,7 +275,7 @@ Status PartitionConsumer::Unassign(const std::vector<TopicPartition>& partitions
   return {};
 }
 
-Status PartitionConsumer::Seek(const std::string& topic, int32_t partition, int64_t offset) {
+Status RdKafkaConsumer::Seek(const std::string& topic, int32_t partition, int64_t offset) {
   TopicPartition tp{topic, partition};
   if (!impl_->assigned.count(tp))
     return Fail(ErrorCode::kInvalidArgument, PartitionContext(topic, partition) + " is not assigned: Assign it first");
@@ -266,11 +288,11 @@ Status PartitionConsumer::Seek(const std::string& topic, int32_t partition, int6
   return {};
 }
 
-std::vector<TopicPartition> PartitionConsumer::Assignment() const {
+std::vector<TopicPartition> RdKafkaConsumer::Assignment() const {
   return {impl_->assigned.begin(), impl_->assigned.end()};
 }
 
-Result<std::vector<ConsumerEvent>> PartitionConsumer::Poll(std::chrono::milliseconds timeout) {
+Result<std::vector<ConsumerEvent>> RdKafkaConsumer::Poll(std::chrono::milliseconds timeout) {
   std::vector<ConsumerEvent> events;
   size_t bytes = 0;
   int wait_ms = static_cast<int>(std::max<int64_t>(0, timeout.count()));
@@ -314,7 +336,7 @@ Result<std::vector<ConsumerEvent>> PartitionConsumer::Poll(std::chrono::millisec
   return events;
 }
 
-Result<WatermarkOffsets> PartitionConsumer::QueryWatermarks(const std::string& topic, int32_t partition,
+Result<WatermarkOffsets> RdKafkaConsumer::QueryWatermarks(const std::string& topic, int32_t partition,
                                                             std::chrono::milliseconds timeout) {
   WatermarkOffsets w;
   rd_kafka_resp_err_t err = QueryOffsetBounds(impl_->rk.get(), topic, partition, timeout, &w);

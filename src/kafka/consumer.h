@@ -89,47 +89,46 @@ class PartitionConsumer {
  public:
   static Result<std::unique_ptr<PartitionConsumer>> Create(const KafkaClientConfig& config,
                                                            ConsumerOptions options = {});
-  ~PartitionConsumer();
+  virtual ~PartitionConsumer() = default;
   PartitionConsumer(const PartitionConsumer&) = delete;
   PartitionConsumer& operator=(const PartitionConsumer&) = delete;
 
   // Adds partitions to the assignment, each starting at its offset. A partition that is already
   // assigned is kInvalidArgument (use Seek).
-  Status Assign(const std::vector<PartitionStart>& partitions);
+  virtual Status Assign(const std::vector<PartitionStart>& partitions) = 0;
   // Stops reading these partitions. Unknown partitions are ignored.
-  Status Unassign(const std::vector<TopicPartition>& partitions);
+  virtual Status Unassign(const std::vector<TopicPartition>& partitions) = 0;
   // Restarts one assigned partition at `offset` (also after kOffsetOutOfRange). Records of the
   // old position that were already fetched are dropped.
-  Status Seek(const std::string& topic, int32_t partition, int64_t offset);
+  virtual Status Seek(const std::string& topic, int32_t partition, int64_t offset) = 0;
   // Group member: reads what the group assigns of `topics` (the full list; a new call replaces
   // the last one, so topics can come and go).
-  Status Subscribe(const std::vector<std::string>& topics);
+  virtual Status Subscribe(const std::vector<std::string>& topics) = 0;
   // Group member: commits these positions (next offset to read) as the group's offsets, without
   // waiting; a failure (e.g. this member was fenced by a newer generation) is logged.
-  Status CommitOffsets(const std::vector<PartitionStart>& positions);
+  virtual Status CommitOffsets(const std::vector<PartitionStart>& positions) = 0;
   // Group member: this member's id in the group ("" before it has joined).
-  std::string MemberId() const;
+  virtual std::string MemberId() const = 0;
   // Leaves the group (the listener hears the final revocation) and stops fetching. Also done by
   // the destructor; call it while the listener is still alive.
-  void Close();
+  virtual void Close() = 0;
 
   // The partitions currently assigned, sorted.
-  std::vector<TopicPartition> Assignment() const;
+  virtual std::vector<TopicPartition> Assignment() const = 0;
 
   // Waits up to `timeout` for the first event, then returns it with whatever else is ready
   // (bounded by the batch limits). Empty when nothing arrived. Fails only on a fatal consumer
   // error (kInternal), after which the consumer is unusable.
-  Result<std::vector<ConsumerEvent>> Poll(std::chrono::milliseconds timeout);
+  virtual Result<std::vector<ConsumerEvent>> Poll(std::chrono::milliseconds timeout) = 0;
 
   // Asks the partition leader for the current low/high watermarks, waiting `timeout` at most for
   // each (no retries: AdminClient::Watermarks retries).
-  Result<WatermarkOffsets> QueryWatermarks(const std::string& topic, int32_t partition,
-                                           std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  virtual Result<WatermarkOffsets> QueryWatermarks(
+      const std::string& topic, int32_t partition,
+      std::chrono::milliseconds timeout = std::chrono::seconds(10)) = 0;
 
- private:
-  struct Impl;
-  explicit PartitionConsumer(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+ protected:
+  PartitionConsumer() = default;
 };
 
 }  // namespace kb::kafka

@@ -20,7 +20,29 @@ namespace {
 constexpr std::chrono::milliseconds kMetadataTry{3000};
 }  // namespace
 
-struct Producer::Impl {
+class RdKafkaProducer final : public Producer {
+ public:
+  struct Impl;
+  explicit RdKafkaProducer(std::unique_ptr<Impl> impl);
+  ~RdKafkaProducer() override;
+
+  Status Produce(const std::string& topic, int32_t partition, const Record& record, uint64_t tag,
+                 const std::vector<RecordHeader>& extra_headers) override;
+  Status PrepareTopic(const std::string& topic, int32_t partitions) override;
+  int Poll(std::chrono::milliseconds timeout) override;
+  Status Flush(std::chrono::milliseconds timeout) override;
+  Status BeginTransaction() override;
+  Status CommitTransaction(std::chrono::milliseconds timeout) override;
+  Status AbortTransaction(std::chrono::milliseconds timeout) override;
+  uint64_t outstanding() const override;
+  std::optional<Error> first_error() const override;
+  std::map<TopicPartition, PartitionDelivery> deliveries() const override;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+struct RdKafkaProducer::Impl {
   ProducerOptions options;
   std::string bootstrap;
   RetryPolicy retry;  // for a partition the producer's metadata does not show yet
@@ -148,9 +170,9 @@ struct Producer::Impl {
   }
 };
 
-Producer::Producer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RdKafkaProducer::RdKafkaProducer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-Producer::~Producer() {
+RdKafkaProducer::~RdKafkaProducer() {
   impl_->closing = true;
   // Drop what is not delivered so destruction does not wait for the broker.
   rd_kafka_purge(impl_->rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
@@ -189,14 +211,14 @@ Result<std::unique_ptr<Producer>> Producer::Create(const KafkaClientConfig& conf
     defaults.emplace_back("transaction.timeout.ms", std::to_string(options.delivery_timeout_ms));
   }
   KB_ASSIGN_OR_RETURN(RdKafkaConfPtr conf, BuildRdKafkaConf(config, defaults, forced));
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_unique<RdKafkaProducer::Impl>();
   impl->options = options;
   impl->bootstrap = BootstrapList(config);
   impl->retry = RetryPolicy::UntilDeadline(config.retry_deadline, "retry_deadline_ms of the Kafka cluster");
   impl->on_delivery = std::move(on_delivery);
   rd_kafka_conf_set_opaque(conf.get(), impl.get());
-  rd_kafka_conf_set_dr_msg_cb(conf.get(), &Impl::OnDelivery);
-  rd_kafka_conf_set_error_cb(conf.get(), &Impl::OnError);
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), &RdKafkaProducer::Impl::OnDelivery);
+  rd_kafka_conf_set_error_cb(conf.get(), &RdKafkaProducer::Impl::OnError);
   KB_ASSIGN_OR_RETURN(impl->rk, NewClient(RD_KAFKA_PRODUCER, std::move(conf), "producer"));
   if (!options.transactional_id.empty()) {
     RdErrorPtr err(rd_kafka_init_transactions(impl->rk.get(), std::min(options.delivery_timeout_ms, 60000)));
@@ -205,10 +227,10 @@ Result<std::unique_ptr<Producer>> Producer::Create(const KafkaClientConfig& conf
                              "initialising transactions for transactional.id=" + options.transactional_id,
                              rd_kafka_error_string(err.get())));
   }
-  return std::unique_ptr<Producer>(new Producer(std::move(impl)));
+  return std::unique_ptr<Producer>(new RdKafkaProducer(std::move(impl)));
 }
 
-Status Producer::Produce(const std::string& topic, int32_t partition, const Record& record, uint64_t tag,
+Status RdKafkaProducer::Produce(const std::string& topic, int32_t partition, const Record& record, uint64_t tag,
                          const std::vector<RecordHeader>& extra_headers) {
   if (auto fatal = impl_->Fatal()) return Fail(*fatal);
 
@@ -289,7 +311,7 @@ Status Producer::Produce(const std::string& topic, int32_t partition, const Reco
       [&](const Error&, int, std::chrono::milliseconds) { (void)impl_->FetchTopicMetadata(topic, kMetadataTry); });
 }
 
-Status Producer::PrepareTopic(const std::string& topic, int32_t partitions) {
+Status RdKafkaProducer::PrepareTopic(const std::string& topic, int32_t partitions) {
   const std::string what = "topic " + topic + " with " + std::to_string(partitions) + " partition(s), each with a leader";
   return impl_->retry.Run<void>([&]() -> Status {
     KB_ASSIGN_OR_RETURN(auto shown, impl_->FetchTopicMetadata(topic, kMetadataTry));
@@ -302,11 +324,11 @@ Status Producer::PrepareTopic(const std::string& topic, int32_t partitions) {
   });
 }
 
-int Producer::Poll(std::chrono::milliseconds timeout) {
+int RdKafkaProducer::Poll(std::chrono::milliseconds timeout) {
   return rd_kafka_poll(impl_->rk.get(), static_cast<int>(timeout.count()));
 }
 
-Status Producer::Flush(std::chrono::milliseconds timeout) {
+Status RdKafkaProducer::Flush(std::chrono::milliseconds timeout) {
   // In slices: after a fatal error nothing more will be delivered, so what is queued is dropped
   // (reported as failed) instead of waiting out the delivery timeout.
   // After a stop request the wait ends with the stop grace: what is unconfirmed then is reported
@@ -351,28 +373,28 @@ Status TransactionStatus(rd_kafka_error_t* raw, const char* what) {
 int TimeoutMs(std::chrono::milliseconds t) { return static_cast<int>(t.count()); }
 }  // namespace
 
-Status Producer::BeginTransaction() {
+Status RdKafkaProducer::BeginTransaction() {
   return TransactionStatus(rd_kafka_begin_transaction(impl_->rk.get()), "beginning a transaction");
 }
 
-Status Producer::CommitTransaction(std::chrono::milliseconds timeout) {
+Status RdKafkaProducer::CommitTransaction(std::chrono::milliseconds timeout) {
   return TransactionStatus(rd_kafka_commit_transaction(impl_->rk.get(), TimeoutMs(timeout)),
                            "committing a transaction");
 }
 
-Status Producer::AbortTransaction(std::chrono::milliseconds timeout) {
+Status RdKafkaProducer::AbortTransaction(std::chrono::milliseconds timeout) {
   return TransactionStatus(rd_kafka_abort_transaction(impl_->rk.get(), TimeoutMs(timeout)),
                            "aborting a transaction");
 }
 
-uint64_t Producer::outstanding() const { return impl_->outstanding.load(); }
+uint64_t RdKafkaProducer::outstanding() const { return impl_->outstanding.load(); }
 
-std::optional<Error> Producer::first_error() const {
+std::optional<Error> RdKafkaProducer::first_error() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->first_error;
 }
 
-std::map<TopicPartition, PartitionDelivery> Producer::deliveries() const {
+std::map<TopicPartition, PartitionDelivery> RdKafkaProducer::deliveries() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->deliveries;
 }

@@ -74,38 +74,36 @@ class Producer {
  public:
   static Result<std::unique_ptr<Producer>> Create(const KafkaClientConfig& config, ProducerOptions options = {},
                                                   DeliveryCallback on_delivery = {});
-  ~Producer();
+  virtual ~Producer() = default;
   Producer(const Producer&) = delete;
   Producer& operator=(const Producer&) = delete;
 
   // Queues one record for topic/partition. Fails at once on a refused record (too large,
   // unknown partition), a fatal producer state, or stop.
-  Status Produce(const std::string& topic, int32_t partition, const Record& record, uint64_t tag = 0,
-                 const std::vector<RecordHeader>& extra_headers = {});
+  virtual Status Produce(const std::string& topic, int32_t partition, const Record& record, uint64_t tag = 0,
+                         const std::vector<RecordHeader>& extra_headers = {}) = 0;
   // Waits (up to the retry deadline) until this producer's metadata shows `topic` with at least
   // `partitions` partitions, each with a leader. Optional: without it the first Produce to a topic
   // this producer has not seen waits for librdkafka's once-a-second topic scan (up to 1 s).
-  Status PrepareTopic(const std::string& topic, int32_t partitions);
+  virtual Status PrepareTopic(const std::string& topic, int32_t partitions) = 0;
   // Serves delivery reports for up to `timeout`; returns how many events were served.
-  int Poll(std::chrono::milliseconds timeout);
+  virtual int Poll(std::chrono::milliseconds timeout) = 0;
   // Waits until everything queued is delivered (or failed).
-  Status Flush(std::chrono::milliseconds timeout);
+  virtual Status Flush(std::chrono::milliseconds timeout) = 0;
 
   // Transactions (only with ProducerOptions::transactional_id; Create already initialised them).
   // Commit flushes first; Abort discards what the transaction wrote (read_committed readers
   // never see it).
-  Status BeginTransaction();
-  Status CommitTransaction(std::chrono::milliseconds timeout);
-  Status AbortTransaction(std::chrono::milliseconds timeout);
+  virtual Status BeginTransaction() = 0;
+  virtual Status CommitTransaction(std::chrono::milliseconds timeout) = 0;
+  virtual Status AbortTransaction(std::chrono::milliseconds timeout) = 0;
 
-  uint64_t outstanding() const;  // queued or in flight
-  std::optional<Error> first_error() const;
-  std::map<TopicPartition, PartitionDelivery> deliveries() const;
+  virtual uint64_t outstanding() const = 0;  // queued or in flight
+  virtual std::optional<Error> first_error() const = 0;
+  virtual std::map<TopicPartition, PartitionDelivery> deliveries() const = 0;
 
- private:
-  struct Impl;
-  explicit Producer(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+ protected:
+  Producer() = default;
 };
 
 }  // namespace kb::kafka

@@ -31,9 +31,9 @@ std::optional<int64_t> OriginalOffsetHeader(const Record& r) {
   return std::nullopt;
 }
 
-ClusterResetLookups::ClusterResetLookups(kafka::KafkaClientConfig target, kafka::AdminClient& admin, ObjectStore& store,
-                                         std::string backup_id)
-    : target_(std::move(target)), admin_(admin), store_(store), backup_id_(std::move(backup_id)) {}
+ClusterResetLookups::ClusterResetLookups(kafka::KafkaPort& kafka, kafka::KafkaClientConfig target,
+                                         kafka::AdminClient& admin, ObjectStore& store, std::string backup_id)
+    : kafka_(kafka), target_(std::move(target)), admin_(admin), store_(store), backup_id_(std::move(backup_id)) {}
 
 ClusterResetLookups::~ClusterResetLookups() = default;
 
@@ -42,7 +42,7 @@ Result<kafka::PartitionConsumer*> ClusterResetLookups::Consumer() {
     kafka::ConsumerOptions opts;
     opts.read_committed = true;
     opts.max_batch_records = 500;
-    KB_ASSIGN_OR_RETURN(consumer_, kafka::PartitionConsumer::Create(target_, opts));
+    KB_ASSIGN_OR_RETURN(consumer_, kafka_.CreateConsumer(target_, opts));
   }
   return consumer_.get();
 }

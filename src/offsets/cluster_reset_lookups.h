@@ -16,6 +16,7 @@
 
 #include "kafka/admin_client.h"
 #include "kafka/consumer.h"
+#include "kafka/port.h"
 #include "offsets/offset_reset.h"
 #include "storage/backend.h"
 
@@ -26,8 +27,8 @@ std::optional<int64_t> OriginalOffsetHeader(const Record& r);
 
 class ClusterResetLookups : public ResetLookups {
  public:
-  ClusterResetLookups(kafka::KafkaClientConfig target, kafka::AdminClient& admin, ObjectStore& store,
-                      std::string backup_id);
+  ClusterResetLookups(kafka::KafkaPort& kafka, kafka::KafkaClientConfig target, kafka::AdminClient& admin,
+                      ObjectStore& store, std::string backup_id);
   ~ClusterResetLookups() override;
 
   Result<std::optional<int64_t>> FindByOriginalOffset(const std::string& topic, int32_t partition,
@@ -45,6 +46,7 @@ class ClusterResetLookups : public ResetLookups {
                                          const std::function<bool(const Record&)>& match);
   Result<kafka::PartitionConsumer*> Consumer();
 
+  kafka::KafkaPort& kafka_;
   kafka::KafkaClientConfig target_;
   kafka::AdminClient& admin_;
   ObjectStore& store_;

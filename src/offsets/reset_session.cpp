@@ -15,7 +15,7 @@ ResetStrategy DefaultStrategyFromReport(const format::RestoreReport& report) {
 }
 
 Result<ResetPlan> BuildResetPlan(ObjectStore& store, kafka::AdminClient& admin, const kafka::KafkaClientConfig& target,
-                                 const ResetRequest& req, const OffsetMapping* given) {
+                                 const ResetRequest& req, const OffsetMapping* given, kafka::KafkaPort& kafka) {
   OffsetMapping loaded;
   if (!given) {
     auto m = LoadOffsetMapping(store, req.backup_id, req.restore_id);
@@ -64,7 +64,7 @@ Result<ResetPlan> BuildResetPlan(ObjectStore& store, kafka::AdminClient& admin, 
     in.positions_from = pos.from;
     warning = pos.warning;
   }
-  ClusterResetLookups lookups(target, admin, store, req.backup_id);
+  ClusterResetLookups lookups(kafka, target, admin, store, req.backup_id);
   KB_ASSIGN_OR_RETURN(ResetPlan plan, PlanReset(in, lookups));
   if (!warning.empty()) plan.warnings.insert(plan.warnings.begin(), warning);
   return plan;

@@ -12,6 +12,7 @@
 #include "format/offset_mapping.h"
 #include "format/restore_docs.h"
 #include "kafka/admin_client.h"
+#include "kafka/port.h"
 #include "offsets/offset_reset.h"
 #include "storage/backend.h"
 
@@ -32,6 +33,7 @@ ResetStrategy DefaultStrategyFromReport(const format::RestoreReport& report);
 
 // Loads the mapping (unless given), positions and strategy, then plans against the target.
 Result<ResetPlan> BuildResetPlan(ObjectStore& store, kafka::AdminClient& admin, const kafka::KafkaClientConfig& target,
-                                 const ResetRequest& request, const OffsetMapping* mapping = nullptr);
+                                 const ResetRequest& request, const OffsetMapping* mapping = nullptr,
+                                 kafka::KafkaPort& kafka = kafka::LibrdkafkaPort());
 
 }  // namespace kb::offsets

@@ -165,12 +165,13 @@ nlohmann::json RestorePlan::ToJson() const {
   return j;
 }
 
-RestoreEngine::RestoreEngine(const Config& config, ObjectStore& store) : config_(config), store_(store) {}
+RestoreEngine::RestoreEngine(const Config& config, ObjectStore& store, kafka::KafkaPort& kafka)
+    : config_(config), store_(store), kafka_(kafka) {}
 
 Result<RestorePlan> RestoreEngine::Plan() {
   KB_TRY(ValidateConfig(config_));
   KB_ASSIGN_OR_RETURN(auto manifest, LoadManifest(store_, config_.backup_id));
-  KB_ASSIGN_OR_RETURN(auto admin, kafka::AdminClient::Create(ToKafkaClientConfig(*config_.target)));
+  KB_ASSIGN_OR_RETURN(auto admin, kafka_.CreateAdmin(ToKafkaClientConfig(*config_.target)));
   KB_ASSIGN_OR_RETURN(auto sel, SelectForRestore(config_, std::move(manifest), *admin));
   KB_ASSIGN_OR_RETURN(auto marks, TargetWatermarks(*admin, sel));
   RestorePlan plan;
@@ -221,7 +222,7 @@ Result<RestoreResult> RestoreEngine::Run() {
     for (const auto& p : t.partitions)
       for (const auto& s : p.segments) backup_stored_bytes += s.stored_bytes;
   auto kafka_config = ToKafkaClientConfig(*config_.target);
-  KB_ASSIGN_OR_RETURN(auto admin, kafka::AdminClient::Create(kafka_config));
+  KB_ASSIGN_OR_RETURN(auto admin, kafka_.CreateAdmin(kafka_config));
   KB_TRY(admin->Metadata());  // unreachable target: fail before anything is written
 
   // Resume the newest restore when it is incomplete and restores the same thing to the same place.
@@ -285,7 +286,7 @@ Result<RestoreResult> RestoreEngine::Run() {
   KB_TRY(RefreshTargets(sel, *admin));
 
   Progress progress("restore");
-  RestoreRun run{config_, store_, restore_id, fingerprint, kafka_config,
+  RestoreRun run{config_, store_, restore_id, fingerprint, kafka_, kafka_config,
                TimeWindow{r.time_window_start, r.time_window_end},
                RateLimiter(r.rate_limit_records_per_sec, r.rate_limit_bytes_per_sec), progress,
                r.include_original_offset_header || r.consumer_group_strategy == "header-based"};

@@ -27,6 +27,7 @@
 #include "core/error.h"
 #include "format/offset_mapping.h"
 #include "format/restore_docs.h"
+#include "kafka/port.h"
 #include "storage/backend.h"
 
 namespace kb {
@@ -70,7 +71,7 @@ struct RestoreResult {
 class RestoreEngine {
  public:
   // `config` needs backup_id and a target (target.bootstrap_servers).
-  RestoreEngine(const Config& config, ObjectStore& store);
+  RestoreEngine(const Config& config, ObjectStore& store, kafka::KafkaPort& kafka = kafka::LibrdkafkaPort());
   // Reads manifests and the target's state; writes nothing anywhere.
   Result<RestorePlan> Plan();
   // Restores. Fails before writing on config, plan or connection problems, and on a config with
@@ -81,6 +82,7 @@ class RestoreEngine {
  private:
   const Config& config_;
   ObjectStore& store_;
+  kafka::KafkaPort& kafka_;
 };
 
 }  // namespace kb

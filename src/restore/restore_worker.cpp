@@ -40,7 +40,7 @@ class Worker {
     uint64_t workers = std::max<size_t>(1, run_.workers);
     po.queue_max_kbytes = static_cast<int>(std::max<uint64_t>(kProduceBufferBytes / workers, 8ull << 20) >> 10);
     po.queue_max_messages = static_cast<int>(std::max<uint64_t>(kProduceBufferRecords / workers, 25000));
-    auto producer = kafka::Producer::Create(run_.kafka_config, po, [this](const kafka::DeliveryReport& d) {
+    auto producer = run_.kafka.CreateProducer(run_.kafka_config, po, [this](const kafka::DeliveryReport& d) {
       std::lock_guard<std::mutex> lock(reports_mu_);
       // A success is kept as (tag, offset) only: a checkpoint may wait for 200000 of them, and
       // whole reports (topic string and all) made restore memory grow with its speed.

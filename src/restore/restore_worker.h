@@ -18,6 +18,7 @@
 #include "format/offset_mapping.h"
 #include "format/restore_docs.h"
 #include "kafka/client_config.h"
+#include "kafka/port.h"
 #include "metrics/progress.h"
 #include "restore/restore_selection.h"
 #include "restore/window_scan.h"
@@ -57,6 +58,7 @@ struct RestoreRun {
   ObjectStore& store;
   std::string restore_id;
   std::string fingerprint;
+  kafka::KafkaPort& kafka;  // creates the workers' producers
   kafka::KafkaClientConfig kafka_config;
   TimeWindow window;
   RateLimiter limiter;

@@ -17,7 +17,8 @@ using nlohmann::json;
 
 class ThreePhase {
  public:
-  ThreePhase(const Config& config, ObjectStore& store) : config_(config), store_(store) {
+  ThreePhase(const Config& config, ObjectStore& store, kafka::KafkaPort& kafka)
+      : config_(config), store_(store), kafka_(kafka) {
     out_.backup_id = config.backup_id;
     out_.phases = {{"1. snapshot groups"},
                    {config.restore.after_parts ? "2. restore (parts)" : "2. restore"},
@@ -33,6 +34,7 @@ class ThreePhase {
 
   const Config& config_;
   ObjectStore& store_;
+  kafka::KafkaPort& kafka_;
   std::unique_ptr<kafka::AdminClient> admin_;
   std::optional<offsets::OffsetSnapshot> safety_;
   ThreePhaseOutcome out_;
@@ -82,7 +84,7 @@ Result<ThreePhaseOutcome> ThreePhase::Run() {
                                                  " has no target section: name the cluster to restore to "
                                                  "(target.bootstrap_servers or --bootstrap-servers)");
   auto kcfg = ToKafkaClientConfig(*target);
-  KB_ASSIGN_OR_RETURN(admin_, kafka::AdminClient::Create(kcfg));
+  KB_ASSIGN_OR_RETURN(admin_, kafka_.CreateAdmin(kcfg));
   const auto& ro = config.restore;
   KB_ASSIGN_OR_RETURN(const offsets::ResetStrategy strategy, offsets::ParseResetStrategy(ro.consumer_group_strategy));
 
@@ -146,7 +148,7 @@ Result<ThreePhaseOutcome> ThreePhase::Run() {
 
   // Phase 2: restore.
   WorkflowPhase& p2 = phases[1];
-  auto res = parts ? std::move(*parts) : RestoreEngine(config, store_).Run();
+  auto res = parts ? std::move(*parts) : RestoreEngine(config, store_, kafka_).Run();
   if (!res) {
     p2.status = "failed";
     p2.lines.push_back(res.error().message);
@@ -179,7 +181,7 @@ Result<ThreePhaseOutcome> ThreePhase::Run() {
   req.strategy = ro.consumer_group_strategy;
   req.snapshot_id = ro.snapshot_id;
   req.as_of_ms = ro.time_window_end;
-  auto plan = offsets::BuildResetPlan(store_, *admin_, kcfg, req, &res->mapping);
+  auto plan = offsets::BuildResetPlan(store_, *admin_, kcfg, req, &res->mapping, kafka_);
   if (!plan || !plan->problems.empty()) {
     p3.status = "failed";
     if (!plan) p3.lines.push_back(plan.error().message);
@@ -225,22 +227,23 @@ Result<ThreePhaseOutcome> ThreePhase::Run() {
 
 }  // namespace
 
-Result<RestoreOutcome> RunRestoreWorkflow(const Config& config, ObjectStore& store, RestoreWorkflowKind kind) {
+Result<RestoreOutcome> RunRestoreWorkflow(const Config& config, ObjectStore& store, RestoreWorkflowKind kind,
+                                          kafka::KafkaPort& kafka) {
   RestoreOutcome out;
   const auto& r = config.restore;
   // A dry run, and validate-restore, which is one, end at the plan: nothing below writes.
   if (kind == RestoreWorkflowKind::kPlanOnly || r.dry_run) {
-    KB_ASSIGN_OR_RETURN(out.plan, RestoreEngine(config, store).Plan());
+    KB_ASSIGN_OR_RETURN(out.plan, RestoreEngine(config, store, kafka).Plan());
     return out;
   }
   const bool offsets = kind == RestoreWorkflowKind::kThreePhase || r.reset_consumer_offsets;
   if (offsets && (r.parts <= 1 || r.after_parts)) {
-    KB_ASSIGN_OR_RETURN(out.three_phase, ThreePhase(config, store).Run());
+    KB_ASSIGN_OR_RETURN(out.three_phase, ThreePhase(config, store, kafka).Run());
     return out;
   }
   // Records only. One part of a parallel restore writes its records only: offsets move once all
   // parts are in (--after-parts).
-  KB_ASSIGN_OR_RETURN(out.restore, RestoreEngine(config, store).Run());
+  KB_ASSIGN_OR_RETURN(out.restore, RestoreEngine(config, store, kafka).Run());
   out.part_restored_offsets_pending = offsets;
   return out;
 }

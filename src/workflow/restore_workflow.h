@@ -18,6 +18,7 @@
 
 #include "config/config.h"
 #include "core/error.h"
+#include "kafka/port.h"
 #include "restore/restore_engine.h"
 #include "storage/backend.h"
 
@@ -52,6 +53,7 @@ enum class RestoreWorkflowKind {
 
 // Runs what `kind` and the config ask for (a config with restore.dry_run only plans). Errors
 // before anything was written come back as an error; what happens later is in the outcome.
-Result<RestoreOutcome> RunRestoreWorkflow(const Config& config, ObjectStore& store, RestoreWorkflowKind kind);
+Result<RestoreOutcome> RunRestoreWorkflow(const Config& config, ObjectStore& store, RestoreWorkflowKind kind,
+                                          kafka::KafkaPort& kafka = kafka::LibrdkafkaPort());
 
 }  // namespace kb
