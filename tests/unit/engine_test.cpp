@@ -1,0 +1,491 @@
+// The backup and restore engines end to end without a broker: MemoryKafka is the cluster and
+// MemoryStore the storage, so rolling, resume, gaps, the PITR window, a broker lost mid-restore
+// and the offset mapping are checked in milliseconds. The MemoryKafka tests first pin the fake to
+// the client contracts (kafka/*.h) the engines rely on: a fake that drifts from them would make
+// the engine tests prove nothing.
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "backup/backup_engine.h"
+#include "catalog/catalog_reader.h"
+#include "catalog/documents.h"
+#include "config/config.h"
+#include "core/stop.h"
+#include "restore/restore_engine.h"
+#include "storage/memory_store.h"
+#include "support/backup_fixture.h"
+#include "support/memory_kafka.h"
+
+namespace kb {
+namespace {
+
+using namespace std::chrono_literals;
+using test::MemoryKafka;
+using Kind = kafka::ConsumerEvent::Kind;
+
+Record Rec(int64_t ts, std::optional<std::string> key, std::optional<std::string> value,
+           std::vector<RecordHeader> headers = {}) {
+  Record r;
+  r.timestamp = ts;
+  r.key = std::move(key);
+  r.value = std::move(value);
+  r.headers = std::move(headers);
+  return r;
+}
+
+kafka::KafkaClientConfig Client() {
+  kafka::KafkaClientConfig c;
+  c.bootstrap_servers = {"memory:9092"};
+  return c;
+}
+
+std::string Join(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+// Events as (kind, offset): what a test of the consumer contract compares.
+std::vector<std::pair<Kind, int64_t>> Shape(const Result<std::vector<kafka::ConsumerEvent>>& events) {
+  std::vector<std::pair<Kind, int64_t>> out;
+  EXPECT_TRUE(events) << events.error().ToString();
+  if (events)
+    for (const auto& ev : *events) out.emplace_back(ev.kind, ev.offset);
+  return out;
+}
+
+// Every field a restore keeps: all but the offset, which the target assigns.
+void ExpectSameRecords(const std::vector<Record>& want, const std::vector<Record>& got, const std::string& where) {
+  ASSERT_EQ(want.size(), got.size()) << where;
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(want[i].key, got[i].key) << where << " record " << i;
+    EXPECT_EQ(want[i].value, got[i].value) << where << " record " << i;
+    EXPECT_EQ(want[i].headers, got[i].headers) << where << " record " << i;
+    EXPECT_EQ(want[i].timestamp, got[i].timestamp) << where << " record " << i;
+    EXPECT_EQ(want[i].timestamp_type, got[i].timestamp_type) << where << " record " << i;
+  }
+}
+
+// A partition's mapping as (source offset, target offset), one pair per restored record.
+std::vector<std::pair<int64_t, int64_t>> Pairs(const OffsetMapping& mapping, const std::string& topic, int32_t p) {
+  std::vector<std::pair<int64_t, int64_t>> out;
+  const PartitionMapping* pm = mapping.Find(topic, p);
+  EXPECT_TRUE(pm) << "no mapping for topic=" << topic << " partition=" << p;
+  if (pm)
+    for (const auto& r : pm->ranges)
+      for (int64_t i = 0; i < r.count; ++i) out.emplace_back(r.source_offset + i, r.target_offset + i);
+  return out;
+}
+
+std::vector<int64_t> Offsets(const std::vector<Record>& records) {
+  std::vector<int64_t> out;
+  for (const auto& r : records) out.push_back(r.offset);
+  return out;
+}
+
+TEST(MemoryKafka, ConsumerDeliversEveryFieldThenOneEofPerCatchUpAndStopsOutOfRange) {
+  MemoryKafka kafka;
+  kafka.CreateTopic("t", 1);
+  Record r = Rec(7, std::nullopt, "", {{"h", std::nullopt}, {"h", "2"}});
+  r.timestamp_type = TimestampType::kLogAppendTime;
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(kafka.Append("t", 0, r), i);
+  kafka::ConsumerOptions options;
+  options.max_batch_records = 3;
+  auto consumer = kafka.CreateConsumer(Client(), options);
+  ASSERT_TRUE(consumer) << consumer.error().ToString();
+  auto& c = **consumer;
+  ASSERT_TRUE(c.Assign({{"t", 0, kafka::kOffsetBeginning}}));
+  auto again = c.Assign({{"t", 0, 0}});
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(c.Assignment(), (std::vector<kafka::TopicPartition>{{"t", 0}}));
+
+  auto first = c.Poll(50ms);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->size(), 3u);  // max_batch_records
+  Record want = r;
+  want.offset = 0;
+  EXPECT_EQ(first->front().record, want);
+  using E = std::vector<std::pair<Kind, int64_t>>;
+  EXPECT_EQ(Shape(first), (E{{Kind::kRecord, 0}, {Kind::kRecord, 1}, {Kind::kRecord, 2}}));
+  EXPECT_EQ(Shape(c.Poll(50ms)), (E{{Kind::kRecord, 3}, {Kind::kRecord, 4}, {Kind::kPartitionEof, 5}}));
+  EXPECT_EQ(Shape(c.Poll(10ms)), E{});  // the end is told once per catch-up
+  kafka.Append("t", 0, r);
+  EXPECT_EQ(Shape(c.Poll(50ms)), (E{{Kind::kRecord, 5}, {Kind::kPartitionEof, 6}}));
+
+  kafka.DeleteRecordsBefore("t", 0, 4);
+  ASSERT_TRUE(c.Seek("t", 0, 1));
+  EXPECT_EQ(Shape(c.Poll(50ms)), (E{{Kind::kOffsetOutOfRange, 1}}));
+  EXPECT_EQ(Shape(c.Poll(10ms)), E{});  // stopped until Seek
+  ASSERT_TRUE(c.Seek("t", 0, kafka::kOffsetBeginning));
+  EXPECT_EQ(Shape(c.Poll(50ms)), (E{{Kind::kRecord, 4}, {Kind::kRecord, 5}, {Kind::kPartitionEof, 6}}));
+  auto wm = c.QueryWatermarks("t", 0);
+  ASSERT_TRUE(wm);
+  EXPECT_EQ(wm->low, 4);
+  EXPECT_EQ(wm->high, 6);
+  EXPECT_EQ(c.Subscribe({"t"}).error().code, ErrorCode::kNotImplemented);
+  ASSERT_TRUE(c.Unassign({{"t", 0}, {"other", 3}}));
+  EXPECT_TRUE(c.Assignment().empty());
+}
+
+TEST(MemoryKafka, ProducerReportsEachRecordOnceAndFailsEveryRecordAfterAnInjectedFault) {
+  MemoryKafka kafka;
+  kafka.CreateTopic("t", 2);
+  std::vector<kafka::DeliveryReport> reports;
+  auto producer = kafka.CreateProducer(Client(), {}, [&](const kafka::DeliveryReport& d) { reports.push_back(d); });
+  ASSERT_TRUE(producer) << producer.error().ToString();
+  auto& p = **producer;
+  EXPECT_EQ(p.Produce("t", 2, Rec(1, "k", "v")).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(p.Produce("nope", 0, Rec(1, "k", "v")).error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(p.PrepareTopic("t", 2));
+  EXPECT_EQ(p.PrepareTopic("t", 3).error().code, ErrorCode::kNotFound);
+
+  kafka.FailProducesAfter(2);
+  for (uint64_t tag = 10; tag < 13; ++tag) ASSERT_TRUE(p.Produce("t", 1, Rec(-1, "k", "v", {{"a", "1"}}), tag, {{"x", "y"}}));
+  EXPECT_EQ(p.outstanding(), 3u);
+  EXPECT_TRUE(reports.empty());  // handed out by Poll or Flush only
+  auto flushed = p.Flush(1s);
+  ASSERT_FALSE(flushed);
+  EXPECT_NE(flushed.error().message.find("1 record(s) were not delivered"), std::string::npos) << flushed.error().message;
+  EXPECT_NE(flushed.error().message.find("topic=t partition=1"), std::string::npos) << flushed.error().message;
+  ASSERT_EQ(reports.size(), 3u);
+  EXPECT_EQ(reports[0].offset, 0);
+  EXPECT_EQ(reports[1].offset, 1);
+  EXPECT_EQ(reports[2].offset, -1);
+  EXPECT_TRUE(reports[2].error.has_value());
+  EXPECT_EQ(reports[2].tag, 12u);
+  auto d = p.deliveries().at({"t", 1});
+  EXPECT_EQ(d.delivered, 2u);
+  EXPECT_EQ(d.failed, 1u);
+  EXPECT_EQ(d.last_offset, 1);
+  EXPECT_EQ(d.last_tag, 11u);
+  EXPECT_EQ(p.outstanding(), 0u);
+  EXPECT_TRUE(p.first_error());
+
+  auto stored = kafka.Records("t", 1);
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_EQ(stored[0].headers, (std::vector<RecordHeader>{{"a", "1"}, {"x", "y"}}));  // the record's, then extra
+  EXPECT_GT(stored[0].timestamp, 0);  // -1: the produce time
+  EXPECT_EQ(p.BeginTransaction().error().code, ErrorCode::kNotImplemented);
+}
+
+TEST(MemoryKafka, AdminAnswersTopicOffsetAndGroupCallsLikeOneBroker) {
+  MemoryKafka kafka;
+  auto made = kafka.CreateAdmin(Client());
+  ASSERT_TRUE(made);
+  auto& admin = **made;
+  ASSERT_TRUE(admin.CreateTopic("t", 2, -1, {{"retention.ms", "1000"}}));
+  EXPECT_EQ(admin.CreateTopic("t", 2, -1).error().code, ErrorCode::kAlreadyExists);
+  ASSERT_TRUE(admin.CreateTopic("__consumer_offsets", 1, 1));
+  EXPECT_EQ(*admin.ListTopics(), std::vector<std::string>{"t"});
+  EXPECT_EQ(*admin.ListTopics(true), (std::vector<std::string>{"__consumer_offsets", "t"}));
+  EXPECT_TRUE(admin.Metadata()->topics.at("__consumer_offsets").internal);
+  EXPECT_EQ(admin.Metadata()->cluster_id, "memory-cluster");
+  EXPECT_EQ(admin.DescribeTopic("nope").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(admin.DeleteTopic("nope").error().code, ErrorCode::kNotFound);
+  auto desc = admin.DescribeTopicConfigs("t");
+  ASSERT_TRUE(desc);
+  EXPECT_EQ(desc->partition_count, 2);
+  EXPECT_EQ(desc->replication_factor, 1);
+  EXPECT_EQ(desc->configs, (std::map<std::string, std::string>{{"retention.ms", "1000"}}));
+
+  for (int64_t ts : {100, 300, 200}) kafka.Append("t", 0, Rec(ts, "k", "v"));
+  using ByPartition = std::map<int32_t, int64_t>;
+  EXPECT_EQ(*admin.OffsetsForTimes("t", {{0, 100}, {1, 0}}), (ByPartition{{0, 0}, {1, -1}}));
+  EXPECT_EQ(*admin.OffsetsForTimes("t", {{0, 150}}), (ByPartition{{0, 1}}));
+  EXPECT_EQ(*admin.OffsetsForTimes("t", {{0, 301}}), (ByPartition{{0, -1}}));
+  EXPECT_EQ(*admin.DeleteRecords("t", {{0, 2}}), (ByPartition{{0, 2}}));
+  EXPECT_EQ(admin.Watermarks("t", 0)->low, 2);
+  EXPECT_EQ(admin.Watermarks("t", 0)->high, 3);
+  EXPECT_FALSE(admin.DeleteRecords("t", {{0, 9}}));
+
+  EXPECT_EQ(admin.DescribeConsumerGroup("g")->state, kafka::GroupState::kDead);
+  auto altered = admin.AlterGroupOffsets("g", {{"t", 1, 0, ""}, {"t", 0, 2, "m"}, {"nope", 0, 1, ""}});
+  ASSERT_TRUE(altered);
+  ASSERT_EQ(altered->size(), 3u);
+  EXPECT_FALSE((*altered)[0].error);
+  ASSERT_TRUE((*altered)[2].error);
+  EXPECT_EQ((*altered)[2].error->code, ErrorCode::kNotFound);
+  auto listed = admin.ListGroupOffsets("g");
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2u);  // sorted by topic, partition
+  EXPECT_EQ((*listed)[0].partition, 0);
+  EXPECT_EQ((*listed)[0].offset, 2);
+  EXPECT_EQ((*listed)[0].metadata, "m");
+  EXPECT_EQ((*listed)[1].partition, 1);
+  auto described = admin.DescribeConsumerGroup("g");
+  EXPECT_EQ(described->state, kafka::GroupState::kEmpty);
+  EXPECT_TRUE(described->members.empty());
+  ASSERT_EQ(admin.ListConsumerGroups()->size(), 1u);
+  ASSERT_TRUE(admin.DeleteGroupOffsets("g", {{"t", 0}}));
+  EXPECT_EQ(admin.ListGroupOffsets("g")->size(), 1u);
+  ASSERT_TRUE(admin.DeleteConsumerGroup("g"));
+  EXPECT_EQ(admin.DescribeConsumerGroup("g")->state, kafka::GroupState::kDead);
+  EXPECT_EQ(admin.DeleteConsumerGroup("g").error().code, ErrorCode::kNotFound);
+
+  kafka.FailNextAdminCalls(1);
+  EXPECT_EQ(admin.Metadata().error().code, ErrorCode::kUnavailable);
+  EXPECT_TRUE(admin.Metadata());
+}
+
+// The engines on a source and a target MemoryKafka, with one MemoryStore of their own.
+class EngineMemoryKafka : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ResetStopForTests();
+    store_name_ = std::string("engine-") + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    MemoryStore::ClearForTests(store_name_);
+    store_ = std::make_unique<MemoryStore>(store_name_);
+  }
+
+  // A backup of topic "orders"; `keys` are more lines of the backup: section.
+  Config BackupConfig(const std::string& keys = "") {
+    return Parse("backup_id: b1\nsource:\n  bootstrap_servers: [memory:9092]\n  topics:\n    include: [orders]\n" +
+                 StorageYaml() + "backup:\n  compression: zstd\n" + keys);
+  }
+  // A restore of backup b1 into target_, creating its topics; `keys` are more lines of restore:.
+  Config RestoreConfig(const std::string& keys = "") {
+    return Parse("backup_id: b1\ntarget:\n  bootstrap_servers: [memory:9092]\n" + StorageYaml() +
+                 "restore:\n  create_topics: true\n" + keys);
+  }
+
+  // Runs a backup that must succeed.
+  BackupSummary Backup(const Config& config) {
+    BackupEngine engine(config, *store_, source_);
+    auto summary = engine.Run();
+    EXPECT_TRUE(summary) << summary.error().ToString();
+    if (!summary) return {};
+    EXPECT_TRUE(summary->errors.empty()) << Join(summary->errors);
+    return *summary;
+  }
+  // Runs a restore into target_; whether it completed is the test's to check.
+  RestoreResult Restore(const Config& config) {
+    RestoreEngine engine(config, *store_, target_);
+    auto result = engine.Run();
+    EXPECT_TRUE(result) << result.error().ToString();
+    return result ? *result : RestoreResult{};
+  }
+
+  MemoryKafka source_, target_;
+  std::unique_ptr<MemoryStore> store_;
+
+ private:
+  std::string StorageYaml() const { return "storage:\n  backend: memory\n  name: " + store_name_ + "\n"; }
+  static Config Parse(const std::string& yaml) {
+    auto c = ParseConfig(yaml, "test.yaml");
+    EXPECT_TRUE(c) << c.error().ToString();
+    return c ? *c : Config{};
+  }
+
+  std::string store_name_;
+};
+
+TEST_F(EngineMemoryKafka, BackupAndRestoreKeepEveryFieldOfEveryPartitionInOrder) {
+  source_.CreateTopic("orders", 3, {{"cleanup.policy", "delete"}, {"retention.ms", "-1"}});
+  for (int32_t p = 0; p < 3; ++p) {
+    const std::string n = std::to_string(p);
+    std::vector<Record> records = {
+        Rec(1000 + p, std::nullopt, "value-" + n),  // null key
+        Rec(900, "", std::nullopt),                 // empty key, null value (a tombstone), older than the one before
+        Rec(1100, "k" + n, "", {{"h", "1"}, {"h", "2"}, {"nil", std::nullopt}, {"empty", ""}}),
+        Rec(5, std::nullopt, std::nullopt),         // far out of timestamp order
+        Rec(2000, "k" + n, std::string("bin\0ary", 7)),
+    };
+    for (int i = 0; i < p; ++i) records.push_back(Rec(3000 + i, "extra", "x"));  // partitions differ in length
+    for (auto& r : records) source_.Append("orders", p, r);
+  }
+
+  BackupSummary summary = Backup(BackupConfig());
+  EXPECT_EQ(summary.records, 18u);
+  EXPECT_EQ(summary.partitions, 3);
+  EXPECT_EQ(summary.gaps, 0u);
+  for (int32_t p = 0; p < 3; ++p)
+    EXPECT_EQ(test::ReadBackup(*store_, "b1", "orders", p), source_.Records("orders", p)) << "partition " << p;
+
+  RestoreResult result = Restore(RestoreConfig());
+  ASSERT_TRUE(result.complete) << Join(result.errors);
+  EXPECT_EQ(result.records, 18u);
+  EXPECT_EQ(result.partitions_complete, 3u);
+  for (int32_t p = 0; p < 3; ++p) {
+    auto restored = target_.Records("orders", p);
+    ExpectSameRecords(source_.Records("orders", p), restored, "partition " + std::to_string(p));
+    EXPECT_EQ(Offsets(restored), Offsets(source_.Records("orders", p)));  // a new topic starts at 0, like the source
+  }
+  // The topic was created with the source's shape and configs.
+  auto admin = target_.CreateAdmin(Client());
+  ASSERT_TRUE(admin);
+  auto desc = (*admin)->DescribeTopicConfigs("orders");
+  ASSERT_TRUE(desc) << desc.error().ToString();
+  EXPECT_EQ(desc->partition_count, 3);
+  EXPECT_EQ(desc->configs, (std::map<std::string, std::string>{{"cleanup.policy", "delete"}, {"retention.ms", "-1"}}));
+}
+
+TEST_F(EngineMemoryKafka, SegmentsRollAndASecondRunBacksUpOnlyTheNewRecords) {
+  source_.CreateTopic("orders", 1);
+  for (int i = 0; i < 10; ++i) source_.Append("orders", 0, Rec(1000 + i, "k" + std::to_string(i), "v"));
+  Config config = BackupConfig("  segment_max_records: 3\n");
+  BackupSummary first = Backup(config);
+  EXPECT_EQ(first.records, 10u);
+  EXPECT_EQ(first.segments, 4u);  // 3 + 3 + 3 + 1
+
+  for (int i = 10; i < 15; ++i) source_.Append("orders", 0, Rec(1000 + i, "k" + std::to_string(i), "v"));
+  BackupSummary second = Backup(config);
+  EXPECT_EQ(second.records, 5u);
+  EXPECT_EQ(second.segments, 2u);  // 3 + 2
+
+  auto manifest = LoadManifest(*store_, "b1");
+  ASSERT_TRUE(manifest) << manifest.error().ToString();
+  const format::PartitionManifest* pm = manifest->FindTopic("orders")->FindPartition(0);
+  ASSERT_TRUE(pm);
+  std::vector<std::pair<int64_t, int64_t>> spans;
+  for (const auto& s : pm->segments) spans.emplace_back(s.first_offset, s.last_offset);
+  EXPECT_EQ(spans, (std::vector<std::pair<int64_t, int64_t>>{{0, 2}, {3, 5}, {6, 8}, {9, 9}, {10, 12}, {13, 14}}));
+  EXPECT_EQ(pm->next_offset, 15);
+  EXPECT_TRUE(pm->gaps.empty());
+  EXPECT_EQ(test::ReadBackup(*store_, "b1", "orders", 0), source_.Records("orders", 0));  // each record once
+}
+
+TEST_F(EngineMemoryKafka, SegmentsRollAtSegmentMaxBytes) {
+  source_.CreateTopic("orders", 1);
+  // One 600-byte record stays under the 1024-byte limit; two pass it: a segment per two records.
+  for (int i = 0; i < 7; ++i) source_.Append("orders", 0, Rec(1000 + i, "k", std::string(600, static_cast<char>('a' + i))));
+  BackupSummary summary = Backup(BackupConfig("  segment_max_bytes: 1024\n  block_bytes: 1024\n"));
+  EXPECT_EQ(summary.records, 7u);
+  EXPECT_EQ(summary.segments, 4u);
+  auto manifest = LoadManifest(*store_, "b1");
+  ASSERT_TRUE(manifest) << manifest.error().ToString();
+  std::vector<uint64_t> counts;
+  for (const auto& s : manifest->FindTopic("orders")->FindPartition(0)->segments) counts.push_back(s.record_count);
+  EXPECT_EQ(counts, (std::vector<uint64_t>{2, 2, 2, 1}));
+  EXPECT_EQ(test::ReadBackup(*store_, "b1", "orders", 0), source_.Records("orders", 0));
+}
+
+TEST_F(EngineMemoryKafka, RecordsDeletedBeforeTheyWereReadAreAGapAndTheRestoreMapsAroundIt) {
+  source_.CreateTopic("orders", 1);
+  for (int i = 0; i < 10; ++i) source_.Append("orders", 0, Rec(1000 + i, "k", "v" + std::to_string(i)));
+  Config config = BackupConfig("  segment_max_records: 4\n");
+  EXPECT_EQ(Backup(config).records, 10u);
+  const std::vector<Record> first_ten = source_.Records("orders", 0);
+
+  // Offsets 10..19 arrive, and 10..14 are deleted before the next run reads them.
+  for (int i = 10; i < 20; ++i) source_.Append("orders", 0, Rec(1000 + i, "k", "v" + std::to_string(i)));
+  source_.DeleteRecordsBefore("orders", 0, 15);
+  BackupSummary second = Backup(config);
+  EXPECT_EQ(second.gaps, 1u);
+  EXPECT_EQ(second.gap_records, 5u);
+  EXPECT_EQ(second.records, 5u);
+
+  auto manifest = LoadManifest(*store_, "b1");
+  ASSERT_TRUE(manifest) << manifest.error().ToString();
+  const format::PartitionManifest* pm = manifest->FindTopic("orders")->FindPartition(0);
+  ASSERT_EQ(pm->gaps.size(), 1u);
+  EXPECT_EQ(pm->gaps[0].from_offset, 10);
+  EXPECT_EQ(pm->gaps[0].to_offset, 14);
+  EXPECT_EQ(pm->next_offset, 20);
+  std::vector<Record> backed_up = first_ten;
+  for (const auto& r : source_.Records("orders", 0)) backed_up.push_back(r);  // 15..19
+  EXPECT_EQ(test::ReadBackup(*store_, "b1", "orders", 0), backed_up);
+
+  RestoreResult result = Restore(RestoreConfig());
+  ASSERT_TRUE(result.complete) << Join(result.errors);
+  EXPECT_EQ(result.records, 15u);
+  ExpectSameRecords(backed_up, target_.Records("orders", 0), "partition 0");
+  // Source 0..9 -> target 0..9, source 15..19 -> target 10..14: two ranges around the hole.
+  const PartitionMapping* mapped = result.mapping.Find("orders", 0);
+  ASSERT_TRUE(mapped);
+  EXPECT_EQ(mapped->ranges, (std::vector<MappingRange>{{0, 0, 10}, {15, 10, 5}}));
+  EXPECT_EQ(mapped->target_end_offset, 15);
+  auto inside_gap = result.mapping.Translate("orders", 0, 12);  // a group that had read up to 12
+  ASSERT_TRUE(inside_gap);
+  EXPECT_EQ(inside_gap->offset, 10);
+  EXPECT_FALSE(inside_gap->past_restored_range);
+  auto stored = LoadOffsetMapping(*store_, "b1", result.restore_id);
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  EXPECT_EQ(stored->Find("orders", 0)->ranges, mapped->ranges);
+}
+
+TEST_F(EngineMemoryKafka, PitrWindowRestoresExactlyTheInWindowRecordsWhateverTheirOrder) {
+  source_.CreateTopic("orders", 2);
+  const std::vector<int64_t> times = {199, 500, 200, 601, 300, 50, 600, 250, 1000, 400};
+  for (size_t i = 0; i < times.size(); ++i) source_.Append("orders", 0, Rec(times[i], "k", "v" + std::to_string(i)));
+  for (int64_t ts : {10, 20, 5000, 30}) source_.Append("orders", 1, Rec(ts, "k", "outside"));
+  Backup(BackupConfig("  segment_max_records: 3\n"));
+
+  RestoreResult result = Restore(RestoreConfig("  time_window_start: 200\n  time_window_end: 600\n"));
+  ASSERT_TRUE(result.complete) << Join(result.errors);
+  std::vector<Record> in_window;
+  for (const auto& r : source_.Records("orders", 0))
+    if (r.timestamp >= 200 && r.timestamp <= 600) in_window.push_back(r);  // offsets 1 2 4 6 7 9: bounds included
+  ASSERT_EQ(in_window.size(), 6u);
+  EXPECT_EQ(result.records, 6u);
+  ExpectSameRecords(in_window, target_.Records("orders", 0), "partition 0");
+  EXPECT_TRUE(target_.Records("orders", 1).empty());
+
+  using P = std::vector<std::pair<int64_t, int64_t>>;
+  EXPECT_EQ(Pairs(result.mapping, "orders", 0), (P{{1, 0}, {2, 1}, {4, 2}, {6, 3}, {7, 4}, {9, 5}}));
+  EXPECT_EQ(Pairs(result.mapping, "orders", 1), P{});
+  auto mid = result.mapping.Translate("orders", 0, 3);  // next in-window record after 3 is source 4
+  ASSERT_TRUE(mid);
+  EXPECT_EQ(mid->offset, 2);
+  auto past = result.mapping.Translate("orders", 0, 10);
+  ASSERT_TRUE(past);
+  EXPECT_TRUE(past->past_restored_range);
+  EXPECT_EQ(past->offset, 6);
+}
+
+TEST_F(EngineMemoryKafka, ARestoreWhoseBrokerFailsPartWayIsIncompleteAndTheRerunWritesEachRecordOnce) {
+  source_.CreateTopic("orders", 2);
+  for (int32_t p = 0; p < 2; ++p)
+    for (int i = 0; i < 20; ++i)
+      source_.Append("orders", p, Rec(1000 + i, "k" + std::to_string(i), std::to_string(p) + "-" + std::to_string(i)));
+  Backup(BackupConfig("  segment_max_records: 5\n"));
+
+  target_.FailProducesAfter(13);
+  Config config = RestoreConfig();
+  RestoreResult failed = Restore(config);
+  EXPECT_FALSE(failed.complete);
+  ASSERT_FALSE(failed.errors.empty());
+  EXPECT_NE(Join(failed.errors).find("was not written"), std::string::npos) << Join(failed.errors);
+  EXPECT_EQ(failed.partitions_complete, 0u);  // 13 records cannot complete a 20-record partition
+  EXPECT_EQ(target_.Records("orders", 0).size() + target_.Records("orders", 1).size(), 13u);
+
+  target_.ClearFaults();
+  RestoreResult resumed = Restore(config);
+  ASSERT_TRUE(resumed.complete) << Join(resumed.errors);
+  EXPECT_TRUE(resumed.resumed);
+  EXPECT_EQ(resumed.restore_id, failed.restore_id);
+  EXPECT_EQ(resumed.records, 40u);
+  std::vector<std::pair<int64_t, int64_t>> identity;
+  for (int64_t i = 0; i < 20; ++i) identity.emplace_back(i, i);
+  for (int32_t p = 0; p < 2; ++p) {
+    ExpectSameRecords(source_.Records("orders", p), target_.Records("orders", p), "partition " + std::to_string(p));
+    EXPECT_EQ(Pairs(resumed.mapping, "orders", p), identity) << "partition " << p;
+  }
+}
+
+TEST_F(EngineMemoryKafka, ABackupOfAnUnreachableClusterFailsBeforeWritingAnything) {
+  source_.CreateTopic("orders", 1);
+  source_.Append("orders", 0, Rec(1000, "k", "v"));
+  Config config = BackupConfig();
+  source_.FailNextAdminCalls(1);
+  BackupEngine engine(config, *store_, source_);
+  auto summary = engine.Run();
+  ASSERT_FALSE(summary);
+  EXPECT_EQ(summary.error().code, ErrorCode::kUnavailable);
+  auto objects = store_->List("");
+  ASSERT_TRUE(objects);
+  EXPECT_TRUE(objects->empty());
+
+  source_.ClearFaults();
+  EXPECT_EQ(Backup(config).records, 1u);
+}
+
+}  // namespace
+}  // namespace kb
