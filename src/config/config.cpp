@@ -327,7 +327,8 @@ Status ParseRestore(const YAML::Node& node, RestoreOptions* out) {
     }
   }
   KB_TRY(s.Get("repartitioning", &out->repartitioning));
-  KB_TRY(s.Get("consumer_group_strategy", &out->consumer_group_strategy));
+  std::string strategy = "skip";
+  KB_TRY(s.Get("consumer_group_strategy", &strategy));
   KB_TRY(s.GetStringList("consumer_groups", &out->consumer_groups));
   KB_TRY(s.Get("reset_consumer_offsets", &out->reset_consumer_offsets));
   KB_TRY(s.Get("snapshot_id", &out->snapshot_id));
@@ -344,12 +345,12 @@ Status ParseRestore(const YAML::Node& node, RestoreOptions* out) {
   KB_TRY(s.Get("rate_limit_bytes_per_sec", &out->rate_limit_bytes_per_sec));
   KB_TRY(s.Get("max_concurrent_partitions", &out->max_concurrent_partitions));
 
-  static const std::vector<std::string> kStrategies = {"skip", "header-based", "timestamp-based",
-                                                       "cluster-scan", "manual"};
-  if (std::find(kStrategies.begin(), kStrategies.end(), out->consumer_group_strategy) == kStrategies.end()) {
-    std::string near = NearestKey(out->consumer_group_strategy, kStrategies);
+  if (auto parsed = format::ParseResetStrategy(strategy)) {
+    out->consumer_group_strategy = *parsed;
+  } else {
+    std::string near = NearestKey(strategy, format::ResetStrategyNames());
     return Fail(ErrorCode::kInvalidArgument,
-                "restore.consumer_group_strategy '" + out->consumer_group_strategy +
+                "restore.consumer_group_strategy '" + strategy +
                     "' is not one of skip, header-based, timestamp-based, cluster-scan, manual" +
                     (near.empty() ? "" : ": did you mean '" + near + "'?"));
   }

@@ -18,6 +18,7 @@
 
 #include "core/error.h"
 #include "format/compression.h"
+#include "format/reset_strategy.h"
 #include "storage/storage_config.h"
 
 namespace kb {
@@ -100,7 +101,7 @@ struct RestoreOptions {
   std::map<int32_t, int32_t> partition_mapping;       // source partition -> target partition (all topics)
   std::vector<int32_t> source_partitions;             // only these source partitions; empty = all
   bool repartitioning = false;                   // keyed records to murmur2(key) % target partitions
-  std::string consumer_group_strategy = "skip";  // skip | header-based | timestamp-based | cluster-scan | manual
+  format::ResetStrategy consumer_group_strategy = format::ResetStrategy::kSkip;
   std::vector<std::string> consumer_groups;
   bool reset_consumer_offsets = false;
   std::string snapshot_id;                       // offsets to translate: a snapshot instead of the captures

@@ -10,25 +10,6 @@ namespace kb::offsets {
 
 using nlohmann::json;
 
-const char* ResetStrategyName(ResetStrategy s) {
-  switch (s) {
-    case ResetStrategy::kSkip: return "skip";
-    case ResetStrategy::kHeaderBased: return "header-based";
-    case ResetStrategy::kTimestampBased: return "timestamp-based";
-    case ResetStrategy::kClusterScan: return "cluster-scan";
-    case ResetStrategy::kManual: return "manual";
-  }
-  return "?";
-}
-
-Result<ResetStrategy> ParseResetStrategy(const std::string& name) {
-  for (auto s : {ResetStrategy::kSkip, ResetStrategy::kHeaderBased, ResetStrategy::kTimestampBased,
-                 ResetStrategy::kClusterScan, ResetStrategy::kManual})
-    if (name == ResetStrategyName(s)) return s;
-  return Fail(ErrorCode::kInvalidArgument, "unknown offset reset strategy '" + name +
-                                               "': use skip, header-based, timestamp-based, cluster-scan or manual");
-}
-
 std::map<std::string, std::vector<kafka::GroupOffset>> ResetPlan::Commits() const {
   std::map<std::string, std::vector<kafka::GroupOffset>> out;
   for (const auto& g : groups) out[g];

@@ -22,6 +22,7 @@
 #include "core/record.h"
 #include "format/offset_mapping.h"
 #include "format/offset_docs.h"
+#include "format/reset_strategy.h"
 #include "kafka/admin_client.h"
 #include "storage/backend.h"
 
@@ -29,10 +30,9 @@ namespace kb::offsets {
 
 using format::GroupOffsets;
 
-enum class ResetStrategy { kSkip, kHeaderBased, kTimestampBased, kClusterScan, kManual };
-const char* ResetStrategyName(ResetStrategy s);  // "skip", "header-based", ...
-// kInvalidArgument listing the valid names otherwise.
-Result<ResetStrategy> ParseResetStrategy(const std::string& name);
+using format::ParseResetStrategy;
+using format::ResetStrategy;
+using format::ResetStrategyName;
 
 // What the planner asks of the target cluster and of the backup.
 class ResetLookups {

@@ -289,7 +289,7 @@ Result<RestoreResult> RestoreEngine::Run() {
   RestoreRun run{config_, store_, restore_id, fingerprint, kafka_, kafka_config,
                TimeWindow{r.time_window_start, r.time_window_end},
                RateLimiter(r.rate_limit_records_per_sec, r.rate_limit_bytes_per_sec), progress,
-               r.include_original_offset_header || r.consumer_group_strategy == "header-based"};
+               r.include_original_offset_header || r.consumer_group_strategy == format::ResetStrategy::kHeaderBased};
   run.created_at_ms = resume ? resume->created_at_ms : NowMs();
   std::map<std::pair<std::string, int32_t>, const format::RestorePartitionProgress*> saved;
   if (resume)
@@ -460,7 +460,7 @@ Result<RestoreResult> RestoreEngine::Run() {
   rep.partitions_total = result.partitions_total;
   rep.partitions_complete = result.partitions_complete;
   rep.errors = result.errors;
-  rep.consumer_group_strategy = r.consumer_group_strategy;  // offset-reset's defaults (BuildResetPlan)
+  rep.consumer_group_strategy = format::ResetStrategyName(r.consumer_group_strategy);  // offset-reset's defaults (BuildResetPlan)
   rep.snapshot_id = r.snapshot_id;
   rep.fingerprint = fingerprint;
   rep.part = r.part_index;

@@ -61,7 +61,7 @@ std::string RestoreFingerprint(const Config& c) {
   j["repartitioning"] = c.restore.repartitioning;
   j["include"] = c.target->topics.include;
   j["exclude"] = c.target->topics.exclude;
-  j["headers"] = c.restore.include_original_offset_header || c.restore.consumer_group_strategy == "header-based";
+  j["headers"] = c.restore.include_original_offset_header || c.restore.consumer_group_strategy == format::ResetStrategy::kHeaderBased;
   if (c.restore.parts > 1) j["parts"] = c.restore.parts;  // every part of one restore has the same
   return j.dump();
 }
@@ -126,7 +126,7 @@ Result<RestoreResult> GatherRestoreParts(const Config& config, ObjectStore& stor
   rep.partitions_complete = out.partitions_complete;
   rep.fingerprint = fingerprint;
   rep.parts = parts;
-  rep.consumer_group_strategy = config.restore.consumer_group_strategy;
+  rep.consumer_group_strategy = format::ResetStrategyName(config.restore.consumer_group_strategy);
   rep.snapshot_id = config.restore.snapshot_id;
   // Stored as a restore of its own, so offset-reset and the rollback find one mapping for all.
   KB_TRY(StoreOffsetMapping(store, out.mapping));

@@ -86,7 +86,7 @@ Result<ThreePhaseOutcome> ThreePhase::Run() {
   auto kcfg = ToKafkaClientConfig(*target);
   KB_ASSIGN_OR_RETURN(admin_, kafka_.CreateAdmin(kcfg));
   const auto& ro = config.restore;
-  KB_ASSIGN_OR_RETURN(const offsets::ResetStrategy strategy, offsets::ParseResetStrategy(ro.consumer_group_strategy));
+  const offsets::ResetStrategy strategy = ro.consumer_group_strategy;
 
   // Which groups: the config's, else every group of the positions. Resolved before anything is
   // written, so a backup without positions fails with nothing changed.
@@ -178,7 +178,7 @@ Result<ThreePhaseOutcome> ThreePhase::Run() {
   req.backup_id = config.backup_id;
   req.restore_id = res->restore_id;
   req.groups = groups;
-  req.strategy = ro.consumer_group_strategy;
+  req.strategy = offsets::ResetStrategyName(ro.consumer_group_strategy);
   req.snapshot_id = ro.snapshot_id;
   req.as_of_ms = ro.time_window_end;
   auto plan = offsets::BuildResetPlan(store_, *admin_, kcfg, req, &res->mapping, kafka_);

@@ -73,7 +73,7 @@ class OffsetsResetTest : public ::testing::Test {
     rc.restore.topic_mapping[source_] = target_;
     rc.restore.create_topics = true;
     rc.restore.time_window_start = base_ts_ + 10 * 1000;
-    rc.restore.consumer_group_strategy = "header-based";
+    rc.restore.consumer_group_strategy = format::ResetStrategy::kHeaderBased;
     auto r = RestoreEngine(rc, *store_).Run();
     ASSERT_TRUE(r) << r.error().ToString();
     ASSERT_TRUE(r->complete);

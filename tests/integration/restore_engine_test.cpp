@@ -203,7 +203,7 @@ TEST_F(RestoreEngineTest, StoredReportCarriesTheOffsetResetDefaults) {
   std::string bid = test::UniqueName("defaults");
   Backup(BackupConfig(bid, src), *store_);
   Config rc = RestoreConfig(bid, src, dst);
-  rc.restore.consumer_group_strategy = "timestamp-based";
+  rc.restore.consumer_group_strategy = format::ResetStrategy::kTimestampBased;
   rc.restore.snapshot_id = "snapshot-20261124T000000000Z-abcdef";
   auto res = RestoreEngine(rc, *store_).Run();
   ASSERT_TRUE(res) << res.error().ToString();

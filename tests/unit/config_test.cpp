@@ -30,7 +30,7 @@ TEST(Config, SeedRestoreConfigParsesUnchanged) {
   auto c = LoadConfigFile(std::string(KB_SOURCE_DIR) + "/examples/restore-pitr.yaml");
   ASSERT_TRUE(c) << c.error().ToString();
   EXPECT_EQ(c->mode, "restore");
-  EXPECT_EQ(c->restore.consumer_group_strategy, "header-based");
+  EXPECT_EQ(c->restore.consumer_group_strategy, format::ResetStrategy::kHeaderBased);
   EXPECT_EQ(c->restore.consumer_groups, std::vector<std::string>{"payments-processor"});
   EXPECT_TRUE(c->restore.reset_consumer_offsets);
   EXPECT_FALSE(c->restore.time_window_end.has_value());
