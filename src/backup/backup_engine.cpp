@@ -30,7 +30,6 @@
 #include "kafka/group_offsets.h"
 #include "metrics/metrics_server.h"
 #include "metrics/progress.h"
-#include "retention/prune_loop.h"
 
 namespace kb {
 namespace {
@@ -87,8 +86,8 @@ Status StartFresh(CatalogWriter& catalog, const std::vector<PartitionJob>& fresh
 
 }  // namespace
 
-BackupEngine::BackupEngine(const Config& config, ObjectStore& store, kafka::KafkaPort& kafka)
-    : config_(config), store_(store), kafka_(kafka) {}
+BackupEngine::BackupEngine(const Config& config, ObjectStore& store, kafka::KafkaPort& kafka, BackupHooks hooks)
+    : config_(config), store_(store), kafka_(kafka), hooks_(std::move(hooks)) {}
 
 Result<BackupSummary> BackupEngine::Run() {
   if (config_.backup_id.empty()) return Fail(ErrorCode::kInvalidArgument, config_.file + ": backup_id is required");
@@ -154,10 +153,7 @@ Result<BackupSummary> BackupEngine::Run() {
   KB_TRY(catalog->BeginRun(run_options, run_topics));
   if (!member) KB_TRY(StartFresh(*catalog, fresh));
   spdlog::debug("start-up: catalog run begun after {} ms", since_start());
-  const int64_t keep_within = config_.backup.retention_keep_within_ms;
-  std::unique_ptr<PruneLoop> pruner;
-  if (continuous && keep_within > 0)
-    pruner = std::make_unique<PruneLoop>(store_, config_.backup_id, keep_within, config_.backup.retention_interval_ms);
+  if (hooks_.started) hooks_.started();
 
   Progress progress("backup");
   uint64_t expected = 0;
@@ -204,7 +200,7 @@ Result<BackupSummary> BackupEngine::Run() {
   // Listening fails before anything is read: a backup whose monitoring is broken does not start.
   std::unique_ptr<metrics::MetricsServer> metrics_server;
   if (config_.metrics.enabled) {
-    KB_ASSIGN_OR_RETURN(metrics_server, metrics::MetricsServer::Start(config_.metrics, [&run, &progress, &admin, &pruner, this, mode] {
+    KB_ASSIGN_OR_RETURN(metrics_server, metrics::MetricsServer::Start(config_.metrics, [&run, &progress, &admin, this, mode] {
       metrics::BackupStatus st;
       st.backup_id = config_.backup_id;
       st.mode = mode;
@@ -221,12 +217,7 @@ Result<BackupSummary> BackupEngine::Run() {
       st.last_capture_ms = run.last_capture_ms;
       st.catalog_commits = run.catalog.commits();
       st.catalog_bytes = run.catalog.metadata_bytes();
-      if (pruner) {
-        st.prune_passes = pruner->passes();
-        st.prune_failures = pruner->failures();
-        st.pruned_objects = pruner->objects_removed();
-        st.pruned_bytes = pruner->bytes_removed();
-      }
+      if (hooks_.status) hooks_.status(st);
       std::lock_guard<std::mutex> lock(run.mu);
       st.errors = run.errors;
       st.cluster_error = run.cluster_error;
@@ -349,7 +340,7 @@ Result<BackupSummary> BackupEngine::Run() {
   spdlog::debug("readers done after {} ms", since_start());
   progress.Stop();
   metrics_server.reset();  // the workers are done; from here on `run` is read without its lock
-  pruner.reset();
+  if (hooks_.reading_done) hooks_.reading_done();
 
   BackupSummary summary;
   summary.interrupted = StopRequested();
@@ -372,8 +363,6 @@ Result<BackupSummary> BackupEngine::Run() {
     if (auto st = catalog->EndRun(); !st)
       run.errors.push_back("cannot mark the backup complete: " + st.error().message);
   }
-  // A one-shot backup with retention prunes once its data is stored; a failed prune is a warning.
-  if (complete && !continuous && keep_within > 0) PruneAndLog(store_, config_.backup_id, keep_within);
   summary.backup_id = config_.backup_id;
   summary.mode = ModeName(config_.backup);
   summary.topics = static_cast<int>(backed_up.size());

@@ -15,12 +15,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "config/config.h"
 #include "core/error.h"
 #include "kafka/port.h"
+#include "metrics/backup_status.h"
 #include "storage/backend.h"
 
 namespace kb {
@@ -42,9 +44,18 @@ struct BackupSummary {
   std::vector<std::string> errors;  // per-partition failures; non-empty = run failed
 };
 
+// What a caller runs beside a backup without the engine knowing what it is (the backup workflow's
+// retention). Each is optional.
+struct BackupHooks {
+  std::function<void()> started;                        // the run has begun in the catalog; reading starts
+  std::function<void(metrics::BackupStatus&)> status;   // adds to /health and /metrics (another thread)
+  std::function<void()> reading_done;                   // the readers have stopped; status is not called again
+};
+
 class BackupEngine {
  public:
-  BackupEngine(const Config& config, ObjectStore& store, kafka::KafkaPort& kafka = kafka::LibrdkafkaPort());
+  BackupEngine(const Config& config, ObjectStore& store, kafka::KafkaPort& kafka = kafka::LibrdkafkaPort(),
+               BackupHooks hooks = {});
   // Runs to the end of the mode. Fails before reading on bad config, unreachable cluster or a
   // missing literal topic; a run with partition failures returns a summary with `errors` set.
   Result<BackupSummary> Run();
@@ -53,6 +64,7 @@ class BackupEngine {
   const Config& config_;
   ObjectStore& store_;
   kafka::KafkaPort& kafka_;
+  BackupHooks hooks_;
 };
 
 }  // namespace kb

@@ -3,9 +3,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "backup/backup_engine.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "workflow/backup_workflow.h"
 
 namespace kb::cli {
 
@@ -17,8 +17,7 @@ int RunBackup(const CliArgs& a) {
                                                               "; the backup command needs mode: backup"});
   auto store = OpenStoreForConfig(*config, "");
   if (!store) return ReportError(store.error());
-  BackupEngine engine(*config, **store);
-  auto s = engine.Run();
+  auto s = RunBackupWorkflow(*config, **store);
   if (!s) return ReportError(s.error());
 
   nlohmann::json doc{{"backup_id", s->backup_id}, {"mode", s->mode}, {"storage", (*store)->Describe()},

@@ -18,10 +18,12 @@
 #include "catalog/documents.h"
 #include "config/config.h"
 #include "core/stop.h"
+#include "core/time_util.h"
 #include "restore/restore_engine.h"
 #include "storage/memory_store.h"
 #include "support/backup_fixture.h"
 #include "support/memory_kafka.h"
+#include "workflow/backup_workflow.h"
 
 namespace kb {
 namespace {
@@ -485,6 +487,35 @@ TEST_F(EngineMemoryKafka, ABackupOfAnUnreachableClusterFailsBeforeWritingAnythin
 
   source_.ClearFaults();
   EXPECT_EQ(Backup(config).records, 1u);
+}
+
+// The backup workflow's retention: a one-shot backup with backup.retention prunes once its data is
+// stored; what is older than keep_within goes, what is newer stays readable.
+TEST_F(EngineMemoryKafka, AOneShotBackupWithRetentionPrunesWhatIsOlderThanKeepWithinOnceStored) {
+  source_.CreateTopic("orders", 1);
+  const int64_t now = NowMs(), day = 24 * 3600 * 1000;
+  for (int i = 0; i < 10; ++i) source_.Append("orders", 0, Rec(now - 10 * day + i, "old", "v"));
+  for (int i = 0; i < 5; ++i) source_.Append("orders", 0, Rec(now - 1000 + i, "new", "v"));
+  const Config config = BackupConfig("  segment_max_records: 5\n  retention:\n    keep_within: 1d\n");
+
+  auto summary = RunBackupWorkflow(config, *store_, source_);
+  ASSERT_TRUE(summary) << summary.error().ToString();
+  ASSERT_TRUE(summary->errors.empty()) << Join(summary->errors);
+  EXPECT_EQ(summary->records, 15u);
+  EXPECT_EQ(summary->segments, 3u);
+  auto chain = LoadPartitionChain(*store_, "b1", "orders", 0, CatalogDepth::kFull);
+  ASSERT_TRUE(chain) << chain.error().ToString();
+  ASSERT_TRUE(*chain && (*chain)->floor) << "no floor: nothing was pruned";
+  EXPECT_EQ((*chain)->floor->from, 10);  // both old segments went
+  EXPECT_EQ((*chain)->floor->pruned.records, 10u);
+  const auto all = source_.Records("orders", 0);
+  EXPECT_EQ(test::ReadBackup(*store_, "b1", "orders", 0), std::vector<Record>(all.begin() + 10, all.end()));
+
+  // The same backup without retention keeps everything.
+  MemoryStore::ClearForTests("engine-no-retention");
+  MemoryStore kept("engine-no-retention");
+  ASSERT_TRUE(RunBackupWorkflow(BackupConfig("  segment_max_records: 5\n"), kept, source_));
+  EXPECT_EQ(test::ReadBackup(kept, "b1", "orders", 0), all);
 }
 
 }  // namespace
