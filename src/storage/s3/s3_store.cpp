@@ -1,16 +1,17 @@
 #include "storage/s3/s3_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <limits>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 #include <spdlog/spdlog.h>
 
+#include "core/parallel.h"
 #include "core/time_util.h"
 #include "storage/object_key.h"
 #include "storage/s3/xml.h"
@@ -326,37 +327,26 @@ Status S3Store::PutMultipart(const std::string& object_key, const std::string& d
   // Parts go up several at a time: one request at a time leaves the server, and the link, idle
   // while each answer comes back. Each thread has its own connection (HttpClient).
   std::mutex mu;
-  size_t next_part = 0;
   std::optional<Error> first_error;
-  auto upload = [&] {
-    for (;;) {
-      size_t i;
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        if (first_error || next_part == parts) return;
-        i = next_part++;
-      }
-      const std::string part_number = std::to_string(i + 1);
-      // No check for a stop request here: a stopping backup flushes its buffers through Put,
-      // and that write must finish.
-      std::optional<Error> error;
-      Result<HttpResponse> part = Send(Call{"PUT", object_key, {{"partNumber", part_number}, {"uploadId", upload_id}},
-                                            {}, all.substr(i * part_size, part_size)});
-      if (!part) error = part.error();
-      else if (std::string etag = part->Header("etag"); etag.empty())
-        error = Error{ErrorCode::kCorrupt, "S3 returned no ETag for part " + part_number};
-      else etags[i] = std::move(etag);
-      if (error) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (!first_error) first_error = std::move(error);
-        return;
-      }
+  std::atomic<bool> failed{false};
+  ParallelFor(parts, options_.upload_concurrency, [&](size_t i) {
+    if (failed) return;  // one failed part fails the upload: the rest are not sent
+    const std::string part_number = std::to_string(i + 1);
+    // No check for a stop request here: a stopping backup flushes its buffers through Put,
+    // and that write must finish.
+    std::optional<Error> error;
+    Result<HttpResponse> part = Send(Call{"PUT", object_key, {{"partNumber", part_number}, {"uploadId", upload_id}},
+                                          {}, all.substr(i * part_size, part_size)});
+    if (!part) error = part.error();
+    else if (std::string etag = part->Header("etag"); etag.empty())
+      error = Error{ErrorCode::kCorrupt, "S3 returned no ETag for part " + part_number};
+    else etags[i] = std::move(etag);
+    if (error) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!first_error) first_error = std::move(error);
+      failed = true;
     }
-  };
-  std::vector<std::thread> uploaders;
-  for (size_t t = 1; t < std::min<size_t>(parts, options_.upload_concurrency); ++t) uploaders.emplace_back(upload);
-  upload();
-  for (auto& t : uploaders) t.join();
+  });
   if (first_error) return fail_and_abort(*first_error);
 
   const std::string complete_body = BuildCompleteMultipartUpload(etags);
