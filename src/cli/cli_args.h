@@ -1,6 +1,6 @@
-// CliArgs: every flag of every command, filled by CLI11 in main.cpp and read by the command
-// that runs. One struct keeps the flag spellings in one place (they must match the seed and
-// PRODUCT.md exactly).
+// CliArgs: every flag of every command, filled by CLI11 (each cmd_<name>.cpp registers its
+// command's flags) and read by the command that runs. One struct keeps the flag spellings in one
+// place (they must match the seed and PRODUCT.md exactly).
 #pragma once
 
 #include <cstdint>

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/cli_common.h"
+#include "cli/cli_flags.h"
 #include "cli/commands.h"
 #include "workflow/backup_workflow.h"
 
@@ -40,6 +41,13 @@ int RunBackup(const CliArgs& a) {
   if (!s->errors.empty()) return 1;
   if (s->interrupted && s->mode != "continuous") return 130;
   return 0;
+}
+
+void AddBackupCommand(CommandRegistry& r) {
+  auto* cmd = r.app.add_subcommand("backup", "Run the backup a config file describes");
+  AddConfig(cmd, r.args);
+  AddFormat(cmd, r.args);
+  r.OnRun(cmd, RunBackup);
 }
 
 }  // namespace kb::cli

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/cli_common.h"
+#include "cli/cli_flags.h"
 #include "cli/commands.h"
 #include "core/time_util.h"
 #include "inspect/backup_records.h"
@@ -71,6 +72,25 @@ int RunCat(const CliArgs& a) {
                stats->records_matched, stats->records_in_window, stats->partitions, stats->blocks_read,
                HumanBytes(stats->bytes_read), (*store)->Describe());
   return 0;
+}
+
+void AddCatCommand(CommandRegistry& r) {
+  auto& a = r.args;
+  auto* cmd = r.app.add_subcommand("cat", "Print records straight from a backup (no Kafka cluster needed)");
+  AddBackup(cmd, a);
+  cmd->add_option("--topic,-t", a.topic, "Only this topic (default: every topic)");
+  // partition and key are optional<>: set only when the flag is given.
+  cmd->add_option_function<int32_t>("--partition", [&a](const int32_t& p) { a.partition = p; },
+                                    "Only this partition (default: every partition)");
+  cmd->add_option("--time-window-start", a.time_window_start, "First timestamp, inclusive: epoch ms or ISO-8601");
+  cmd->add_option("--time-window-end", a.time_window_end, "Last timestamp, inclusive: epoch ms or ISO-8601");
+  cmd->add_option_function<std::string>("--key", [&a](const std::string& k) { a.key = k; },
+                                        "Only records with exactly this key");
+  cmd->add_option("--grep", a.grep, "Only records whose value matches this extended regular expression (grep -E)");
+  cmd->add_option("--limit", a.limit, "Stop after this many records (default: no limit)");
+  cmd->add_option("--format", a.cat_format, "jsonl: one JSON object per record (docs/CAT.md); text: one line per record")
+      ->check(CLI::IsMember({"jsonl", "text"}));
+  r.OnRun(cmd, RunCat);
 }
 
 }  // namespace kb::cli

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/cli_common.h"
+#include "cli/cli_flags.h"
 #include "cli/commands.h"
 #include "core/time_util.h"
 #include "retention/backup_delete.h"
@@ -25,6 +26,14 @@ int RunDelete(const CliArgs& a) {
     }
   });
   return r->kept.empty() ? 0 : 3;
+}
+
+void AddDeleteCommand(CommandRegistry& r) {
+  auto* cmd = r.app.add_subcommand("delete", "Delete a whole backup");
+  AddBackup(cmd, r.args);
+  cmd->add_flag("--force", r.args.force, "Delete even while a backup or restore of it runs");
+  AddFormat(cmd, r.args);
+  r.OnRun(cmd, RunDelete);
 }
 
 }  // namespace kb::cli

@@ -5,6 +5,7 @@
 
 #include "catalog/catalog_reader.h"
 #include "cli/cli_common.h"
+#include "cli/cli_flags.h"
 #include "cli/commands.h"
 #include "cli/manifest_json.h"
 #include "core/time_util.h"
@@ -65,6 +66,16 @@ int RunDescribe(const CliArgs& a) {
     if (t.gaps > 0 && !a.segments) std::printf("\n(describe --segments lists each gap and segment)\n");
   });
   return 0;
+}
+
+void AddDescribeCommand(CommandRegistry& r) {
+  auto* cmd = r.app.add_subcommand("describe", "Describe one backup: topics, partitions, segments, gaps");
+  AddBackup(cmd, r.args);
+  cmd->add_flag("--segments", r.args.segments,
+                "List every segment and gap (reads the whole catalog; without it, each partition's newest "
+                "commit gives its figures)");
+  AddFormat(cmd, r.args);
+  r.OnRun(cmd, RunDescribe);
 }
 
 }  // namespace kb::cli

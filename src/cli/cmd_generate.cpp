@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/cli_docs.h"
+#include "cli/cli_flags.h"
 #include "cli/commands.h"
 
 namespace kb::cli {
@@ -42,6 +43,18 @@ int RunGenerate(CLI::App& app, std::string what, std::string output) {
     return 1;
   }
   return 0;
+}
+
+// Hidden from help (group ""). It runs with the whole app: the pages are generated from it.
+void AddGenerateCommand(CommandRegistry& r) {
+  auto& a = r.args;
+  auto* cmd = r.app.add_subcommand("generate", "Print the man page or a shell completion script")->group("");
+  cmd->add_option("what", a.generate_what, "man, bash-completion, zsh-completion, or check")
+      ->required()
+      ->check(CLI::IsMember({"man", "bash-completion", "zsh-completion", "check"}));
+  cmd->add_option("--output,-o", a.output_file, "Write here instead of standard output")->type_name("FILE");
+  CLI::App* app = &r.app;
+  r.OnRun(cmd, [app](const CliArgs& args) { return RunGenerate(*app, args.generate_what, args.output_file); });
 }
 
 }  // namespace kb::cli

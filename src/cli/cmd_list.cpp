@@ -4,6 +4,7 @@
 #include "catalog/backup_catalog.h"
 #include "catalog/catalog_reader.h"
 #include "cli/cli_common.h"
+#include "cli/cli_flags.h"
 #include "cli/commands.h"
 #include "cli/manifest_json.h"
 #include "core/time_util.h"
@@ -35,6 +36,13 @@ int RunList(const CliArgs& a) {
                   HumanBytes(r["stored_bytes"].get<uint64_t>()).c_str(), r["updated_at"].get<std::string>().c_str());
   });
   return 0;
+}
+
+void AddListCommand(CommandRegistry& r) {
+  auto* cmd = r.app.add_subcommand("list", "List backups in a storage location");
+  AddPath(cmd, r.args);
+  AddFormat(cmd, r.args);
+  r.OnRun(cmd, RunList);
 }
 
 }  // namespace kb::cli

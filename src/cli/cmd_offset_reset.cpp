@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_common.h"
+#include "cli/cli_flags.h"
 #include "cli/commands.h"
 #include "kafka/admin_client.h"
 #include "offsets/bulk_commit.h"
@@ -187,6 +188,34 @@ int RunOffsetResetBulk(const CliArgs& a) {
     return 2;
   }
   return Execute(a, true);
+}
+
+void AddOffsetResetCommands(CommandRegistry& r) {
+  auto& a = r.args;
+  auto* reset = r.app.add_subcommand("offset-reset", "Reset consumer-group offsets after a restore");
+  reset->require_subcommand(1);
+  auto* plan = reset->add_subcommand("plan", "Show the offsets each group would get");
+  AddResetFlags(plan, a);
+  AddFormat(plan, a, {"text", "json", "yaml", "csv"});
+  r.OnRun(plan, RunOffsetResetPlan);
+  auto* execute = reset->add_subcommand("execute", "Commit the translated offsets, then verify them");
+  AddResetFlags(execute, a);
+  AddFormat(execute, a);
+  r.OnRun(execute, RunOffsetResetExecute);
+  auto* script = reset->add_subcommand("script", "Print a kafka-consumer-groups script that applies the plan");
+  AddResetFlags(script, a);
+  script->add_option("--output,-o", a.output_file, "Write the script here")->type_name("FILE");
+  AddFormat(script, a, {"shell-script", "text", "json"});
+  r.OnRun(script, RunOffsetResetScript);
+
+  auto* bulk =
+      r.app.add_subcommand("offset-reset-bulk", "Reset many groups concurrently, with retries and a latency report");
+  AddResetFlags(bulk, a);
+  bulk->add_flag("--all-groups", a.all_groups, "Every group with offsets captured in the backup");
+  bulk->add_option("--max-concurrency", a.max_concurrency, "Groups committed at once");
+  bulk->add_option("--max-retries", a.max_retries, "Retries per group on retryable errors");
+  AddFormat(bulk, a);
+  r.OnRun(bulk, RunOffsetResetBulk);
 }
 
 }  // namespace kb::cli

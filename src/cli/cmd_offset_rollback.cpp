@@ -7,6 +7,7 @@
 
 #include "catalog/documents.h"
 #include "cli/cli_common.h"
+#include "cli/cli_flags.h"
 #include "cli/commands.h"
 #include "core/time_util.h"
 #include "kafka/admin_client.h"
@@ -202,6 +203,50 @@ int RunRollbackDelete(const CliArgs& a) {
   if (auto st = DeleteOffsetSnapshot(**store, a.snapshot_id); !st) return ReportError(st.error());
   PrintReport(a, json{{"deleted", a.snapshot_id}}, [&] { std::cout << "Snapshot deleted: " << a.snapshot_id << "\n"; });
   return 0;
+}
+
+void AddOffsetRollbackCommands(CommandRegistry& r) {
+  auto& a = r.args;
+  auto* rb = r.app.add_subcommand("offset-rollback", "Offset snapshots: a safety net for consumer-group offsets");
+  rb->require_subcommand(1);
+  auto* snap = rb->add_subcommand("snapshot", "Record the committed offsets of consumer groups");
+  AddPath(snap, a);
+  AddGroups(snap, a);
+  snap->add_flag("--all-groups", a.all_groups, "Every consumer group in the cluster");
+  snap->add_option("--description", a.description, "Why this snapshot was taken");
+  AddKafka(snap, a, true);
+  AddFormat(snap, a);
+  r.OnRun(snap, RunRollbackSnapshot);
+  auto* list = rb->add_subcommand("list", "List snapshots, newest first");
+  AddPath(list, a);
+  AddFormat(list, a);
+  r.OnRun(list, RunRollbackList);
+  auto* show = rb->add_subcommand("show", "Show one snapshot");
+  AddPath(show, a);
+  show->add_option("--snapshot-id", a.snapshot_id, "Snapshot id")->required();
+  AddFormat(show, a);
+  r.OnRun(show, RunRollbackShow);
+  auto* verify = rb->add_subcommand("verify", "Compare a snapshot with the cluster's committed offsets");
+  AddPath(verify, a);
+  verify->add_option("--snapshot-id", a.snapshot_id, "Snapshot id")->required();
+  AddKafka(verify, a, true);
+  AddFormat(verify, a);
+  r.OnRun(verify, RunRollbackVerify);
+  auto* roll = rb->add_subcommand("rollback", "Put a snapshot's offsets back");
+  AddPath(roll, a);
+  roll->add_option("--snapshot-id", a.snapshot_id, "Snapshot id")->required();
+  roll->add_option("--verify", a.verify, "Read the offsets back and compare (true|false)")
+      ->check(CLI::IsMember({"true", "false"}));
+  roll->add_flag("--force", a.force, "Commit even if the group has active members");
+  roll->add_flag("--delete-extra", a.delete_extra, "Remove offsets committed on partitions the snapshot lacks");
+  AddKafka(roll, a, true);
+  AddFormat(roll, a);
+  r.OnRun(roll, RunRollbackRollback);
+  auto* del = rb->add_subcommand("delete", "Delete a snapshot");
+  AddPath(del, a);
+  del->add_option("--snapshot-id", a.snapshot_id, "Snapshot id")->required();
+  AddFormat(del, a);
+  r.OnRun(del, RunRollbackDelete);
 }
 
 }  // namespace kb::cli

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/cli_common.h"
+#include "cli/cli_flags.h"
 #include "cli/commands.h"
 #include "core/time_util.h"
 #include "retention/prune.h"
@@ -47,6 +48,18 @@ int RunPrune(const CliArgs& a) {
     }
   });
   return 0;
+}
+
+void AddPruneCommand(CommandRegistry& r) {
+  auto* cmd =
+      r.app.add_subcommand("prune", "Remove what a backup no longer needs to restore inside its retention window");
+  AddBackup(cmd, r.args);
+  cmd->add_option("--keep-within", r.args.keep_within, "Keep every record newer than this: 7d, 12h, 30m, 1d12h")
+      ->type_name("DURATION")
+      ->required();
+  cmd->add_flag("--dry-run", r.args.dry_run, "Report what would be removed; remove nothing");
+  AddFormat(cmd, r.args);
+  r.OnRun(cmd, RunPrune);
 }
 
 }  // namespace kb::cli

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/cli_common.h"
+#include "cli/cli_flags.h"
 #include "cli/commands.h"
 #include "core/time_util.h"
 #include "workflow/restore_workflow.h"
@@ -133,5 +134,23 @@ int RunRestoreCommand(const CliArgs& a, RestoreCommand kind) {
 int RunValidateRestore(const CliArgs& a) { return RunRestoreCommand(a, RestoreCommand::kValidate); }
 int RunRestore(const CliArgs& a) { return RunRestoreCommand(a, RestoreCommand::kRestore); }
 int RunThreePhaseRestore(const CliArgs& a) { return RunRestoreCommand(a, RestoreCommand::kThreePhase); }
+
+void AddRestoreCommands(CommandRegistry& r) {
+  auto& a = r.args;
+  auto* restore = r.app.add_subcommand("restore", "Restore a backup, optionally to a point in time");
+  AddRestoreFlags(restore, a);
+  r.OnRun(restore, RunRestore);
+
+  auto* three = r.app.add_subcommand("three-phase-restore", "Snapshot groups, restore, then reset consumer offsets");
+  AddRestoreFlags(three, a);
+  three->add_flag("--after-parts", a.after_parts,
+                  "With --workers N: restore nothing; once all N parts have finished, reset consumer offsets once");
+  r.OnRun(three, RunThreePhaseRestore);
+
+  auto* validate =
+      r.app.add_subcommand("validate-restore", "Show what a restore would write, and problems, without writing");
+  AddRestoreFlags(validate, a);
+  r.OnRun(validate, RunValidateRestore);
+}
 
 }  // namespace kb::cli

@@ -6,6 +6,7 @@
 
 #include "catalog/documents.h"
 #include "cli/cli_common.h"
+#include "cli/cli_flags.h"
 #include "cli/commands.h"
 #include "core/time_util.h"
 
@@ -44,6 +45,14 @@ int RunShowOffsetMapping(const CliArgs& a) {
     }
   });
   return 0;
+}
+
+void AddShowOffsetMappingCommand(CommandRegistry& r) {
+  auto* cmd = r.app.add_subcommand("show-offset-mapping", "Show a restore's source-to-target offset mapping");
+  AddBackup(cmd, r.args);
+  cmd->add_option("--restore-id", r.args.restore_id, "Restore id (default: the newest)");
+  AddFormat(cmd, r.args, {"text", "json", "yaml", "csv"});
+  r.OnRun(cmd, RunShowOffsetMapping);
 }
 
 }  // namespace kb::cli

@@ -7,6 +7,7 @@
 
 #include "catalog/documents.h"
 #include "cli/cli_common.h"
+#include "cli/cli_flags.h"
 #include "cli/commands.h"
 #include "config/kafka_options.h"
 #include "core/time_util.h"
@@ -53,6 +54,13 @@ int RunSnapshotGroups(const CliArgs& a) {
     }
   });
   return 0;
+}
+
+void AddSnapshotGroupsCommand(CommandRegistry& r) {
+  auto* cmd = r.app.add_subcommand("snapshot-groups", "Capture consumer-group offsets on the backed-up topics now");
+  AddConfig(cmd, r.args);
+  AddFormat(cmd, r.args);
+  r.OnRun(cmd, RunSnapshotGroups);
 }
 
 }  // namespace kb::cli

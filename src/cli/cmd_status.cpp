@@ -6,6 +6,7 @@
 #include "catalog/documents.h"
 #include "catalog/lease.h"
 #include "cli/cli_common.h"
+#include "cli/cli_flags.h"
 #include "cli/commands.h"
 #include "cli/manifest_json.h"
 #include "core/time_util.h"
@@ -65,6 +66,14 @@ int RunStatus(const CliArgs& a) {
     }
   });
   return 0;
+}
+
+void AddStatusCommand(CommandRegistry& r) {
+  auto* cmd = r.app.add_subcommand("status", "Show the state of backups and restores in a storage location");
+  AddPath(cmd, r.args);
+  cmd->add_option("--backup-id", r.args.backup_id, "Only this backup");
+  AddFormat(cmd, r.args);
+  r.OnRun(cmd, RunStatus);
 }
 
 }  // namespace kb::cli

@@ -4,6 +4,7 @@
 #include "catalog/backup_catalog.h"
 #include "catalog/catalog_reader.h"
 #include "cli/cli_common.h"
+#include "cli/cli_flags.h"
 #include "cli/commands.h"
 
 namespace kb::cli {
@@ -31,6 +32,14 @@ int RunValidate(const CliArgs& a) {
     for (const auto& i : r->issues) std::printf("  PROBLEM %s: %s\n", i.where.c_str(), i.problem.c_str());
   });
   return r->ok() ? 0 : 3;
+}
+
+void AddValidateCommand(CommandRegistry& r) {
+  auto* cmd = r.app.add_subcommand("validate", "Check a backup's integrity (--deep reads every block)");
+  AddBackup(cmd, r.args);
+  cmd->add_flag("--deep", r.args.deep, "Verify every block's checksum and every record");
+  AddFormat(cmd, r.args);
+  r.OnRun(cmd, RunValidate);
 }
 
 }  // namespace kb::cli
