@@ -400,7 +400,7 @@ class Worker : public kafka::RebalanceListener {
     ref.stored_bytes = s.stored_bytes;
     ref.crc32c = s.crc32c;
     ref.codec = format::CodecName(run_.segment_options.codec);
-    up.done = std::async(std::launch::async, [&store = run_.store, key = ref.key, data = std::move(*bytes)] {
+    up.done = InBackground([&store = run_.store, key = ref.key, data = std::move(*bytes)] {
       return store.Put(key, data);
     });
     uploads_.push_back(std::move(up));

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/crc32c.h"
+#include "core/parallel.h"
 #include "format/byte_io.h"
 #include "format/codec.h"
 #include "format/record_codec.h"
@@ -385,7 +386,7 @@ void SegmentReader::Prefetch(size_t i, size_t read_through) const {
   if (prefetch_ && prefetch_->offset == offset) return;  // already on its way
   auto p = std::make_shared<Prefetched>();
   p->offset = offset;
-  p->bytes = std::async(std::launch::async, [store = store_, key = key_, offset, length = RangeEnd(i, read_through) - offset] {
+  p->bytes = InBackground([store = store_, key = key_, offset, length = RangeEnd(i, read_through) - offset] {
     return store->GetRange(key, offset, length);
   });
   prefetch_ = std::move(p);

@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "core/parallel.h"
+
 namespace kb {
 
 bool SegmentInWindow(const format::SegmentRef& seg, const TimeWindow& window, int64_t from_offset) {
@@ -53,7 +55,7 @@ void WindowScan::PrefetchSegmentAfter(size_t i) {
     if (!SegmentInWindow(segments_[n], window_, options_.from_offset)) continue;
     if (!ReadWhole(n)) return;  // opened by its index when its turn comes
     whole_index_ = n;
-    whole_bytes_ = std::async(std::launch::async, [&store = store_, key = segments_[n].key] { return store.Get(key); });
+    whole_bytes_ = InBackground([&store = store_, key = segments_[n].key] { return store.Get(key); });
     return;
   }
 }
