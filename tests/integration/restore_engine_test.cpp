@@ -57,15 +57,7 @@ void ProduceAll(const std::string& topic, const std::vector<Sent>& records) {
   ASSERT_TRUE(st) << st.error().ToString();
 }
 
-Record Rec(int64_t ts, std::optional<std::string> key, std::optional<std::string> value,
-           std::vector<RecordHeader> headers = {}) {
-  Record r;
-  r.timestamp = ts;
-  r.key = std::move(key);
-  r.value = std::move(value);
-  r.headers = std::move(headers);
-  return r;
-}
+using test::Rec;
 
 void ExpectSameRecord(const Record& want, const Record& got, const std::string& where) {
   EXPECT_EQ(want.key, got.key) << where;

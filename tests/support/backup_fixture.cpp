@@ -17,6 +17,16 @@
 
 namespace kb::test {
 
+Record Rec(int64_t ts, std::optional<std::string> key, std::optional<std::string> value,
+           std::vector<RecordHeader> headers) {
+  Record r;
+  r.timestamp = ts;
+  r.key = std::move(key);
+  r.value = std::move(value);
+  r.headers = std::move(headers);
+  return r;
+}
+
 kafka::KafkaClientConfig BrokerClientConfig() {
   kafka::KafkaClientConfig c;
   c.bootstrap_servers = {RequireEnv("KB_BOOTSTRAP")};

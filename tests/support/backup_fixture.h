@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,10 @@
 #include <gtest/gtest.h>
 
 namespace kb::test {
+
+// A record with these fields (offset unset: the broker assigns it).
+Record Rec(int64_t ts, std::optional<std::string> key, std::optional<std::string> value,
+           std::vector<RecordHeader> headers = {});
 
 kafka::KafkaClientConfig BrokerClientConfig();
 std::unique_ptr<kafka::AdminClient> Admin();

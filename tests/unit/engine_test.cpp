@@ -32,15 +32,7 @@ using namespace std::chrono_literals;
 using test::MemoryKafka;
 using Kind = kafka::ConsumerEvent::Kind;
 
-Record Rec(int64_t ts, std::optional<std::string> key, std::optional<std::string> value,
-           std::vector<RecordHeader> headers = {}) {
-  Record r;
-  r.timestamp = ts;
-  r.key = std::move(key);
-  r.value = std::move(value);
-  r.headers = std::move(headers);
-  return r;
-}
+using test::Rec;
 
 kafka::KafkaClientConfig Client() {
   kafka::KafkaClientConfig c;
