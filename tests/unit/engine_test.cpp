@@ -5,7 +5,6 @@
 // the engine tests prove nothing.
 #include <chrono>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -17,11 +16,11 @@
 #include "catalog/catalog_reader.h"
 #include "catalog/documents.h"
 #include "config/config.h"
-#include "core/stop.h"
 #include "core/time_util.h"
 #include "restore/restore_engine.h"
 #include "storage/memory_store.h"
 #include "support/backup_fixture.h"
+#include "support/engine_fixture.h"
 #include "support/memory_kafka.h"
 #include "workflow/backup_workflow.h"
 
@@ -29,22 +28,15 @@ namespace kb {
 namespace {
 
 using namespace std::chrono_literals;
+using test::EngineMemoryKafka;
+using test::ExpectSameRecords;
+using test::Join;
+using test::MemoryClient;
 using test::MemoryKafka;
-using Kind = kafka::ConsumerEvent::Kind;
-
+using test::Offsets;
+using test::Pairs;
 using test::Rec;
-
-kafka::KafkaClientConfig Client() {
-  kafka::KafkaClientConfig c;
-  c.bootstrap_servers = {"memory:9092"};
-  return c;
-}
-
-std::string Join(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& l : lines) out += l + "\n";
-  return out;
-}
+using Kind = kafka::ConsumerEvent::Kind;
 
 // Events as (kind, offset): what a test of the consumer contract compares.
 std::vector<std::pair<Kind, int64_t>> Shape(const Result<std::vector<kafka::ConsumerEvent>>& events) {
@@ -52,35 +44,6 @@ std::vector<std::pair<Kind, int64_t>> Shape(const Result<std::vector<kafka::Cons
   EXPECT_TRUE(events) << events.error().ToString();
   if (events)
     for (const auto& ev : *events) out.emplace_back(ev.kind, ev.offset);
-  return out;
-}
-
-// Every field a restore keeps: all but the offset, which the target assigns.
-void ExpectSameRecords(const std::vector<Record>& want, const std::vector<Record>& got, const std::string& where) {
-  ASSERT_EQ(want.size(), got.size()) << where;
-  for (size_t i = 0; i < want.size(); ++i) {
-    EXPECT_EQ(want[i].key, got[i].key) << where << " record " << i;
-    EXPECT_EQ(want[i].value, got[i].value) << where << " record " << i;
-    EXPECT_EQ(want[i].headers, got[i].headers) << where << " record " << i;
-    EXPECT_EQ(want[i].timestamp, got[i].timestamp) << where << " record " << i;
-    EXPECT_EQ(want[i].timestamp_type, got[i].timestamp_type) << where << " record " << i;
-  }
-}
-
-// A partition's mapping as (source offset, target offset), one pair per restored record.
-std::vector<std::pair<int64_t, int64_t>> Pairs(const OffsetMapping& mapping, const std::string& topic, int32_t p) {
-  std::vector<std::pair<int64_t, int64_t>> out;
-  const PartitionMapping* pm = mapping.Find(topic, p);
-  EXPECT_TRUE(pm) << "no mapping for topic=" << topic << " partition=" << p;
-  if (pm)
-    for (const auto& r : pm->ranges)
-      for (int64_t i = 0; i < r.count; ++i) out.emplace_back(r.source_offset + i, r.target_offset + i);
-  return out;
-}
-
-std::vector<int64_t> Offsets(const std::vector<Record>& records) {
-  std::vector<int64_t> out;
-  for (const auto& r : records) out.push_back(r.offset);
   return out;
 }
 
@@ -92,7 +55,7 @@ TEST(MemoryKafka, ConsumerDeliversEveryFieldThenOneEofPerCatchUpAndStopsOutOfRan
   for (int i = 0; i < 5; ++i) EXPECT_EQ(kafka.Append("t", 0, r), i);
   kafka::ConsumerOptions options;
   options.max_batch_records = 3;
-  auto consumer = kafka.CreateConsumer(Client(), options);
+  auto consumer = kafka.CreateConsumer(MemoryClient(), options);
   ASSERT_TRUE(consumer) << consumer.error().ToString();
   auto& c = **consumer;
   ASSERT_TRUE(c.Assign({{"t", 0, kafka::kOffsetBeginning}}));
@@ -133,7 +96,7 @@ TEST(MemoryKafka, ProducerReportsEachRecordOnceAndFailsEveryRecordAfterAnInjecte
   MemoryKafka kafka;
   kafka.CreateTopic("t", 2);
   std::vector<kafka::DeliveryReport> reports;
-  auto producer = kafka.CreateProducer(Client(), {}, [&](const kafka::DeliveryReport& d) { reports.push_back(d); });
+  auto producer = kafka.CreateProducer(MemoryClient(), {}, [&](const kafka::DeliveryReport& d) { reports.push_back(d); });
   ASSERT_TRUE(producer) << producer.error().ToString();
   auto& p = **producer;
   EXPECT_EQ(p.Produce("t", 2, Rec(1, "k", "v")).error().code, ErrorCode::kNotFound);
@@ -172,7 +135,7 @@ TEST(MemoryKafka, ProducerReportsEachRecordOnceAndFailsEveryRecordAfterAnInjecte
 
 TEST(MemoryKafka, AdminAnswersTopicOffsetAndGroupCallsLikeOneBroker) {
   MemoryKafka kafka;
-  auto made = kafka.CreateAdmin(Client());
+  auto made = kafka.CreateAdmin(MemoryClient());
   ASSERT_TRUE(made);
   auto& admin = **made;
   ASSERT_TRUE(admin.CreateTopic("t", 2, -1, {{"retention.ms", "1000"}}));
@@ -229,58 +192,6 @@ TEST(MemoryKafka, AdminAnswersTopicOffsetAndGroupCallsLikeOneBroker) {
   EXPECT_TRUE(admin.Metadata());
 }
 
-// The engines on a source and a target MemoryKafka, with one MemoryStore of their own.
-class EngineMemoryKafka : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ResetStopForTests();
-    store_name_ = std::string("engine-") + ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    MemoryStore::ClearForTests(store_name_);
-    store_ = std::make_unique<MemoryStore>(store_name_);
-  }
-
-  // A backup of topic "orders"; `keys` are more lines of the backup: section.
-  Config BackupConfig(const std::string& keys = "") {
-    return Parse("backup_id: b1\nsource:\n  bootstrap_servers: [memory:9092]\n  topics:\n    include: [orders]\n" +
-                 StorageYaml() + "backup:\n  compression: zstd\n" + keys);
-  }
-  // A restore of backup b1 into target_, creating its topics; `keys` are more lines of restore:.
-  Config RestoreConfig(const std::string& keys = "") {
-    return Parse("backup_id: b1\ntarget:\n  bootstrap_servers: [memory:9092]\n" + StorageYaml() +
-                 "restore:\n  create_topics: true\n" + keys);
-  }
-
-  // Runs a backup that must succeed.
-  BackupSummary Backup(const Config& config) {
-    BackupEngine engine(config, *store_, source_);
-    auto summary = engine.Run();
-    EXPECT_TRUE(summary) << summary.error().ToString();
-    if (!summary) return {};
-    EXPECT_TRUE(summary->errors.empty()) << Join(summary->errors);
-    return *summary;
-  }
-  // Runs a restore into target_; whether it completed is the test's to check.
-  RestoreResult Restore(const Config& config) {
-    RestoreEngine engine(config, *store_, target_);
-    auto result = engine.Run();
-    EXPECT_TRUE(result) << result.error().ToString();
-    return result ? *result : RestoreResult{};
-  }
-
-  MemoryKafka source_, target_;
-  std::unique_ptr<MemoryStore> store_;
-
- private:
-  std::string StorageYaml() const { return "storage:\n  backend: memory\n  name: " + store_name_ + "\n"; }
-  static Config Parse(const std::string& yaml) {
-    auto c = ParseConfig(yaml, "test.yaml");
-    EXPECT_TRUE(c) << c.error().ToString();
-    return c ? *c : Config{};
-  }
-
-  std::string store_name_;
-};
-
 TEST_F(EngineMemoryKafka, BackupAndRestoreKeepEveryFieldOfEveryPartitionInOrder) {
   source_.CreateTopic("orders", 3, {{"cleanup.policy", "delete"}, {"retention.ms", "-1"}});
   for (int32_t p = 0; p < 3; ++p) {
@@ -313,7 +224,7 @@ TEST_F(EngineMemoryKafka, BackupAndRestoreKeepEveryFieldOfEveryPartitionInOrder)
     EXPECT_EQ(Offsets(restored), Offsets(source_.Records("orders", p)));  // a new topic starts at 0, like the source
   }
   // The topic was created with the source's shape and configs.
-  auto admin = target_.CreateAdmin(Client());
+  auto admin = target_.CreateAdmin(MemoryClient());
   ASSERT_TRUE(admin);
   auto desc = (*admin)->DescribeTopicConfigs("orders");
   ASSERT_TRUE(desc) << desc.error().ToString();
