@@ -470,7 +470,7 @@ class Worker : public kafka::RebalanceListener {
   struct Upload {
     PartitionJob job;
     format::ChainEntry entry;  // entry.segment->stored_bytes: the bytes held until the write completes
-    std::future<Status> done;
+    Background<Status> done;
   };
 
   RunState& run_;

@@ -2,14 +2,21 @@
 //   ParallelFor    runs fn(0..n-1) on up to `threads` threads and returns when all are done: the
 //                  one bounded worker pool for a list of independent items (loading many
 //                  partitions' catalog chains, uploading the parts of an object);
-//   InBackground   runs one task on its own thread now and hands back its result later: a
-//                  prefetch, or a segment upload that the reader does not wait for.
+//   InBackground   runs one task on a background thread now and hands back its result later: a
+//                  prefetch, or a segment upload that the reader does not wait for. Background
+//                  threads outlive their task and take the next one, so what a thread keeps (its
+//                  storage connection, storage/s3/http_client.cpp) is reused instead of opened
+//                  again for every segment.
 #pragma once
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <future>
+#include <memory>
 #include <type_traits>
 #include <thread>
 #include <vector>
@@ -33,11 +40,49 @@ void ParallelFor(size_t n, size_t threads, Fn&& fn) {
   for (auto& t : pool) t.join();
 }
 
+// What InBackground hands back. Like the future of std::async, dropping it (destroying or
+// assigning over it) waits for the task: a task may use what its creator owns.
+template <typename T>
+class Background {
+ public:
+  Background() = default;
+  explicit Background(std::future<T> f) : f_(std::move(f)) {}
+  Background(Background&&) noexcept = default;
+  Background& operator=(Background&& other) noexcept {
+    Wait();
+    f_ = std::move(other.f_);
+    return *this;
+  }
+  ~Background() { Wait(); }
+
+  bool valid() const { return f_.valid(); }
+  T get() { return f_.get(); }
+  template <typename Rep, typename Period>
+  std::future_status wait_for(const std::chrono::duration<Rep, Period>& d) const {
+    return f_.wait_for(d);
+  }
+
+ private:
+  void Wait() noexcept {
+    if (f_.valid()) f_.wait();
+  }
+  std::future<T> f_;
+};
+
+namespace detail {
+// Runs `task` on a background thread at once: an idle one, else a new one (core/parallel.cpp).
+void RunOnBackgroundThread(std::function<void()> task);
+// Background threads started so far in this process (for tests: are threads reused?).
+uint64_t BackgroundThreadsStarted();
+}  // namespace detail
+
 template <typename Fn>
-std::future<std::invoke_result_t<Fn>> InBackground(Fn&& fn) {
-  // launch::async: a deferred task would run only when its result is asked for, which is no
-  // prefetch at all.
-  return std::async(std::launch::async, std::forward<Fn>(fn));
+Background<std::invoke_result_t<Fn>> InBackground(Fn&& fn) {
+  using T = std::invoke_result_t<Fn>;
+  auto task = std::make_shared<std::packaged_task<T()>>(std::forward<Fn>(fn));
+  std::future<T> result = task->get_future();
+  detail::RunOnBackgroundThread([task] { (*task)(); });
+  return Background<T>(std::move(result));
 }
 
 }  // namespace kb

@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "core/crc32c.h"
-#include "core/parallel.h"
 #include "format/byte_io.h"
 #include "format/codec.h"
 #include "format/record_codec.h"

@@ -11,12 +11,12 @@
 #pragma once
 
 #include <cstdint>
-#include <future>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
+#include "core/parallel.h"
 #include "core/record.h"
 #include "format/compression.h"
 #include "storage/backend.h"
@@ -106,7 +106,7 @@ class SegmentReader {
   mutable uint64_t ahead_offset_ = 0;  // object offset of ahead_[0]
   struct Prefetched {
     uint64_t offset = 0;
-    std::future<Result<std::string>> bytes;
+    Background<Result<std::string>> bytes;
   };
   mutable std::shared_ptr<Prefetched> prefetch_;  // shared: readers are copyable
 };

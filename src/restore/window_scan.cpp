@@ -4,8 +4,6 @@
 #include <string>
 #include <utility>
 
-#include "core/parallel.h"
-
 namespace kb {
 
 bool SegmentInWindow(const format::SegmentRef& seg, const TimeWindow& window, int64_t from_offset) {

@@ -19,12 +19,12 @@
 
 #include <cstdint>
 #include <cstddef>
-#include <future>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
+#include "core/parallel.h"
 #include "core/record.h"
 #include "format/manifest.h"
 #include "format/segment.h"
@@ -108,7 +108,7 @@ class WindowScan {
   uint64_t blocks_read_ = 0;
   // A whole segment being fetched ahead: its index and bytes.
   size_t whole_index_ = SIZE_MAX;
-  std::future<Result<std::string>> whole_bytes_;
+  Background<Result<std::string>> whole_bytes_;
 };
 
 }  // namespace kb

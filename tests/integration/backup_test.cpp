@@ -20,6 +20,7 @@
 #include "core/stop.h"
 #include "format/object_keys.h"
 #include "storage/filesystem_store.h"
+#include "storage/s3/http_client.h"
 #include "storage/storage_config.h"
 #include "support/backup_fixture.h"
 #include "support/test_env.h"
@@ -159,6 +160,30 @@ TEST(Backup, FailedSegmentWriteStopsThePartitionAndTheRerunFillsIt) {
   EXPECT_EQ(s2.records, 80u) << "the re-run reads from the checkpoint";
   auto got = ReadBackup(store, "pf", topic, 0);
   ASSERT_EQ(got.size(), 100u);
+  for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i].offset, static_cast<int64_t>(i));
+}
+
+// Segment uploads run on background threads that outlive their upload, so each thread's storage
+// connection serves the next segment: a backup of 100 segments to MinIO opens a handful of
+// connections, not one per segment (over TLS to S3, each one a handshake).
+TEST(Backup, SegmentUploadsToS3ReuseTheirConnections) {
+  std::string topic = UniqueName("conns");
+  test::CreateTopic(topic, 1);
+  test::ProduceRecords(topic, 0, Numbered(0, 200, 5000));
+  auto c = test::BackupConfig("conns", topic, "");
+  c.storage = test::MinioStorage(UniqueName("conns"));
+  c.backup.segment_max_records = 2;
+  auto store = OpenObjectStore(c.storage);
+  ASSERT_TRUE(store) << store.error().ToString();
+  const uint64_t before = s3::HttpClient::ConnectionsOpened();
+  auto s = BackupEngine(c, **store).Run();
+  const uint64_t opened = s3::HttpClient::ConnectionsOpened() - before;
+  ASSERT_TRUE(s) << s.error().ToString();
+  ASSERT_TRUE(s->errors.empty()) << s->errors.front();
+  EXPECT_EQ(s->segments, 100u);
+  EXPECT_LT(opened, 25u) << "connections opened for 100 segment uploads and their catalog commits";
+  auto got = ReadBackup(**store, "conns", topic, 0);
+  ASSERT_EQ(got.size(), 200u);
   for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i].offset, static_cast<int64_t>(i));
 }
 

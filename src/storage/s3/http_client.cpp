@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstring>
 #include <mutex>
@@ -11,6 +12,8 @@
 
 namespace kb::s3 {
 namespace {
+
+std::atomic<uint64_t> connections_opened{0};
 
 void GlobalInitOnce() {
   static std::once_flag once;
@@ -114,6 +117,8 @@ std::string HttpResponse::Header(const std::string& lower_name) const {
   return it == headers.end() ? "" : it->second;
 }
 
+uint64_t HttpClient::ConnectionsOpened() { return connections_opened.load(); }
+
 HttpClient::HttpClient(HttpOptions options) : options_(options) { GlobalInitOnce(); }
 
 Result<HttpResponse> HttpClient::Send(const HttpRequest& request) const {
@@ -166,6 +171,9 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request) const {
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
 
   CURLcode rc = curl_easy_perform(curl);
+  long opened = 0;
+  if (curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &opened) == CURLE_OK && opened > 0)
+    connections_opened += static_cast<uint64_t>(opened);
   // The handle must not keep pointers into this frame.
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -48,6 +49,9 @@ class HttpClient {
  public:
   explicit HttpClient(HttpOptions options = {});
   Result<HttpResponse> Send(const HttpRequest& request) const;
+  // Connections opened by every client of the process so far (a request on a kept connection
+  // opens none): what shows whether connections are reused.
+  static uint64_t ConnectionsOpened();
 
  private:
   HttpOptions options_;
