@@ -1,8 +1,6 @@
 #include "core/parallel.h"
 
-#include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <thread>
 
@@ -12,46 +10,49 @@ namespace {
 // A thread with nothing to do for this long ends; one busy again soon is kept.
 constexpr std::chrono::seconds kIdleThreadLifetime{60};
 
-// Threads for InBackground. A task never waits for a thread: with no idle one, a new one starts,
-// so tasks that wait for each other cannot starve and the count follows the work in flight.
+// Threads for InBackground. A task never waits for a thread: it goes to the thread that became
+// idle last (the one whose connection is freshest; long-idle ones end), else to a new one, so
+// tasks that wait for each other cannot starve and the count follows the work in flight.
 class BackgroundThreads {
  public:
   void Run(std::function<void()> task) {
     std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back(std::move(task));
-    // Each queued task needs a waiting thread of its own; idle_ counts those not yet woken.
-    if (idle_ >= queue_.size()) {
-      wake_.notify_one();
+    if (!idle_.empty()) {
+      Idle* idle = idle_.back();
+      idle_.pop_back();
+      idle->task = std::move(task);
+      idle->wake.notify_one();
       return;
     }
-    std::thread([this] { Serve(); }).detach();
     started_++;
+    std::thread([this, first = std::move(task)]() mutable { Serve(std::move(first)); }).detach();
   }
 
   uint64_t started() const { return started_.load(); }
 
  private:
-  void Serve() {
-    std::unique_lock<std::mutex> lock(mu_);
+  struct Idle {
+    std::condition_variable wake;
+    std::function<void()> task;  // set by Run, which also takes this off idle_
+  };
+
+  void Serve(std::function<void()> task) {
+    Idle self;
     for (;;) {
-      if (queue_.empty()) {
-        ++idle_;
-        const bool woken = wake_.wait_for(lock, kIdleThreadLifetime, [this] { return !queue_.empty(); });
-        --idle_;
-        if (!woken) return;
-      }
-      std::function<void()> task = std::move(queue_.front());
-      queue_.pop_front();
-      lock.unlock();
       task();  // a packaged_task: it keeps its own result and exception
-      lock.lock();
+      std::unique_lock<std::mutex> lock(mu_);
+      idle_.push_back(&self);
+      if (!self.wake.wait_for(lock, kIdleThreadLifetime, [&] { return bool(self.task); })) {
+        idle_.erase(std::find(idle_.begin(), idle_.end(), &self));
+        return;
+      }
+      task = std::move(self.task);
+      self.task = nullptr;
     }
   }
 
   std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<std::function<void()>> queue_;
-  size_t idle_ = 0;
+  std::vector<Idle*> idle_;  // most recently idle last
   std::atomic<uint64_t> started_{0};
 };
 

@@ -1,7 +1,8 @@
 // The two ways work runs beside the caller, each written once:
-//   ParallelFor    runs fn(0..n-1) on up to `threads` threads and returns when all are done: the
-//                  one bounded worker pool for a list of independent items (loading many
-//                  partitions' catalog chains, uploading the parts of an object);
+//   ParallelFor    runs fn(0..n-1) on up to `threads` threads (the caller and background
+//                  threads) and returns when all are done: the one bounded worker pool for a list
+//                  of independent items (loading many partitions' catalog chains, uploading the
+//                  parts of an object);
 //   InBackground   runs one task on a background thread now and hands back its result later: a
 //                  prefetch, or a segment upload that the reader does not wait for. Background
 //                  threads outlive their task and take the next one, so what a thread keeps (its
@@ -18,27 +19,9 @@
 #include <future>
 #include <memory>
 #include <type_traits>
-#include <thread>
 #include <vector>
 
 namespace kb {
-
-template <typename Fn>
-void ParallelFor(size_t n, size_t threads, Fn&& fn) {
-  threads = std::max<size_t>(1, std::min(threads, n));
-  if (threads == 1) {
-    for (size_t i = 0; i < n; ++i) fn(i);
-    return;
-  }
-  std::atomic<size_t> next{0};
-  std::vector<std::thread> pool;
-  pool.reserve(threads);
-  for (size_t t = 0; t < threads; ++t)
-    pool.emplace_back([&] {
-      for (size_t i = next++; i < n; i = next++) fn(i);
-    });
-  for (auto& t : pool) t.join();
-}
 
 // What InBackground hands back. Like the future of std::async, dropping it (destroying or
 // assigning over it) waits for the task: a task may use what its creator owns.
@@ -83,6 +66,22 @@ Background<std::invoke_result_t<Fn>> InBackground(Fn&& fn) {
   std::future<T> result = task->get_future();
   detail::RunOnBackgroundThread([task] { (*task)(); });
   return Background<T>(std::move(result));
+}
+
+template <typename Fn>
+void ParallelFor(size_t n, size_t threads, Fn&& fn) {
+  threads = std::max<size_t>(1, std::min(threads, n));
+  std::atomic<size_t> next{0};
+  auto drain = [&] {
+    for (size_t i = next++; i < n; i = next++) fn(i);
+  };
+  // The caller drains too; the helpers are background threads, so their storage connections
+  // outlive this call. Dropping a helper's result waits for it, even while an exception unwinds.
+  std::vector<Background<void>> helpers;
+  helpers.reserve(threads - 1);
+  for (size_t t = 1; t < threads; ++t) helpers.push_back(InBackground(drain));
+  drain();
+  for (auto& h : helpers) h.get();
 }
 
 }  // namespace kb

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "storage/s3/http_client.h"
 #include "storage/s3/s3_store.h"
 #include "storage/storage_config.h"
 #include "support/storage_conformance.h"
@@ -219,6 +220,26 @@ TEST(S3Store, MultipartUploadWithSmallThresholdStoresEveryPartInOrder) {
   auto tail = store->GetRange("parts", (10u << 20) - 3, 6);
   ASSERT_TRUE(tail);
   EXPECT_TRUE(*tail == data.substr((10u << 20) - 3, 6));
+  Cleanup(*store);
+}
+
+// The parts of one upload go up on background threads that stay for the next upload: four
+// multipart uploads of three parts each open the connections of the first one only.
+TEST(S3Store, MultipartUploadsReuseTheirConnections) {
+  auto o = MinioOptions("kb-storage-test/" + UniqueName("multipart-conns"));
+  ASSERT_TRUE(o);
+  o->multipart_threshold = 1 << 20;
+  o->part_size = 5 << 20;
+  auto store = MustOpen(*o);
+  ASSERT_TRUE(store);
+  const std::string data = PatternBytes((11u << 20) + 7, 5);
+  ASSERT_TRUE(store->Put("warm-up", data));  // opens what the uploads below can reuse
+  const uint64_t before = s3::HttpClient::ConnectionsOpened();
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(store->Put("parts-" + std::to_string(i), data));
+  EXPECT_LE(s3::HttpClient::ConnectionsOpened() - before, 1u) << "new connections for 4 uploads of 3 parts";
+  auto got = store->Get("parts-3");
+  ASSERT_TRUE(got) << got.error().ToString();
+  EXPECT_TRUE(*got == data);
   Cleanup(*store);
 }
 
