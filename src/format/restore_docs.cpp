@@ -18,12 +18,14 @@ json OptionalMs(const std::optional<int64_t>& v) { return v ? json(*v) : json(nu
 
 std::string Serialize(const RestoreProgress& p) {
   json parts = json::array();
-  for (const auto& s : p.partitions)
+  for (const auto& s : p.partitions) {
     parts.push_back({{"source_topic", s.source_topic}, {"source_partition", s.source_partition},
                      {"target_topic", s.target_topic}, {"target_partition", s.target_partition},
                      {"next_source_offset", s.next_source_offset}, {"target_end_offset", s.target_end_offset},
                      {"records", s.records}, {"bytes", s.bytes}, {"first_source_offset", s.first_source_offset},
                      {"last_source_offset", s.last_source_offset}, {"done", s.done}, {"ranges", ToJson(s.ranges)}});
+    if (!s.target_error.empty()) parts.back()["target_error"] = s.target_error;
+  }
   json doc{{"format_version", p.format_version}, {"restore_id", p.restore_id}, {"backup_id", p.backup_id},
            {"fingerprint", p.fingerprint},       {"created_at_ms", p.created_at_ms}, {"updated_at_ms", p.updated_at_ms},
            {"partitions", std::move(parts)}};
@@ -86,6 +88,7 @@ void ReadJson(JsonReader& r, const json& v, const std::string& w, RestorePartiti
   r.Get(v, w, "last_source_offset", &p->last_source_offset);
   r.Get(v, w, "done", &p->done);
   r.Get(v, w, "ranges", &p->ranges);
+  r.GetOptional(v, w, "target_error", &p->target_error);
 }
 
 void ReadJson(JsonReader& r, const json& v, const std::string& w, RestoreProgress* p) {

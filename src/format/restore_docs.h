@@ -35,6 +35,10 @@ struct RestorePartitionProgress {
   int64_t first_source_offset = -1, last_source_offset = -1;
   bool done = false;
   std::vector<MappingRange> ranges;  // the mapping so far
+  // Set when the target partition was found not to hold the restored records in the order they
+  // were sent (a record the broker confirmed is missing, or another writer): a resume refuses it.
+  // Stored only when set.
+  std::string target_error;
 };
 
 struct RestoreProgress {

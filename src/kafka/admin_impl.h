@@ -92,6 +92,9 @@ class RdKafkaAdminClient final : public AdminClient {
   const OutageTracker& outage() const override;
 
  private:
+  // After CreateTopic: waits until each partition's leader answers for it (its log is open).
+  Status WaitUntilLogsOpen(const std::string& topic, int32_t partitions);
+
   std::unique_ptr<Impl> impl_;
 };
 

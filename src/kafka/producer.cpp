@@ -134,7 +134,7 @@ struct RdKafkaProducer::Impl {
       report.error = KafkaError(m->err, "delivering a record to " + PartitionContext(report.topic, report.partition));
       report.possibly_persisted = rd_kafka_message_status(m) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED;
     } else {
-      report.offset = m->offset;
+      report.offset = m->offset < 0 ? -1 : m->offset;
     }
     {
       std::lock_guard<std::mutex> lock(self->mu);

@@ -55,7 +55,8 @@ struct ProducerOptions {
 struct DeliveryReport {
   std::string topic;
   int32_t partition = -1;
-  int64_t offset = -1;           // assigned by the broker; -1 when it failed
+  int64_t offset = -1;           // assigned by the broker; -1 when it failed, or when a success
+                                 // came without one (a retry the broker took as already written)
   uint64_t tag = 0;              // what the caller passed to Produce
   std::optional<Error> error;    // set when the record was not written
   bool possibly_persisted = false;  // failed, but the broker may still have written it

@@ -27,6 +27,12 @@ constexpr uint64_t kProduceBufferRecords = 200000;
 
 std::string Where(const std::string& topic, int32_t partition) { return RestoreWhere(topic, partition); }
 
+// A confirmed record, as a checkpoint needs it.
+struct Delivered {
+  uint64_t tag;    // source offset
+  int64_t offset;  // target offset; -1 when the broker did not report it
+};
+
 class Worker {
  public:
   explicit Worker(RestoreRun& run) : run_(run) {}
@@ -97,6 +103,7 @@ class Worker {
     }
     std::lock_guard<std::mutex> lock(run_.mu);
     auto& s = job.state;
+    if (error->empty() && job.sel.exclusive) CheckOrder(job, delivered, error);
     if (!error->empty()) {
       // The checkpoint stays where it was. What was written since is found on resume as the
       // target's records past target_end, as after kill -9 (the producer is gapless: after a
@@ -113,8 +120,13 @@ class Worker {
     }
     direct_.clear();
     for (const auto& d : delivered) {
-      s.mapping.Add(static_cast<int64_t>(d.tag), d.offset);
-      if (job.sel.exclusive) s.target_end = d.offset + 1;
+      // CheckOrder placed an exclusive partition's records; the partition's end confirms a
+      // record the broker reported without an offset when the restore ends.
+      int64_t at = job.sel.exclusive ? s.target_end : d.offset;
+      if (job.sel.exclusive) s.target_end = at + 1;
+      if (at >= 0) s.mapping.Add(static_cast<int64_t>(d.tag), at);
+      else spdlog::warn("{}: source offset {} was confirmed without its target offset; it is not in the offset mapping",
+                        Where(job.sel.source_topic, job.sel.source_partition), d.tag);
     }
     s.records += pending_records_;
     s.bytes += pending_bytes_;
@@ -126,6 +138,26 @@ class Worker {
     s.next_source_offset = std::max(s.next_source_offset, next);
     if (auto st = run_.PersistLocked(); !st) spdlog::warn("cannot store restore progress: {}", st.error().message);
     return true;
+  }
+
+  // An exclusive target partition receives this worker's records in the order they were produced,
+  // right after target_end: each offset the broker confirmed must be the next one. One it did not
+  // report (a retry it recognised as already written) takes its place in that order. A record out
+  // of place means one the broker confirmed is missing, or another writer: the partition is
+  // marked so that no resume builds on it. Caller holds run_.mu.
+  void CheckOrder(RestoreJob& job, const std::vector<Delivered>& delivered, std::string* error) {
+    auto& s = job.state;
+    int64_t expected = s.target_end + static_cast<int64_t>(direct_.size());
+    for (const auto& d : delivered) {
+      if (d.offset >= 0 && d.offset != expected) {
+        s.target_error = "the broker confirmed source offset " + std::to_string(d.tag) + " at offset " +
+                         std::to_string(d.offset) + " where the restore's order puts offset " +
+                         std::to_string(expected) + ": " + kTargetOutOfOrder;
+        *error = Where(job.sel.target_topic, job.sel.target_partition) + ": " + s.target_error;
+        return;
+      }
+      expected++;
+    }
   }
 
   void Count(const Record& rec, uint64_t bytes) {
@@ -235,10 +267,6 @@ class Worker {
   }
 
   RestoreRun& run_;
-  struct Delivered {
-    uint64_t tag;    // source offset
-    int64_t offset;  // target offset
-  };
   std::mutex reports_mu_;
   std::vector<Delivered> delivered_;
   std::vector<kafka::DeliveryReport> failed_;
@@ -259,7 +287,7 @@ format::RestorePartitionProgress ToProgress(const RestoreJob& j) {
   const auto& s = j.state;
   return {j.sel.source_topic, j.sel.source_partition, j.sel.target_topic, j.sel.target_partition,
           s.next_source_offset, s.target_end, s.records, s.bytes, s.first_source_offset, s.last_source_offset,
-          s.done, s.mapping.ranges};
+          s.done, s.mapping.ranges, s.target_error};
 }
 
 void FromProgress(const format::RestorePartitionProgress& p, RestoreJob& j) {
@@ -273,6 +301,7 @@ void FromProgress(const format::RestorePartitionProgress& p, RestoreJob& j) {
   s.done = p.done;
   s.status = s.done ? "complete" : "pending";
   s.mapping.ranges = p.ranges;
+  s.target_error = p.target_error;
 }
 
 // Writes the progress object; caller holds mu. A write within kPersistInterval of the last one

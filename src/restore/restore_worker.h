@@ -26,6 +26,11 @@
 
 namespace kb {
 
+// What a restore says of a target partition that does not hold the records it sent, in order.
+inline constexpr const char* kTargetOutOfOrder =
+    "the target partition lacks a record the broker confirmed, or another producer writes to it. This restore "
+    "will not be resumed: restore into a new topic, or again with restore.purge_topics: true";
+
 // "topic=payments partition=3", as restore messages name a partition.
 std::string RestoreWhere(const std::string& topic, int32_t partition);
 
@@ -39,6 +44,7 @@ struct RestoreJobState {
   std::string status = "pending";  // pending | running | complete | failed | interrupted
   std::string error;
   PartitionMapping mapping;
+  std::string target_error;  // the target no longer holds our records in order: never resumed
 };
 
 struct RestoreJob {

@@ -53,6 +53,8 @@ struct MemoryKafka::State {
   std::map<std::string, TopicState> topics;
   std::map<std::string, std::map<TopicPartition, kafka::GroupOffset>> groups;  // a group exists while it has offsets
   std::optional<uint64_t> produce_budget;  // set: records still written before produces fail
+  std::optional<uint64_t> unreported_in;   // set: records produced before the one confirmed without offset
+  bool unreported_written = true;          // whether that record is written
   int failing_admin_calls = 0;
 
   // The callers below hold mu.
@@ -469,7 +471,12 @@ class MemoryProducer : public kafka::Producer {
         }
         r.headers.insert(r.headers.end(), extra_headers.begin(), extra_headers.end());
         report.offset = r.offset;
-        log->records.push_back(std::move(r));
+        bool unreported = s_->unreported_in && (*s_->unreported_in)-- == 0;
+        if (unreported) {
+          s_->unreported_in.reset();
+          report.offset = -1;  // a success without an offset
+        }
+        if (!unreported || s_->unreported_written) log->records.push_back(std::move(r));
         s_->changed.notify_all();
       }
     }
@@ -645,9 +652,16 @@ void MemoryKafka::FailNextAdminCalls(int calls) {
   state_->failing_admin_calls = calls;
 }
 
+void MemoryKafka::ConfirmWithoutOffset(uint64_t nth, bool written) {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  state_->unreported_in = nth;
+  state_->unreported_written = written;
+}
+
 void MemoryKafka::ClearFaults() {
   std::lock_guard<std::mutex> lock(state_->mu);
   state_->produce_budget.reset();
+  state_->unreported_in.reset();
   state_->failing_admin_calls = 0;
 }
 

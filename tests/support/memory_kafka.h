@@ -53,6 +53,10 @@ class MemoryKafka : public kafka::KafkaPort {
   // Faults, until ClearFaults. After `records` more records are accepted, every record produced
   // gets a failed delivery report (a broker that went away): nothing more is written.
   void FailProducesAfter(uint64_t records);
+  // The `nth` record produced from now on (0 = the next) is reported delivered without an offset,
+  // as librdkafka 2.0's idempotent producer reports a retry the broker took as already written.
+  // `written` false: the broker never wrote it (seen right after a topic was created).
+  void ConfirmWithoutOffset(uint64_t nth, bool written);
   // The next `calls` admin calls fail with kUnavailable (an unreachable cluster).
   void FailNextAdminCalls(int calls);
   void ClearFaults();
