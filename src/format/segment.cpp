@@ -18,8 +18,11 @@ namespace kb::format {
 
 // Blocks smaller than this are always compressed with the configured codec.
 constexpr size_t kAdaptiveMinBlock = 16 << 10;
-// After a block that did not compress, this many blocks are stored raw before trying again.
+// After a block that did not compress, this many blocks are stored raw before trying again,
+// doubled after each further miss up to kMaxRawBlocksAfterMiss: a partition of random or
+// encrypted values then spends under 1% of its blocks on compression attempts.
 constexpr int kRawBlocksAfterMiss = 8;
+constexpr int kMaxRawBlocksAfterMiss = 128;
 
 struct SegmentWriter::State {
   SegmentOptions options;
@@ -36,8 +39,10 @@ struct SegmentWriter::State {
   // CRC32C of out[0, crc_end), extended as blocks are sealed so Finish needs no second pass.
   uint32_t object_crc = 0;
   size_t crc_end = 0;
-  // Blocks left to store uncompressed because recent data did not compress (see Seal).
+  // Blocks left to store uncompressed because recent data did not compress, and how many to skip
+  // after the next miss (see Seal).
   int raw_blocks_left = 0;
+  int raw_blocks_after_miss = kRawBlocksAfterMiss;
 
   void ExtendCrc() {
     object_crc = Crc32c(object_crc, out.data() + crc_end, out.size() - crc_end);
@@ -87,7 +92,10 @@ struct SegmentWriter::State {
       out.resize(header_pos + kBlockHeaderSize);
       out.append(block);
       codec = Codec::kNone;
-      raw_blocks_left = kRawBlocksAfterMiss;
+      raw_blocks_left = raw_blocks_after_miss;
+      raw_blocks_after_miss = std::min(raw_blocks_after_miss * 2, kMaxRawBlocksAfterMiss);
+    } else if (codec != Codec::kNone) {
+      raw_blocks_after_miss = kRawBlocksAfterMiss;  // data that compresses again
     }
     const size_t payload_size = out.size() - header_pos - kBlockHeaderSize;
     if (payload_size > std::numeric_limits<uint32_t>::max() - kBlockHeaderSize) {
