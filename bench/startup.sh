@@ -49,6 +49,7 @@ for case in tiny wide; do
       backend="${BENCH_BACKENDS[$i]}"
       bench_backup "st-$case-$backend-backup" "$backend" "$topic-$backend-$rep" "$topic" "$count"
       bk[$i]="$(bench_min "${bk[$i]:-}" "$T_WALL")" bk_rss[$i]="$(bench_max "${bk_rss[$i]:-}" "$T_RSS_MIB")"
+      bench_create_topic "$topic-r-$backend-$rep" "$parts"  # as for kcat -P: made beforehand
       bench_restore "st-$case-$backend-restore" "$backend" "$topic-$backend-$rep" "$topic" "$topic-r-$backend-$rep" "$count"
       rs[$i]="$(bench_min "${rs[$i]:-}" "$T_WALL")" rs_rss[$i]="$(bench_max "${rs_rss[$i]:-}" "$T_RSS_MIB")"
     done
