@@ -224,6 +224,9 @@ class Worker : public kafka::RebalanceListener {
     uint64_t workers = std::max<size_t>(1, run_.inbox.size());
     o.queued_max_kbytes = static_cast<int>(std::max<uint64_t>(kPrefetchBudgetBytes / workers, 4ull << 20) >> 10);
     o.queued_min_messages = static_cast<int>(std::max<uint64_t>(kPrefetchBudgetRecords / workers, 10000));
+    // A fetch response stays in memory while any of its records is queued: its size counts
+    // against the same share (8 workers of 64 partitions held 8 MiB responses each).
+    o.fetch_max_bytes = static_cast<int>(std::clamp<uint64_t>(kPrefetchBudgetBytes / workers, 1 << 20, 8 << 20));
     // Each Poll copies its records out of librdkafka: small batches keep those copies small.
     o.max_batch_bytes = 1 << 20;
     // Under a rate limit, batches of a tenth of a second's budget keep the pace even.
