@@ -54,6 +54,9 @@ struct RdKafkaProducer::Impl {
   std::optional<Error> first_error;
   std::optional<Error> fatal;
   std::map<TopicPartition, PartitionDelivery> deliveries;
+  PartitionDelivery* last_tally = nullptr;  // deliveries' entry of the last report, under mu
+  const rd_kafka_topic_t* last_rkt = nullptr;
+  int32_t last_partition = -1;
   // Topic handles, made once per topic: naming the topic on every produce call makes librdkafka
   // look it up under its global write lock, which the broker threads contend for.
   std::mutex topics_mu;
@@ -126,10 +129,15 @@ struct RdKafkaProducer::Impl {
 
   static void OnDelivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m, void* opaque) {
     auto* self = static_cast<Impl*>(opaque);
-    DeliveryReport report;
-    report.topic = rd_kafka_topic_name(m->rkt);
+    // Once per record: the report is reused (the topic string keeps its buffer), and the last
+    // partition's tally is remembered (map nodes do not move).
+    thread_local DeliveryReport report;
+    report.topic.assign(rd_kafka_topic_name(m->rkt));
     report.partition = m->partition;
     report.tag = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(m->_private));
+    report.offset = -1;
+    report.error.reset();
+    report.possibly_persisted = false;
     if (m->err) {
       report.error = KafkaError(m->err, "delivering a record to " + PartitionContext(report.topic, report.partition));
       report.possibly_persisted = rd_kafka_message_status(m) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED;
@@ -138,7 +146,12 @@ struct RdKafkaProducer::Impl {
     }
     {
       std::lock_guard<std::mutex> lock(self->mu);
-      PartitionDelivery& d = self->deliveries[{report.topic, report.partition}];
+      if (!self->last_tally || self->last_rkt != m->rkt || self->last_partition != m->partition) {
+        self->last_tally = &self->deliveries[{report.topic, report.partition}];
+        self->last_rkt = m->rkt;
+        self->last_partition = m->partition;
+      }
+      PartitionDelivery& d = *self->last_tally;
       if (report.error) {
         ++d.failed;
         if (!self->first_error) self->first_error = report.error;
@@ -282,7 +295,8 @@ Status RdKafkaProducer::Produce(const std::string& topic, int32_t partition, con
 
   // A partition this producer's metadata does not show yet (a topic created a moment ago) is
   // waited for: its metadata is fetched again between tries, up to the retry deadline.
-  const std::string context = "producing offset=" + std::to_string(record.offset) + " to " + PartitionContext(topic, partition);
+  // Built only for an error: this runs once per record.
+  auto context = [&] { return "producing offset=" + std::to_string(record.offset) + " to " + PartitionContext(topic, partition); };
   return impl_->retry.Run<void>(
       [&]() -> Status {
         for (;;) {
@@ -303,7 +317,7 @@ Status RdKafkaProducer::Produce(const std::string& topic, int32_t partition, con
             continue;
           }
           if (code == RD_KAFKA_RESP_ERR__FATAL) return Fail(impl_->MakeFatal());
-          Error e = KafkaError(code, context, rd_kafka_error_string(err.get()));
+          Error e = KafkaError(code, context(), rd_kafka_error_string(err.get()));
           if (code == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION || code == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) e.retryable = true;
           return Fail(e);
         }
