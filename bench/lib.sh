@@ -11,7 +11,9 @@
 # Every failure (a command erroring, a wrong record count) ends the run with a non-zero status.
 
 BENCH_DIR="$KB_REPO/bench"
-BENCH_FLOOR_RATIO=0.8      # the issue's floors: ours / kcat
+# Floors, ours / kcat: backup against kcat -C, restore against kcat -P with our producer settings.
+BENCH_FLOOR_FS=0.9         # to and from a local directory
+BENCH_FLOOR_S3=0.8         # to and from MinIO
 BENCH_FLOOR_RSS_MIB=256
 BENCH_KAFKA_VERSION="${KB_BENCH_KAFKA_VERSION:-3.9.1}"
 BENCH_S3_BUCKET=kafka-bench
@@ -244,7 +246,10 @@ bench_max() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b > a) ? b : a 
 # Formatting: MB/s and records/s for BYTES and RECORDS over SECONDS; a ratio with the floor mark.
 bench_mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", b / 1e6 / s }'; }
 bench_rps() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
+# bench_ratio KCAT_WALL OUR_WALL [FLOOR]: kcat / ours, marked when under FLOOR (none: not marked).
 bench_ratio() {
-  awk -v a="$1" -v b="$2" -v f="$BENCH_FLOOR_RATIO" 'BEGIN { r = a / b; printf "%.2f%s", r, (r < f ? " BELOW FLOOR" : "") }'
+  awk -v a="$1" -v b="$2" -v f="${3:-0}" 'BEGIN { r = a / b; printf "%.2f%s", r, (r < f ? " BELOW FLOOR" : "") }'
 }
+# The ratio floor for BACKEND (fs|s3).
+bench_floor() { if [ "$1" = s3 ]; then echo "$BENCH_FLOOR_S3"; else echo "$BENCH_FLOOR_FS"; fi; }
 bench_rss_mark() { awk -v m="$1" -v f="$BENCH_FLOOR_RSS_MIB" 'BEGIN { printf "%d%s", m, (m > f ? " BELOW FLOOR" : "") }'; }

@@ -51,7 +51,8 @@ done
 below="$(grep -c 'BELOW FLOOR' "$BENCH_REPORT" || true)"
 {
   echo ""
-  echo "Floors: backup >= ${BENCH_FLOOR_RATIO}x kcat -C, restore >= ${BENCH_FLOOR_RATIO}x kcat -P, peak RSS <= $BENCH_FLOOR_RSS_MIB MiB."
+  echo "Floors: backup >= ${BENCH_FLOOR_FS}x kcat -C to a directory and ${BENCH_FLOOR_S3}x to MinIO; restore >= ${BENCH_FLOOR_FS}x" \
+    "kcat -P with our producer settings from a directory and ${BENCH_FLOOR_S3}x from MinIO; peak RSS <= $BENCH_FLOOR_RSS_MIB MiB."
   echo "Lines marked BELOW FLOOR: $below. Total time $(kb_elapsed "$start")s."
 } >>"$BENCH_REPORT"
 mkdir -p "$KB_REPO/bench/results"

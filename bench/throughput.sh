@@ -30,9 +30,9 @@ repeat="${KB_BENCH_REPEAT:-$([ "$BENCH_SMOKE" = 1 ] && echo 1 || echo 3)}"
 idem=(-X enable.idempotence=true -X acks=all -X compression.type=lz4)
 
 bench_section "Throughput ($mb MB per topic, best of $repeat; ratio = ours / kcat; kcat: -C -e -o beginning to a file, -P -l FILE; kcat-P-idem: -P with ${idem[*]})"
-fmt='%-6s %-6s %5s %-3s | %8s %9s %5s | %8s %9s %5s | %7s %-16s | %7s %-16s | %7s %-5s\n'
+fmt='%-6s %-6s %5s %-3s | %8s %9s %5s | %8s %9s %5s | %7s %-16s | %7s %-14s | %7s %-16s\n'
 bench_out "$(printf "$fmt" record data parts st "bk MB/s" "bk rec/s" "MiB" "rs MB/s" "rs rec/s" "MiB" \
-  "kcat-C" "backup/kcat-C" "kcat-P" "restore/kcat-P" "P-idem" "ratio")"
+  "kcat-C" "backup/kcat-C" "kcat-P" "restore/kcat-P" "P-idem" "restore/P-idem")"
 
 
 for size in ${KB_BENCH_SIZES:-100 1024 65536}; do
@@ -71,12 +71,13 @@ for size in ${KB_BENCH_SIZES:-100 1024 65536}; do
         done
       done
       for i in "${!BENCH_BACKENDS[@]}"; do
+        floor="$(bench_floor "${BENCH_BACKENDS[$i]}")"
         bench_out "$(printf "$fmt" "$label" "$kind" "$parts" "${BENCH_BACKENDS[$i]}" \
           "$(bench_mbps "$payload" "${bk_wall[$i]}")" "$(bench_rps "$count" "${bk_wall[$i]}")" "$(bench_rss_mark "${bk_rss[$i]}")" \
           "$(bench_mbps "$payload" "${rs_wall[$i]}")" "$(bench_rps "$count" "${rs_wall[$i]}")" "$(bench_rss_mark "${rs_rss[$i]}")" \
-          "$(bench_mbps "$payload" "$kcat_c_wall")" "$(bench_ratio "$kcat_c_wall" "${bk_wall[$i]}")" \
+          "$(bench_mbps "$payload" "$kcat_c_wall")" "$(bench_ratio "$kcat_c_wall" "${bk_wall[$i]}" "$floor")" \
           "$(bench_mbps "$payload" "$kcat_p_wall")" "$(bench_ratio "$kcat_p_wall" "${rs_wall[$i]}")" \
-          "$(bench_mbps "$payload" "$kcat_i_wall")" "$(awk -v a="$kcat_i_wall" -v b="${rs_wall[$i]}" 'BEGIN { printf "%.2f", a / b }')")"
+          "$(bench_mbps "$payload" "$kcat_i_wall")" "$(bench_ratio "$kcat_i_wall" "${rs_wall[$i]}" "$floor")")"
       done
       # Only the figures are kept: the case's topics and directory backups would fill the disk.
       bench_delete_topics "$topic"
