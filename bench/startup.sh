@@ -27,7 +27,7 @@ idem=(-X enable.idempotence=true -X acks=all -X compression.type=lz4)
 BENCH_FLOOR_TINY_S=0.3
 
 
-bench_section "Fixed costs and many partitions (1 KiB JSON records, best of $repeat; seconds of wall time; ratio = kcat / ours; our restore creates its target topic, kcat -P writes into one created beforehand)"
+bench_section "Fixed costs and many partitions (1 KiB JSON records, best of $repeat; seconds of wall time; ratio = kcat / ours; restores, ours and kcat -P alike, write into a topic created beforehand)"
 fmt='%-5s %6s %7s %-3s | %8s %6s %5s %-12s | %8s %6s %5s %-12s\n'
 bench_out "$(printf "$fmt" case parts records st "backup s" MiB kcatC ratio "restore s" MiB kcatPi ratio)"
 
