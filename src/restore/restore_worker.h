@@ -28,7 +28,8 @@ namespace kb {
 
 // What a restore says of a target partition that does not hold the records it sent, in order.
 inline constexpr const char* kTargetOutOfOrder =
-    "the target partition lacks a record the broker confirmed, or another producer writes to it. This restore "
+    "the target partition does not hold the records sent to it, in order: a record the broker confirmed is "
+    "missing or was written twice (produce_acks: \"1\" retries), or another producer writes to it. This restore "
     "will not be resumed: restore into a new topic, or again with restore.purge_topics: true";
 
 // "topic=payments partition=3", as restore messages name a partition.

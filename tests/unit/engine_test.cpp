@@ -404,7 +404,7 @@ TEST_F(EngineMemoryKafka, ARecordConfirmedButNeverWrittenFailsTheRestoreAndBlock
   EXPECT_FALSE(failed.complete);
   std::string errors = Join(failed.errors);
   EXPECT_NE(errors.find("topic=orders partition=0"), std::string::npos) << errors;
-  EXPECT_NE(errors.find("lacks a record the broker confirmed"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("does not hold the records sent to it, in order"), std::string::npos) << errors;
   EXPECT_EQ(failed.report.status, "partial");
   ASSERT_EQ(target_.Records("orders", 0).size(), 9u);  // what the fake broker did
 
