@@ -88,27 +88,21 @@ Status RdKafkaAdminClient::CreateTopic(const std::string& topic, int32_t partiti
 // report such a partition's first record delivered, without an offset, although the broker never
 // wrote it. A partition whose leader answers ListOffsets has its log open.
 Status RdKafkaAdminClient::WaitUntilLogsOpen(const std::string& topic, int32_t partitions) {
-  // A normal wait, not an outage: polled quietly until the retry deadline.
-  const auto deadline = std::chrono::steady_clock::now() + impl_->retry.deadline;
-  for (;;) {
-    PartitionListPtr list = NewPartitionList(static_cast<size_t>(partitions));
-    for (int32_t p = 0; p < partitions; ++p)
-      rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = RD_KAFKA_OFFSET_END;
-    rd_kafka_resp_err_t err =
-        rd_kafka_offsets_for_times(impl_->rk.get(), list.get(), ToMs(TryTimeout(kPartitionRequestTimeout)));
-    int32_t closed = 0;
-    for (int i = 0; i < list->cnt; ++i) closed += list->elems[i].err ? 1 : 0;
-    if (!err && closed == 0) return {};
-    if (StopRequested()) return Fail(ErrorCode::kCancelled, "interrupted while waiting for topic=" + topic);
-    if (std::chrono::steady_clock::now() >= deadline)
-      return Fail(ErrorCode::kUnavailable,
-                  "timed out after " + Seconds(impl_->retry.deadline) + " (" + impl_->retry.deadline_name +
-                      ") waiting until the leaders of topic=" + topic + " have opened its partitions: " +
-                      std::to_string(closed > 0 ? closed : partitions) + " of " + std::to_string(partitions) +
-                      " not open (" + rd_kafka_err2str(err ? err : RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION) + ")",
-                  true);
-    SleepUnlessStopped(std::chrono::milliseconds(50));
-  }
+  return impl_->WaitUntil(
+      [&]() -> Result<bool> {
+        PartitionListPtr list = NewPartitionList(static_cast<size_t>(partitions));
+        for (int32_t p = 0; p < partitions; ++p)
+          rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = RD_KAFKA_OFFSET_END;
+        rd_kafka_resp_err_t err =
+            rd_kafka_offsets_for_times(impl_->rk.get(), list.get(), ToMs(TryTimeout(kPartitionRequestTimeout)));
+        int32_t closed = 0;
+        for (int i = 0; i < list->cnt; ++i) closed += list->elems[i].err ? 1 : 0;
+        if (!err && closed == 0) return true;
+        return Fail(ErrorCode::kUnavailable,
+                    std::to_string(closed > 0 ? closed : partitions) + " of " + std::to_string(partitions) +
+                        " not open (" + rd_kafka_err2str(err ? err : RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION) + ")");
+      },
+      "the leaders of topic=" + topic + " have opened its partitions");
 }
 
 Status RdKafkaAdminClient::DeleteTopic(const std::string& topic) {

@@ -371,17 +371,17 @@ struct RdKafkaAdminClient::Impl {
     return out;
   }
 
-  // Polls metadata until `done` says yes or the retry deadline passes (a leader election during
-  // a broker restart can take a while).
-  Status WaitForMetadata(const std::function<bool(const ClusterMetadata&)>& done,
-                         const std::string& what_we_wait_for) {
+  // Polls `check` until it says yes or the retry deadline passes: a normal wait (a leader
+  // election, a new topic's partitions opening), not an outage, so it is quiet. `check` fails to
+  // say why it is not there yet; the last such reason ends a timeout's message.
+  Status WaitUntil(const std::function<Result<bool>()>& check, const std::string& what_we_wait_for) {
     auto deadline = std::chrono::steady_clock::now() + retry.deadline;
     for (;;) {
-      auto md = FetchMetadata();
-      if (md && done(*md)) return {};
+      Result<bool> done = check();
+      if (done && *done) return {};
       if (StopRequested()) return Fail(ErrorCode::kCancelled, "interrupted while waiting until " + what_we_wait_for);
       if (std::chrono::steady_clock::now() >= deadline) {
-        std::string why = md ? "" : ": last error: " + md.error().message;
+        std::string why = done ? "" : ": last error: " + done.error().message;
         return Fail(ErrorCode::kUnavailable,
                     "timed out after " + Seconds(retry.deadline) + " (" + retry.deadline_name + ") waiting until " +
                         what_we_wait_for + why,
@@ -389,6 +389,17 @@ struct RdKafkaAdminClient::Impl {
       }
       SleepUnlessStopped(milliseconds(100));
     }
+  }
+
+  // Polls metadata until `done` says yes or the retry deadline passes.
+  Status WaitForMetadata(const std::function<bool(const ClusterMetadata&)>& done,
+                         const std::string& what_we_wait_for) {
+    return WaitUntil(
+        [&]() -> Result<bool> {
+          KB_ASSIGN_OR_RETURN(ClusterMetadata md, FetchMetadata());
+          return done(md);
+        },
+        what_we_wait_for);
   }
 
   // Fetches `topic`'s metadata into this client's cache, so the next try of a partition request

@@ -119,15 +119,18 @@ class Worker {
       if (job.sel.exclusive) s.target_end = tgt + 1;
     }
     direct_.clear();
+    uint64_t unplaced = 0;  // shared target: confirmed without an offset, so not in the mapping
     for (const auto& d : delivered) {
       // CheckOrder placed an exclusive partition's records; the partition's end confirms a
       // record the broker reported without an offset when the restore ends.
       int64_t at = job.sel.exclusive ? s.target_end : d.offset;
       if (job.sel.exclusive) s.target_end = at + 1;
       if (at >= 0) s.mapping.Add(static_cast<int64_t>(d.tag), at);
-      else spdlog::warn("{}: source offset {} was confirmed without its target offset; it is not in the offset mapping",
-                        Where(job.sel.source_topic, job.sel.source_partition), d.tag);
+      else unplaced++;
     }
+    if (unplaced > 0)
+      spdlog::warn("{}: {} record(s) were confirmed without their target offset; they are not in the offset mapping",
+                   Where(job.sel.source_topic, job.sel.source_partition), unplaced);
     s.records += pending_records_;
     s.bytes += pending_bytes_;
     if (pending_first_ >= 0 && s.first_source_offset < 0) s.first_source_offset = pending_first_;

@@ -14,6 +14,7 @@
 #include "kafka/client_config.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
+#include "kafka/rdkafka_handles.h"
 #include "support/backup_fixture.h"
 #include "support/test_env.h"
 
@@ -119,21 +120,21 @@ TEST_F(KafkaAdminTest, EveryPartitionOfANewTopicAnswersAtOnce) {
   constexpr int kPartitions = 64;
   std::string topic = test::UniqueName("kafka-admin-open");
   ASSERT_TRUE(admin_->CreateTopic(topic, kPartitions, 1));
+  // A plain librdkafka client asks once: the project's clients retry, which would hide the wait.
   char errstr[256];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  ASSERT_EQ(rd_kafka_conf_set(conf, "bootstrap.servers", test::RequireEnv("KB_BOOTSTRAP").c_str(), errstr,
+  RdKafkaConfPtr conf(rd_kafka_conf_new());
+  ASSERT_EQ(rd_kafka_conf_set(conf.get(), "bootstrap.servers", test::RequireEnv("KB_BOOTSTRAP").c_str(), errstr,
                               sizeof errstr), RD_KAFKA_CONF_OK);
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-  ASSERT_NE(rk, nullptr) << errstr;
-  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(kPartitions);
-  for (int p = 0; p < kPartitions; ++p) rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset = -1;
-  rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk, list, 10000);
+  RdKafkaPtr rk(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), errstr, sizeof errstr));
+  ASSERT_TRUE(rk) << errstr;
+  conf.release();  // rd_kafka_new took it
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(kPartitions));
+  for (int p = 0; p < kPartitions; ++p) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = -1;
+  rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk.get(), list.get(), 10000);
   EXPECT_EQ(err, RD_KAFKA_RESP_ERR_NO_ERROR) << rd_kafka_err2str(err);
   for (int i = 0; i < list->cnt; ++i)
     EXPECT_EQ(list->elems[i].err, RD_KAFKA_RESP_ERR_NO_ERROR)
         << "partition " << list->elems[i].partition << ": " << rd_kafka_err2str(list->elems[i].err);
-  rd_kafka_topic_partition_list_destroy(list);
-  rd_kafka_destroy(rk);
   EXPECT_TRUE(admin_->DeleteTopic(topic));
 }
 
