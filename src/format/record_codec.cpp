@@ -87,31 +87,49 @@ class RecordDecoder {
                                              std::to_string(in_.position()) + " of the raw block): " + what);
   }
 
-  // A length-prefixed field; -1 is null only where `nullable`.
+  // A length-prefixed field; -1 is null only where `nullable`. A present field is assigned into
+  // *out's string, so a reused record keeps its buffer.
   bool Field(bool nullable, std::optional<std::string>* out, std::string* error) {
+    std::string_view bytes;
+    bool present = true;
+    if (!Bytes(nullable, &bytes, &present, error)) return false;
+    if (!present) out->reset();
+    else if (*out) (*out)->assign(bytes);
+    else out->emplace(bytes);
+    return true;
+  }
+
+  bool Field(std::string* out, std::string* error) {
+    std::string_view bytes;
+    bool present = true;
+    if (!Bytes(false, &bytes, &present, error)) return false;
+    out->assign(bytes);
+    return true;
+  }
+
+  ByteReader in_;
+
+ private:
+  bool Bytes(bool nullable, std::string_view* bytes, bool* present, std::string* error) {
     int64_t len;
     if (!in_.SignedVarint(&len)) {
       *error = "truncated or malformed length";
       return false;
     }
     if (len == -1 && nullable) {
-      out->reset();
+      *present = false;
       return true;
     }
     if (len < 0 || static_cast<uint64_t>(len) > kMaxFieldBytes) {
       *error = "invalid length " + std::to_string(len);
       return false;
     }
-    std::string_view bytes;
-    if (!in_.Bytes(static_cast<size_t>(len), &bytes)) {
+    if (!in_.Bytes(static_cast<size_t>(len), bytes)) {
       *error = "length " + std::to_string(len) + " runs past the end of the block";
       return false;
     }
-    out->emplace(bytes);
     return true;
   }
-
-  ByteReader in_;
 };
 
 }  // namespace
@@ -121,12 +139,16 @@ Status DecodeRecords(std::string_view raw, uint32_t count, int64_t base_offset, 
   if (base_offset < 0)
     return Fail(ErrorCode::kCorrupt, "negative base offset " + std::to_string(base_offset));
   RecordDecoder d(raw);
-  out->reserve(out->size() + std::min<size_t>(count, raw.size() / kMinRecordBytes));
+  // Records already in *out are decoded over (their strings keep their buffers). New ones are
+  // made one at a time, each after the last was decoded, so a false count allocates nothing.
+  const size_t reused = out->size();
+  out->reserve(std::min<size_t>(count, raw.size() / kMinRecordBytes));
   int64_t prev_offset = base_offset;
   int64_t prev_timestamp = base_timestamp;
   std::string error;
   for (uint32_t i = 0; i < count; ++i) {
-    Record r;
+    if (i >= reused) out->emplace_back();
+    Record& r = (*out)[i];
     uint64_t offset_delta;
     if (!d.in_.Varint(&offset_delta)) return d.Fail(i, "truncated or malformed offset delta");
     if (i == 0 && offset_delta != 0) return d.Fail(i, "first record's offset delta must be 0");
@@ -155,15 +177,13 @@ Status DecodeRecords(std::string_view raw, uint32_t count, int64_t base_offset, 
                                                                      " exceeds the bytes left in the block");
     r.headers.resize(static_cast<size_t>(header_count));
     for (auto& h : r.headers) {
-      std::optional<std::string> key;
-      if (!d.Field(false, &key, &error)) return d.Fail(i, "header key: " + error);
-      h.key = std::move(*key);
+      if (!d.Field(&h.key, &error)) return d.Fail(i, "header key: " + error);
       if (!d.Field(true, &h.value, &error)) return d.Fail(i, "header value: " + error);
     }
     prev_offset = r.offset;
     prev_timestamp = r.timestamp;
-    out->push_back(std::move(r));
   }
+  out->resize(count);
   if (!d.in_.done())
     return Fail(ErrorCode::kCorrupt, std::to_string(d.in_.remaining()) + " unexpected bytes after record " +
                                          std::to_string(count) + " of the block");

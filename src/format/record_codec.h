@@ -26,8 +26,10 @@ uint64_t MaxEncodedSize(const Record& r);
 // offset must be greater than prev_offset, or equal to it for a block's first record.
 void EncodeRecord(const Record& r, int64_t prev_offset, int64_t prev_timestamp, std::string* out);
 
-// Decodes exactly `count` records spanning all of `raw`. Any malformed or inconsistent byte is
-// kCorrupt with a message saying what and where (record index); never reads out of bounds.
+// Decodes exactly `count` records spanning all of `raw` into *out, replacing what it held: the
+// records already there are decoded over, so their strings' buffers are reused. Any malformed or
+// inconsistent byte is kCorrupt with a message saying what and where (record index); never reads
+// out of bounds. After an error *out holds unspecified records.
 Status DecodeRecords(std::string_view raw, uint32_t count, int64_t base_offset, int64_t base_timestamp,
                      std::vector<Record>* out);
 

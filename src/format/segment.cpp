@@ -402,7 +402,7 @@ void SegmentReader::Prefetch(size_t i, size_t read_through) const {
   prefetch_ = std::move(p);
 }
 
-Result<std::vector<Record>> SegmentReader::ReadBlock(size_t i, size_t read_through) const {
+Result<std::vector<Record>> SegmentReader::ReadBlock(size_t i, size_t read_through, std::vector<Record> reuse) const {
   if (i >= blocks_.size())
     return Fail(ErrorCode::kInvalidArgument, "segment key=" + key_ + ": block " + std::to_string(i) +
                                                  " does not exist (the segment has " +
@@ -477,7 +477,7 @@ Result<std::vector<Record>> SegmentReader::ReadBlock(size_t i, size_t read_throu
     raw = decompressed;
   }
 
-  std::vector<Record> records;
+  std::vector<Record> records = std::move(reuse);
   auto decoded = DecodeRecords(raw, record_count, base_offset, base_timestamp, &records);
   if (!decoded) return bad(decoded.error().message);
   int64_t min_ts = records.front().timestamp, max_ts = min_ts;

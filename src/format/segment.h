@@ -85,8 +85,10 @@ class SegmentReader {
   const std::vector<BlockInfo>& blocks() const { return blocks_; }
   // Fetches (unless in memory), verifies and decodes block i. With read_through > i, the blocks
   // i..read_through are fetched in one request (up to kReadAheadBytes) and kept for the calls
-  // that follow: on an object store every request costs a round trip.
-  Result<std::vector<Record>> ReadBlock(size_t i, size_t read_through = 0) const;
+  // that follow: on an object store every request costs a round trip. The records are decoded
+  // into `reuse` (see DecodeRecords): a caller reading many blocks hands back the last block's
+  // records, so their buffers serve the next one.
+  Result<std::vector<Record>> ReadBlock(size_t i, size_t read_through = 0, std::vector<Record> reuse = {}) const;
   // Starts fetching what ReadBlock(i, read_through) will need, in the background, so the caller
   // can work on the blocks it has meanwhile. Only the latest prefetch is kept.
   void Prefetch(size_t i, size_t read_through) const;

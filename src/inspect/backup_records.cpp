@@ -121,6 +121,7 @@ Result<RecordScanStats> StreamBackupRecords(ObjectStore& store, const std::strin
           break;
         }
       }
+      scan.Reuse(std::move((*piece)->records));
     }
     stats.blocks_read += scan.blocks_read();
   }

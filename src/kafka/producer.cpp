@@ -61,6 +61,9 @@ struct RdKafkaProducer::Impl {
   // look it up under its global write lock, which the broker threads contend for.
   std::mutex topics_mu;
   std::map<std::string, rd_kafka_topic_t*, std::less<>> topics;
+  // The last handle looked up (map nodes do not move): most produce calls name the same topic.
+  std::atomic<const std::pair<const std::string, rd_kafka_topic_t*>*> last_topic{nullptr};
+  std::atomic<bool> has_fatal{false};  // fatal is set: read once per record without the lock
 
   RdKafkaPtr rk;  // last member: destroyed first, while the state its callbacks touch still exists
 
@@ -70,12 +73,16 @@ struct RdKafkaProducer::Impl {
 
   // The handle for `topic`; nullptr (with librdkafka's error) if it cannot be made.
   rd_kafka_topic_t* Topic(const std::string& topic) {
+    if (const auto* last = last_topic.load(std::memory_order_acquire); last && last->first == topic) return last->second;
     std::lock_guard<std::mutex> lock(topics_mu);
     auto it = topics.find(topic);
-    if (it != topics.end()) return it->second;
-    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr);
-    if (rkt) topics.emplace(topic, rkt);
-    return rkt;
+    if (it == topics.end()) {
+      rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr);
+      if (!rkt) return nullptr;
+      it = topics.emplace(topic, rkt).first;
+    }
+    last_topic.store(&*it, std::memory_order_release);
+    return it->second;
   }
 
   struct TopicShape {
@@ -112,6 +119,7 @@ struct RdKafkaProducer::Impl {
   }
 
   std::optional<Error> Fatal() const {
+    if (!has_fatal.load(std::memory_order_acquire)) return std::nullopt;
     std::lock_guard<std::mutex> lock(mu);
     return fatal;
   }
@@ -174,6 +182,7 @@ struct RdKafkaProducer::Impl {
       e.code = ErrorCode::kInternal;
       std::lock_guard<std::mutex> lock(self->mu);
       if (!self->fatal) self->fatal = e;
+      self->has_fatal.store(true, std::memory_order_release);
       return;
     }
     // Other errors are transient (a broker restarting); librdkafka retries and the delivery
@@ -297,32 +306,35 @@ Status RdKafkaProducer::Produce(const std::string& topic, int32_t partition, con
   // waited for: its metadata is fetched again between tries, up to the retry deadline.
   // Built only for an error: this runs once per record.
   auto context = [&] { return "producing offset=" + std::to_string(record.offset) + " to " + PartitionContext(topic, partition); };
+  auto attempt = [&]() -> Status {
+    for (;;) {
+      // Counted before the call: the delivery report may run on another thread before it returns.
+      impl_->outstanding.fetch_add(1);
+      RdErrorPtr err(rd_kafka_produceva(impl_->rk.get(), vus, n));
+      if (!err) {
+        headers.release();  // the message owns them now
+        return {};
+      }
+      impl_->outstanding.fetch_sub(1);
+      rd_kafka_resp_err_t code = rd_kafka_error_code(err.get());
+      if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        if (StopRequested())
+          return Fail(ErrorCode::kCancelled, "interrupted while waiting for room to produce to " +
+                                                 PartitionContext(topic, partition));
+        rd_kafka_poll(impl_->rk.get(), 50);  // deliveries free room
+        continue;
+      }
+      if (code == RD_KAFKA_RESP_ERR__FATAL) return Fail(impl_->MakeFatal());
+      Error e = KafkaError(code, context(), rd_kafka_error_string(err.get()));
+      if (code == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION || code == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) e.retryable = true;
+      return Fail(e);
+    }
+  };
+  // The usual case goes without the retry policy: this runs once per record, and the policy
+  // costs a clock read and an allocation per call.
+  if (Status st = attempt(); st || !st.error().retryable) return st;
   return impl_->retry.Run<void>(
-      [&]() -> Status {
-        for (;;) {
-          // Counted before the call: the delivery report may run on another thread before it returns.
-          impl_->outstanding.fetch_add(1);
-          RdErrorPtr err(rd_kafka_produceva(impl_->rk.get(), vus, n));
-          if (!err) {
-            headers.release();  // the message owns them now
-            return {};
-          }
-          impl_->outstanding.fetch_sub(1);
-          rd_kafka_resp_err_t code = rd_kafka_error_code(err.get());
-          if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-            if (StopRequested())
-              return Fail(ErrorCode::kCancelled, "interrupted while waiting for room to produce to " +
-                                                     PartitionContext(topic, partition));
-            rd_kafka_poll(impl_->rk.get(), 50);  // deliveries free room
-            continue;
-          }
-          if (code == RD_KAFKA_RESP_ERR__FATAL) return Fail(impl_->MakeFatal());
-          Error e = KafkaError(code, context(), rd_kafka_error_string(err.get()));
-          if (code == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION || code == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) e.retryable = true;
-          return Fail(e);
-        }
-      },
-      [&](const Error&, int, std::chrono::milliseconds) { (void)impl_->FetchTopicMetadata(topic, kMetadataTry); });
+      attempt, [&](const Error&, int, std::chrono::milliseconds) { (void)impl_->FetchTopicMetadata(topic, kMetadataTry); });
 }
 
 Status RdKafkaProducer::PrepareTopic(const std::string& topic, int32_t partitions) {

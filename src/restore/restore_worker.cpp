@@ -1,7 +1,10 @@
 #include "restore/restore_worker.h"
 
 #include <algorithm>
+#include <atomic>
+#include <deque>
 #include <set>
+#include <span>
 
 #include <spdlog/spdlog.h>
 
@@ -18,12 +21,14 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kCheckpointInterval = std::chrono::seconds(2);
 // Progress writes, at most one per this interval (plus the last).
 constexpr auto kPersistInterval = std::chrono::milliseconds(1000);
-constexpr size_t kMaxUnconfirmed = 200000;  // checkpoint at least this often (bounds report memory)
+constexpr size_t kMaxUnconfirmed = 200000;  // checkpoint at least every this many records (bounds report memory)
 // Records the producers may hold until the broker confirms them, all workers together, in bytes
 // and in records (librdkafka's per-record overhead dwarfs small records). Each worker's producer
 // gets an equal share, so memory stays bounded however many partitions are written at once.
 constexpr uint64_t kProduceBufferBytes = 64ull << 20;
 constexpr uint64_t kProduceBufferRecords = 200000;
+
+std::atomic<uint64_t> g_checkpoint_records{kMaxUnconfirmed};  // tests may checkpoint more often
 
 std::string Where(const std::string& topic, int32_t partition) { return RestoreWhere(topic, partition); }
 
@@ -77,17 +82,29 @@ class Worker {
       spdlog::warn("cannot store restore progress: {}", st.error().message);
   }
 
-  // Waits for every produced record, then moves the job's checkpoint to `next`.
-  bool Checkpoint(kafka::Producer& producer, RestoreJob& job, int64_t next, std::string* error) {
-    auto flushed = producer.Flush(std::chrono::minutes(6));  // beyond delivery.timeout.ms
-    std::vector<Delivered> delivered;
+  // Moves the job's checkpoint over the records the broker has confirmed so far: the longest run
+  // of produced records, in produce order, that are all confirmed. With `wait`, it first waits
+  // for every produced record (the end of a job, or a stop); without, producing goes on while the
+  // broker works, so a checkpoint never drains the pipeline. `next` is where the scan stands: the
+  // checkpoint moves there once nothing produced is left unconfirmed.
+  bool Checkpoint(kafka::Producer& producer, RestoreJob& job, int64_t next, bool wait, std::string* error) {
+    Status flushed;
+    if (wait) flushed = producer.Flush(std::chrono::minutes(6));  // beyond delivery.timeout.ms
+    else producer.Poll(std::chrono::milliseconds(0));             // hands out the reports that are in
+    if (broken_) {
+      // An earlier checkpoint of this job failed: what it had in flight was dropped, so nothing
+      // confirmed since may move the checkpoint (a resume finds it past target_end instead).
+      Discard();
+      if (error->empty()) *error = Where(job.sel.source_topic, job.sel.source_partition) + ": an earlier checkpoint failed";
+      return false;
+    }
     std::vector<kafka::DeliveryReport> failed;
     {
       std::lock_guard<std::mutex> lock(reports_mu_);
-      delivered.swap(delivered_);
+      confirmed_.insert(confirmed_.end(), delivered_.begin(), delivered_.end());
+      delivered_.clear();
       failed.swap(failed_);
     }
-    std::sort(delivered.begin(), delivered.end(), [](const auto& a, const auto& b) { return a.tag < b.tag; });
     std::sort(failed.begin(), failed.end(), [](const auto& a, const auto& b) { return a.tag < b.tag; });
     std::string where = Where(job.sel.source_topic, job.sel.source_partition);
     if (!failed.empty()) {
@@ -101,16 +118,27 @@ class Worker {
       // what was written past the checkpoint, so this is an interruption, not a failure.
       unconfirmed_at_stop_ = flushed.error().code == ErrorCode::kCancelled;
     }
+    // The confirmed prefix of what was sent. One partition's confirmations come in order, but a
+    // shared target's partitions confirm independently: what follows a record still in flight waits.
+    auto by_tag = [](const Delivered& a, const Delivered& b) { return a.tag < b.tag; };
+    if (!std::is_sorted(confirmed_.begin(), confirmed_.end(), by_tag)) std::sort(confirmed_.begin(), confirmed_.end(), by_tag);
+    size_t taken = 0;
+    while (taken < confirmed_.size() && taken < sent_.size() &&
+           static_cast<int64_t>(confirmed_[taken].tag) == sent_[taken].offset)
+      ++taken;
+    if (error->empty() && wait && taken < sent_.size())
+      *error = where + ": " + std::to_string(sent_.size() - taken) +
+               " produced record(s) were neither confirmed nor failed by the producer";
     std::lock_guard<std::mutex> lock(run_.mu);
     auto& s = job.state;
-    if (error->empty() && job.sel.exclusive) CheckOrder(job, delivered, error);
+    std::span<const Delivered> prefix(confirmed_.data(), taken);
+    if (error->empty() && job.sel.exclusive) CheckOrder(job, prefix, error);
     if (!error->empty()) {
       // The checkpoint stays where it was. What was written since is found on resume as the
       // target's records past target_end, as after kill -9 (the producer is gapless: after a
       // record fails, none after it is written).
-      direct_.clear();
-      pending_records_ = pending_bytes_ = unconfirmed_ = 0;
-      pending_first_ = pending_last_ = -1;
+      broken_ = true;
+      Discard();
       return false;
     }
     // Direct (already in target) records come first: they precede everything produced now.
@@ -120,7 +148,7 @@ class Worker {
     }
     direct_.clear();
     uint64_t unplaced = 0;  // shared target: confirmed without an offset, so not in the mapping
-    for (const auto& d : delivered) {
+    for (const auto& d : prefix) {
       // CheckOrder placed an exclusive partition's records; the partition's end confirms a
       // record the broker reported without an offset when the restore ends.
       int64_t at = job.sel.exclusive ? s.target_end : d.offset;
@@ -131,16 +159,33 @@ class Worker {
     if (unplaced > 0)
       spdlog::warn("{}: {} record(s) were confirmed without their target offset; they are not in the offset mapping",
                    Where(job.sel.source_topic, job.sel.source_partition), unplaced);
+    for (size_t i = 0; i < taken; ++i) Count(sent_[i].offset, sent_[i].bytes);
+    sent_.erase(sent_.begin(), sent_.begin() + static_cast<std::ptrdiff_t>(taken));
+    confirmed_.erase(confirmed_.begin(), confirmed_.begin() + static_cast<std::ptrdiff_t>(taken));
     s.records += pending_records_;
     s.bytes += pending_bytes_;
     if (pending_first_ >= 0 && s.first_source_offset < 0) s.first_source_offset = pending_first_;
     if (pending_last_ >= 0) s.last_source_offset = pending_last_;
-    pending_records_ = pending_bytes_ = 0;
+    pending_records_ = pending_bytes_ = sent_since_checkpoint_ = 0;
     pending_first_ = pending_last_ = -1;
-    unconfirmed_ = 0;
-    s.next_source_offset = std::max(s.next_source_offset, next);
+    // The first record still in flight is where a resume must start; with none, the scan's place.
+    s.next_source_offset = std::max(s.next_source_offset, sent_.empty() ? next : sent_.front().offset);
     if (auto st = run_.PersistLocked(); !st) spdlog::warn("cannot store restore progress: {}", st.error().message);
     return true;
+  }
+
+  // Drops what the checkpoints have not taken: records in flight, reports and counts.
+  void Discard() {
+    {
+      std::lock_guard<std::mutex> lock(reports_mu_);
+      delivered_.clear();
+      failed_.clear();
+    }
+    direct_.clear();
+    sent_.clear();
+    confirmed_.clear();
+    pending_records_ = pending_bytes_ = sent_since_checkpoint_ = 0;
+    pending_first_ = pending_last_ = -1;
   }
 
   // An exclusive target partition receives this worker's records in the order they were produced,
@@ -148,7 +193,7 @@ class Worker {
   // report (a retry it recognised as already written) takes its place in that order. A record out
   // of place means one the broker confirmed is missing, or another writer: the partition is
   // marked so that no resume builds on it. Caller holds run_.mu.
-  void CheckOrder(RestoreJob& job, const std::vector<Delivered>& delivered, std::string* error) {
+  void CheckOrder(RestoreJob& job, std::span<const Delivered> delivered, std::string* error) {
     auto& s = job.state;
     int64_t expected = s.target_end + static_cast<int64_t>(direct_.size());
     for (const auto& d : delivered) {
@@ -163,11 +208,11 @@ class Worker {
     }
   }
 
-  void Count(const Record& rec, uint64_t bytes) {
+  void Count(int64_t offset, uint64_t bytes) {
     pending_records_++;
     pending_bytes_ += bytes;
-    if (pending_first_ < 0) pending_first_ = rec.offset;
-    pending_last_ = rec.offset;
+    if (pending_first_ < 0) pending_first_ = offset;
+    pending_last_ = offset;
   }
 
   void RunJob(kafka::Producer& producer, RestoreJob& job) {
@@ -180,6 +225,7 @@ class Worker {
       target_end = job.state.target_end;
     }
     int64_t tail_left = job.tail_extra;
+    broken_ = false;
     std::string where = Where(sel.source_topic, sel.source_partition);
     // The producer must see the target partitions before producing: right after a topic was
     // created its metadata may still lag. This also saves librdkafka's topic scan (up to 1 s).
@@ -217,7 +263,7 @@ class Worker {
           // Written by the interrupted run after its last checkpoint: already in the target.
           direct_.emplace_back(rec.offset, target_end++);
           tail_left--;
-          Count(rec, bytes);
+          Count(rec.offset, bytes);
           run_.progress.AddRecords(1, bytes);
           next = rec.offset + 1;
           continue;
@@ -243,21 +289,22 @@ class Worker {
                        Where(sel.target_topic, tp) + ": " + st.error().message;
           break;
         }
-        Count(rec, bytes);
+        sent_.push_back({rec.offset, bytes});
         run_.progress.AddRecords(1, bytes);
-        unconfirmed_++;
+        sent_since_checkpoint_++;
         next = rec.offset + 1;
       }
       if (!error.empty() || interrupted) break;
       next = std::max(next, (*piece)->to);
-      if (Clock::now() - last_checkpoint >= kCheckpointInterval || unconfirmed_ >= kMaxUnconfirmed) {
-        if (!Checkpoint(producer, job, next, &error)) break;
+      scan.Reuse(std::move((*piece)->records));
+      if (Clock::now() - last_checkpoint >= kCheckpointInterval || sent_since_checkpoint_ >= g_checkpoint_records.load()) {
+        if (!Checkpoint(producer, job, next, /*wait=*/false, &error)) break;
         last_checkpoint = Clock::now();
       }
     }
     // Confirm what is in flight, whatever happened: the checkpoint then says exactly what was written.
     std::string flush_error;
-    bool ok = Checkpoint(producer, job, next, &flush_error);
+    bool ok = Checkpoint(producer, job, next, /*wait=*/true, &flush_error);
     if (error.empty() && !ok) error = flush_error;
     if (unconfirmed_at_stop_) {
       spdlog::warn("{} (run the restore again to resume: it keeps what the broker did write)", error);
@@ -273,10 +320,19 @@ class Worker {
   std::mutex reports_mu_;
   std::vector<Delivered> delivered_;
   std::vector<kafka::DeliveryReport> failed_;
+  // A record produced and not yet taken by a checkpoint, in produce order.
+  struct Sent {
+    int64_t offset;  // source offset
+    uint64_t bytes;
+  };
+  std::deque<Sent> sent_;
+  std::vector<Delivered> confirmed_;  // reports of sent_ records that a checkpoint has not taken yet
   std::vector<std::pair<int64_t, int64_t>> direct_;
   std::set<std::string> prepared_;  // target topics whose metadata this worker's producer has
-  uint64_t pending_records_ = 0, pending_bytes_ = 0, unconfirmed_ = 0;
+  // Taken by the next checkpoint; records produced since the last one.
+  uint64_t pending_records_ = 0, pending_bytes_ = 0, sent_since_checkpoint_ = 0;
   bool unconfirmed_at_stop_ = false;  // the last checkpoint ended with the stop grace
+  bool broken_ = false;               // a checkpoint of the current job failed
   int64_t pending_first_ = -1, pending_last_ = -1;
 };
 
@@ -330,5 +386,9 @@ Status RestoreRun::PersistLocked(bool now) {
 }
 
 void RunRestoreWorker(RestoreRun& run) { Worker(run).Main(); }
+
+void SetRestoreCheckpointRecordsForTests(uint64_t records) {
+  g_checkpoint_records.store(records > 0 ? records : kMaxUnconfirmed);
+}
 
 }  // namespace kb

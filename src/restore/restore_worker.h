@@ -1,7 +1,8 @@
 // The restore's writers. Each worker owns one idempotent producer and takes one source partition
-// at a time: it reads the partition's records inside the window (WindowScan), produces them, and
-// at each checkpoint waits until the broker has confirmed everything, then moves the partition's
-// progress (next source offset, mapping so far, target end) and stores the progress document.
+// at a time: it reads the partition's records inside the window (WindowScan) and produces them.
+// Every few seconds a checkpoint moves the partition's progress (next source offset, mapping so
+// far, target end) over the records the broker has confirmed, without waiting for the rest, and
+// stores the progress document; at the partition's end it waits for every record.
 // What a worker wrote past its last checkpoint (kill -9, a failed flush) is found on resume as the
 // target's records past the recorded end (RestoreJob::tail_extra) and mapped, not produced again.
 #pragma once
@@ -96,5 +97,9 @@ struct RestoreRun {
 
 // Takes jobs until none is left, with its own producer; run one per worker thread.
 void RunRestoreWorker(RestoreRun& run);
+
+// Tests: a checkpoint after every `records` records produced (0: the default), so that a small
+// restore checkpoints while records are in flight.
+void SetRestoreCheckpointRecordsForTests(uint64_t records);
 
 }  // namespace kb

@@ -115,7 +115,8 @@ Result<std::optional<WindowPiece>> WindowScan::Next() {
         piece.whole = WindowSummary{b.record_count, b.raw_size, b.min_timestamp, b.max_timestamp};
         return piece;
       }
-      auto records = reader_->ReadBlock(i, ChunkEnd(i));
+      auto records = reader_->ReadBlock(i, ChunkEnd(i), std::move(spare_));
+      spare_ = {};
       if (options_.prefetch) PrefetchAfter(i);
       if (!records) return Fail(records.error().With("cannot read block " + std::to_string(i) + " of " + seg.key));
       ++blocks_read_;

@@ -83,6 +83,9 @@ class WindowScan {
   int64_t position() const { return position_; }
   // Blocks fetched and decoded so far.
   uint64_t blocks_read() const { return blocks_read_; }
+  // Hands back a piece's records once handled: the next block is decoded into their buffers
+  // instead of allocating a string per record.
+  void Reuse(std::vector<Record> records) { spare_ = std::move(records); }
 
  private:
   bool Whole(int64_t min_ts, int64_t max_ts, int64_t first_offset) const;
@@ -106,6 +109,7 @@ class WindowScan {
   size_t block_ = 0;                            // next block of reader_
   int64_t position_ = 0;
   uint64_t blocks_read_ = 0;
+  std::vector<Record> spare_;  // records handed back (Reuse), decoded over by the next block
   // A whole segment being fetched ahead: its index and bytes.
   size_t whole_index_ = SIZE_MAX;
   Background<Result<std::string>> whole_bytes_;

@@ -55,6 +55,7 @@ struct MemoryKafka::State {
   std::optional<uint64_t> produce_budget;  // set: records still written before produces fail
   std::optional<uint64_t> unreported_in;   // set: records produced before the one confirmed without offset
   bool unreported_written = true;          // whether that record is written
+  std::optional<TopicPartition> held;      // set: this partition's reports wait for Flush
   int failing_admin_calls = 0;
 
   // The callers below hold mu.
@@ -495,11 +496,12 @@ class MemoryProducer : public kafka::Producer {
     return {};
   }
 
-  // Every report is ready as soon as its record was produced: nothing to wait for.
-  int Poll(std::chrono::milliseconds) override { return Deliver(); }
+  // Every report is ready as soon as its record was produced (but a held partition's: see
+  // MemoryKafka::HoldReports).
+  int Poll(std::chrono::milliseconds) override { return Deliver(/*flush=*/false); }
 
   Status Flush(std::chrono::milliseconds) override {
-    Deliver();
+    Deliver(/*flush=*/true);
     std::lock_guard<std::mutex> lock(mu_);
     if (!first_error_) return {};
     uint64_t failed = 0;
@@ -530,11 +532,21 @@ class MemoryProducer : public kafka::Producer {
   }
 
   // Hands the queued reports to the callback on this thread; returns how many.
-  int Deliver() {
+  int Deliver(bool flush) {
+    std::optional<TopicPartition> held;
+    if (!flush) {
+      std::lock_guard<std::mutex> lock(s_->mu);
+      held = s_->held;
+    }
     std::deque<kafka::DeliveryReport> reports;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      reports.swap(pending_);
+      std::deque<kafka::DeliveryReport> kept;
+      for (auto& r : pending_) {
+        if (held && held->topic == r.topic && held->partition == r.partition) kept.push_back(std::move(r));
+        else reports.push_back(std::move(r));
+      }
+      pending_.swap(kept);
       for (const auto& r : reports) {
         kafka::PartitionDelivery& d = deliveries_[{r.topic, r.partition}];
         if (r.error) {
@@ -658,8 +670,14 @@ void MemoryKafka::ConfirmWithoutOffset(uint64_t nth, bool written) {
   state_->unreported_written = written;
 }
 
+void MemoryKafka::HoldReports(const std::string& topic, int32_t partition) {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  state_->held = TopicPartition{topic, partition};
+}
+
 void MemoryKafka::ClearFaults() {
   std::lock_guard<std::mutex> lock(state_->mu);
+  state_->held.reset();
   state_->produce_budget.reset();
   state_->unreported_in.reset();
   state_->failing_admin_calls = 0;

@@ -57,6 +57,9 @@ class MemoryKafka : public kafka::KafkaPort {
   // as librdkafka 2.0's idempotent producer reports a retry the broker took as already written.
   // `written` false: the broker never wrote it (seen right after a topic was created).
   void ConfirmWithoutOffset(uint64_t nth, bool written);
+  // Delivery reports of records written to this partition are handed out by Flush only, not by
+  // Poll: records still in flight while others are confirmed.
+  void HoldReports(const std::string& topic, int32_t partition);
   // The next `calls` admin calls fail with kUnavailable (an unreachable cluster).
   void FailNextAdminCalls(int calls);
   void ClearFaults();

@@ -17,7 +17,9 @@
 #include "catalog/documents.h"
 #include "config/config.h"
 #include "core/time_util.h"
+#include "restore/murmur2.h"
 #include "restore/restore_engine.h"
+#include "restore/restore_worker.h"
 #include "storage/memory_store.h"
 #include "support/backup_fixture.h"
 #include "support/engine_fixture.h"
@@ -433,6 +435,37 @@ TEST_F(EngineMemoryKafka, ALastRecordConfirmedButNeverWrittenIsFoundByThePartiti
   std::string errors = Join(r.errors);
   EXPECT_NE(errors.find("the partition ends at offset 9 but the records the broker confirmed end at 10"),
             std::string::npos) << errors;
+}
+
+// A checkpoint does not wait for what is in flight: it moves over the records confirmed so far,
+// in produce order, and stops at the first one still unconfirmed. A shared (repartitioned) target
+// shows why it must stop there: its partitions confirm independently.
+TEST_F(EngineMemoryKafka, ACheckpointMovesOnlyOverTheRecordsConfirmedInProduceOrder) {
+  source_.CreateTopic("orders", 1);
+  for (int i = 0; i < 20; ++i) source_.Append("orders", 0, Rec(1000 + i, "k" + std::to_string(i), "v"));
+  Backup(BackupConfig("  segment_max_records: 2\n"));
+  target_.CreateTopic("orders", 2);
+  // Record `held_from` is the first whose key goes to the other partition than record 0's.
+  auto partition_of = [](int i) { return KafkaPartitionForKey("k" + std::to_string(i), 2); };
+  int held_from = 1;
+  while (partition_of(held_from) == partition_of(0)) ++held_from;
+  ASSERT_LT(held_from, 10);
+  target_.HoldReports("orders", partition_of(held_from));
+  target_.FailProducesAfter(16);  // the restore fails after its first checkpoints
+  SetRestoreCheckpointRecordsForTests(1);
+  RestoreResult failed = Restore(RestoreConfig("  repartitioning: true\n"));
+  SetRestoreCheckpointRecordsForTests(0);
+  EXPECT_FALSE(failed.complete);
+  EXPECT_NE(Join(failed.errors).find("was not written"), std::string::npos) << Join(failed.errors);
+
+  auto progress = LoadRestoreProgress(*store_, "b1", failed.restore_id);
+  ASSERT_TRUE(progress) << progress.error().ToString();
+  ASSERT_EQ(progress->partitions.size(), 1u);
+  EXPECT_EQ(progress->partitions[0].next_source_offset, held_from);
+  EXPECT_EQ(progress->partitions[0].records, static_cast<uint64_t>(held_from));
+  std::vector<std::pair<int64_t, int64_t>> confirmed;
+  for (int64_t i = 0; i < held_from; ++i) confirmed.emplace_back(i, i);
+  EXPECT_EQ(Pairs(failed.mapping, "orders", 0), confirmed);
 }
 
 TEST_F(EngineMemoryKafka, ABackupOfAnUnreachableClusterFailsBeforeWritingAnything) {

@@ -204,6 +204,18 @@ TEST(FormatRecordDecoderFuzzTest, MutatedRawBlocksDecodeOrFailCleanly) {
   ASSERT_TRUE(DecodeRecords(raw, count, 1000, SampleRecords()[0].timestamp, &out));
   ASSERT_EQ(out, SampleRecords());
 
+  // Decoded over other records (more of them, other shapes: the restore reuses a block's records
+  // for the next), the result is the same, null and empty fields included.
+  std::vector<Record> reused;
+  for (int i = 0; i < 3; ++i)
+    for (Record r : SampleRecords()) {
+      std::swap(r.key, r.value);
+      r.headers.push_back({"extra", std::nullopt});
+      reused.push_back(std::move(r));
+    }
+  ASSERT_TRUE(DecodeRecords(raw, count, 1000, SampleRecords()[0].timestamp, &reused));
+  ASSERT_EQ(reused, SampleRecords());
+
   std::mt19937_64 rng(4242);
   for (int iter = 0; iter < 20000; ++iter) {
     std::string bytes = raw;
