@@ -17,6 +17,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -214,6 +215,10 @@ Result<RestoreResult> RestoreEngine::Run() {
 #endif
   const auto& r = config_.restore;
   uint64_t read_before = store_.bytes_read();
+  // Fixed costs count for small restores: the debug log says where the time went.
+  auto since_start = [t0 = std::chrono::steady_clock::now()] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  };
   // Taken before the catalog is read, so a prune either sees this lease or wrote its floors first.
   KB_ASSIGN_OR_RETURN(auto lease, Lease::Acquire(store_, config_.backup_id, "restore", r.time_window_start.value_or(0)));
   KB_ASSIGN_OR_RETURN(auto manifest, LoadManifest(store_, config_.backup_id));
@@ -224,6 +229,7 @@ Result<RestoreResult> RestoreEngine::Run() {
   auto kafka_config = ToKafkaClientConfig(*config_.target);
   KB_ASSIGN_OR_RETURN(auto admin, kafka_.CreateAdmin(kafka_config));
   KB_TRY(admin->Metadata());  // unreachable target: fail before anything is written
+  spdlog::debug("start-up: catalog read and target reached after {} ms", since_start());
 
   // Resume the newest restore when it is incomplete and restores the same thing to the same place.
   // A part of a parallel restore resumes the newest restore of the same part only.
@@ -376,8 +382,10 @@ Result<RestoreResult> RestoreEngine::Run() {
   run.workers = workers;
   spdlog::info("restore {} of backup '{}': {} partitions ({} workers), up to {} records", restore_id,
                config_.backup_id, run.jobs.size(), workers, expected);
+  spdlog::debug("start-up: workers start after {} ms", since_start());
   ParallelFor(workers, workers, [&](size_t) { RunRestoreWorker(run); });
   progress.Stop();
+  spdlog::debug("workers done after {} ms", since_start());
 
   RestoreResult result;
   result.restore_id = restore_id;
@@ -486,6 +494,7 @@ Result<RestoreResult> RestoreEngine::Run() {
   rep.part = r.part_index;
   rep.parts = r.parts;
   stored("report", StoreRestoreReport(store_, rep));
+  spdlog::debug("report stored after {} ms", since_start());
   rep.complete = result.complete;  // a report that could not be stored makes the restore incomplete
   rep.errors = result.errors;
   return result;

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <deque>
+#include <memory>
 #include <set>
-#include <span>
 
 #include <spdlog/spdlog.h>
 
@@ -34,7 +34,7 @@ std::string Where(const std::string& topic, int32_t partition) { return RestoreW
 
 // A confirmed record, as a checkpoint needs it.
 struct Delivered {
-  uint64_t tag;    // source offset
+  uint64_t tag;    // the worker's sequence number of the record (see Worker::Sent)
   int64_t offset;  // target offset; -1 when the broker did not report it
 };
 
@@ -69,11 +69,43 @@ class Worker {
       }
       RunJob(**producer, *job);
     }
+    // Confirm what is in flight, whatever happened: the checkpoints then say exactly what was written.
+    if (producer) Checkpoint(**producer, /*wait=*/true);
   }
 
  private:
+  // A job whose records may still be in flight. A worker does not wait for a partition's records
+  // before it takes the next partition: the producer's pipeline stays full across partitions, and
+  // a job is finished by the checkpoint that finds all its records confirmed.
+  struct Open {
+    RestoreJob* job = nullptr;
+    std::string where;
+    std::vector<std::pair<int64_t, int64_t>> direct;  // resume: (source, target) already in the target
+    int64_t next = 0;           // where the scan stands: every record produced is below it
+    bool produced = false;      // the scan ended (or stopped): finished once nothing is in flight
+    bool interrupted = false;   // stopped before the scan ended
+    std::string error;          // set: the job fails, and its checkpoint moves no further
+    uint64_t records = 0, bytes = 0;  // confirmed since the last checkpoint
+    int64_t first = -1, last = -1;
+    uint64_t in_flight = 0;     // records produced, not yet taken by a checkpoint
+    int64_t first_in_flight = -1;  // the source offset of the first of them
+  };
+
+  // A record produced and not yet taken by a checkpoint, in produce order. Its delivery report
+  // carries `seq`: source offsets repeat across partitions.
+  struct Sent {
+    uint64_t seq;
+    Open* job;
+    int64_t offset;  // source offset
+    uint64_t bytes;
+  };
+
   void Finish(RestoreJob& job, const std::string& status, const std::string& error) {
     std::lock_guard<std::mutex> lock(run_.mu);
+    FinishLocked(job, status, error);
+  }
+
+  void FinishLocked(RestoreJob& job, const std::string& status, const std::string& error) {
     job.state.status = status;
     job.state.error = error;
     if (status == "complete") job.state.done = true;
@@ -82,22 +114,19 @@ class Worker {
       spdlog::warn("cannot store restore progress: {}", st.error().message);
   }
 
-  // Moves the job's checkpoint over the records the broker has confirmed so far: the longest run
-  // of produced records, in produce order, that are all confirmed. With `wait`, it first waits
-  // for every produced record (the end of a job, or a stop); without, producing goes on while the
-  // broker works, so a checkpoint never drains the pipeline. `next` is where the scan stands: the
-  // checkpoint moves there once nothing produced is left unconfirmed.
-  bool Checkpoint(kafka::Producer& producer, RestoreJob& job, int64_t next, bool wait, std::string* error) {
+  static void FailJob(Open& o, const std::string& error) {
+    if (o.error.empty()) o.error = error;
+  }
+
+  // Moves each open job's checkpoint over its records the broker has confirmed so far: the
+  // longest run of produced records, in produce order, that are all confirmed. With `wait`, it
+  // first waits for every produced record (the end, or a stop); without, producing goes on while
+  // the broker works, so a checkpoint never drains the pipeline. Jobs whose scan has ended and
+  // whose records are all confirmed are finished; with `wait`, every open job is.
+  void Checkpoint(kafka::Producer& producer, bool wait) {
     Status flushed;
     if (wait) flushed = producer.Flush(std::chrono::minutes(6));  // beyond delivery.timeout.ms
     else producer.Poll(std::chrono::milliseconds(0));             // hands out the reports that are in
-    if (broken_) {
-      // An earlier checkpoint of this job failed: what it had in flight was dropped, so nothing
-      // confirmed since may move the checkpoint (a resume finds it past target_end instead).
-      Discard();
-      if (error->empty()) *error = Where(job.sel.source_topic, job.sel.source_partition) + ": an earlier checkpoint failed";
-      return false;
-    }
     std::vector<kafka::DeliveryReport> failed;
     {
       std::lock_guard<std::mutex> lock(reports_mu_);
@@ -105,128 +134,139 @@ class Worker {
       delivered_.clear();
       failed.swap(failed_);
     }
-    std::sort(failed.begin(), failed.end(), [](const auto& a, const auto& b) { return a.tag < b.tag; });
-    std::string where = Where(job.sel.source_topic, job.sel.source_partition);
-    if (!failed.empty()) {
-      const auto& d = failed.front();
-      *error = where + ": record at source offset " + std::to_string(d.tag) + " was not written to " +
-               Where(d.topic, d.partition) + ": " + d.error->message;
+    auto by_seq = [](const Sent& a, uint64_t seq) { return a.seq < seq; };
+    for (const auto& d : failed) {
+      auto it = std::lower_bound(sent_.begin(), sent_.end(), d.tag, by_seq);
+      if (it == sent_.end() || it->seq != d.tag) continue;  // its job already failed and was dropped
+      FailJob(*it->job, it->job->where + ": record at source offset " + std::to_string(it->offset) +
+                         " was not written to " + Where(d.topic, d.partition) + ": " + d.error->message);
     }
-    if (error->empty() && !flushed) {
-      *error = where + ": " + flushed.error().message;
-      // Stopped before the broker confirmed everything: as after kill -9, a resumed restore finds
-      // what was written past the checkpoint, so this is an interruption, not a failure.
-      unconfirmed_at_stop_ = flushed.error().code == ErrorCode::kCancelled;
-    }
-    // The confirmed prefix of what was sent. One partition's confirmations come in order, but a
-    // shared target's partitions confirm independently: what follows a record still in flight waits.
+    // One partition's confirmations come in order, but a shared target's partitions confirm
+    // independently: what follows a record still in flight waits for it.
     auto by_tag = [](const Delivered& a, const Delivered& b) { return a.tag < b.tag; };
     if (!std::is_sorted(confirmed_.begin(), confirmed_.end(), by_tag)) std::sort(confirmed_.begin(), confirmed_.end(), by_tag);
+    // Reports of records dropped after an earlier wait (a stop) can still come in: they are older
+    // than anything in flight now.
+    const uint64_t oldest = sent_.empty() ? next_seq_ : sent_.front().seq;
+    confirmed_.erase(confirmed_.begin(), std::lower_bound(confirmed_.begin(), confirmed_.end(), Delivered{oldest, 0}, by_tag));
     size_t taken = 0;
-    while (taken < confirmed_.size() && taken < sent_.size() &&
-           static_cast<int64_t>(confirmed_[taken].tag) == sent_[taken].offset)
-      ++taken;
-    if (error->empty() && wait && taken < sent_.size())
-      *error = where + ": " + std::to_string(sent_.size() - taken) +
-               " produced record(s) were neither confirmed nor failed by the producer";
+    while (taken < confirmed_.size() && taken < sent_.size() && confirmed_[taken].tag == sent_[taken].seq) ++taken;
+
     std::lock_guard<std::mutex> lock(run_.mu);
-    auto& s = job.state;
-    std::span<const Delivered> prefix(confirmed_.data(), taken);
-    if (error->empty() && job.sel.exclusive) CheckOrder(job, prefix, error);
-    if (!error->empty()) {
-      // The checkpoint stays where it was. What was written since is found on resume as the
-      // target's records past target_end, as after kill -9 (the producer is gapless: after a
-      // record fails, none after it is written).
-      broken_ = true;
-      Discard();
-      return false;
-    }
-    // Direct (already in target) records come first: they precede everything produced now.
-    for (const auto& [src, tgt] : direct_) {
-      s.mapping.Add(src, tgt);
-      if (job.sel.exclusive) s.target_end = tgt + 1;
-    }
-    direct_.clear();
     uint64_t unplaced = 0;  // shared target: confirmed without an offset, so not in the mapping
-    for (const auto& d : prefix) {
-      // CheckOrder placed an exclusive partition's records; the partition's end confirms a
-      // record the broker reported without an offset when the restore ends.
-      int64_t at = job.sel.exclusive ? s.target_end : d.offset;
-      if (job.sel.exclusive) s.target_end = at + 1;
-      if (at >= 0) s.mapping.Add(static_cast<int64_t>(d.tag), at);
-      else unplaced++;
+    for (auto& o : open_) Apply(*o);  // direct records precede everything produced
+    for (size_t i = 0; i < taken; ++i) {
+      Open& o = *sent_[i].job;
+      // A partition's records are contiguous in sent_: the next one in flight, if any, follows.
+      if (--o.in_flight > 0) o.first_in_flight = sent_[i + 1].offset;
+      if (o.error.empty()) Place(o, sent_[i], confirmed_[i].offset, &unplaced);  // else its checkpoint stays
     }
     if (unplaced > 0)
-      spdlog::warn("{}: {} record(s) were confirmed without their target offset; they are not in the offset mapping",
-                   Where(job.sel.source_topic, job.sel.source_partition), unplaced);
-    for (size_t i = 0; i < taken; ++i) Count(sent_[i].offset, sent_[i].bytes);
+      spdlog::warn("{} record(s) were confirmed without their target offset; they are not in the offset mapping",
+                   unplaced);
     sent_.erase(sent_.begin(), sent_.begin() + static_cast<std::ptrdiff_t>(taken));
     confirmed_.erase(confirmed_.begin(), confirmed_.begin() + static_cast<std::ptrdiff_t>(taken));
-    s.records += pending_records_;
-    s.bytes += pending_bytes_;
-    if (pending_first_ >= 0 && s.first_source_offset < 0) s.first_source_offset = pending_first_;
-    if (pending_last_ >= 0) s.last_source_offset = pending_last_;
-    pending_records_ = pending_bytes_ = sent_since_checkpoint_ = 0;
-    pending_first_ = pending_last_ = -1;
-    // The first record still in flight is where a resume must start; with none, the scan's place.
-    s.next_source_offset = std::max(s.next_source_offset, sent_.empty() ? next : sent_.front().offset);
-    if (auto st = run_.PersistLocked(); !st) spdlog::warn("cannot store restore progress: {}", st.error().message);
-    return true;
-  }
+    sent_since_checkpoint_ = 0;
 
-  // Drops what the checkpoints have not taken: records in flight, reports and counts.
-  void Discard() {
-    {
-      std::lock_guard<std::mutex> lock(reports_mu_);
-      delivered_.clear();
-      failed_.clear();
+    const bool stopped = !flushed && flushed.error().code == ErrorCode::kCancelled;
+    for (auto& o : open_) {
+      auto& s = o->job->state;
+      if (o->error.empty()) {
+        s.records += o->records;
+        s.bytes += o->bytes;
+        if (o->first >= 0 && s.first_source_offset < 0) s.first_source_offset = o->first;
+        if (o->last >= 0) s.last_source_offset = o->last;
+        // A resume starts at the first record still in flight; with none, where the scan stands.
+        s.next_source_offset = std::max(s.next_source_offset, o->in_flight > 0 ? o->first_in_flight : o->next);
+      }
+      o->records = o->bytes = 0;
+      o->first = o->last = -1;
+      if (wait && o->in_flight > 0 && !stopped)
+        FailJob(*o, o->where + ": " + (flushed ? std::string("records were neither confirmed nor failed by the producer")
+                                               : flushed.error().message));
     }
-    direct_.clear();
-    sent_.clear();
-    confirmed_.clear();
-    pending_records_ = pending_bytes_ = sent_since_checkpoint_ = 0;
-    pending_first_ = pending_last_ = -1;
+    // Finished: produced and nothing in flight; after a wait, every job.
+    for (auto it = open_.begin(); it != open_.end();) {
+      Open& o = **it;
+      const bool in_flight = o.in_flight > 0;
+      if (!wait && (!o.produced || in_flight)) {
+        ++it;
+        continue;
+      }
+      if (in_flight && stopped) {
+        // Stopped before the broker confirmed everything: as after kill -9, a resumed restore finds
+        // what was written past the checkpoint, so this is an interruption, not a failure.
+        spdlog::warn("{}: {} (run the restore again to resume: it keeps what the broker did write)", o.where,
+                     flushed.error().message);
+        FinishLocked(*o.job, "interrupted", "");
+      } else if (!o.error.empty()) {
+        FinishLocked(*o.job, "failed", o.error);
+      } else {
+        FinishLocked(*o.job, o.interrupted ? "interrupted" : "complete", "");
+      }
+      it = open_.erase(it);
+    }
+    if (wait) {
+      sent_.clear();
+      confirmed_.clear();
+    }
+    if (auto st = run_.PersistLocked(); !st) spdlog::warn("cannot store restore progress: {}", st.error().message);
   }
 
-  // An exclusive target partition receives this worker's records in the order they were produced,
-  // right after target_end: each offset the broker confirmed must be the next one. One it did not
-  // report (a retry it recognised as already written) takes its place in that order. A record out
-  // of place means one the broker confirmed is missing, or another writer: the partition is
-  // marked so that no resume builds on it. Caller holds run_.mu.
-  void CheckOrder(RestoreJob& job, std::span<const Delivered> delivered, std::string* error) {
-    auto& s = job.state;
-    int64_t expected = s.target_end + static_cast<int64_t>(direct_.size());
-    for (const auto& d : delivered) {
-      if (d.offset >= 0 && d.offset != expected) {
-        s.target_error = "the broker confirmed source offset " + std::to_string(d.tag) + " at offset " +
-                         std::to_string(d.offset) + " where the restore's order puts offset " +
-                         std::to_string(expected) + ": " + kTargetOutOfOrder;
-        *error = Where(job.sel.target_topic, job.sel.target_partition) + ": " + s.target_error;
+  // Records a resume found already in the target: they come first. Caller holds run_.mu.
+  void Apply(Open& o) {
+    if (!o.error.empty()) return;  // its checkpoint stays where the error found it
+    auto& s = o.job->state;
+    for (const auto& [src, tgt] : o.direct) {
+      s.mapping.Add(src, tgt);
+      if (o.job->sel.exclusive) s.target_end = tgt + 1;
+    }
+    o.direct.clear();
+  }
+
+  // A confirmed record. An exclusive target partition receives this worker's records in the order
+  // they were produced, right after target_end: each offset the broker confirmed must be the next
+  // one, and one it did not report (a retry it recognised as already written) takes its place in
+  // that order. A record out of place means one the broker confirmed is missing, or another
+  // writer: the partition is marked so that no resume builds on it. Caller holds run_.mu.
+  void Place(Open& o, const Sent& e, int64_t offset, uint64_t* unplaced) {
+    auto& s = o.job->state;
+    if (o.job->sel.exclusive) {
+      if (offset >= 0 && offset != s.target_end) {
+        s.target_error = "the broker confirmed source offset " + std::to_string(e.offset) + " at offset " +
+                         std::to_string(offset) + " where the restore's order puts offset " +
+                         std::to_string(s.target_end) + ": " + kTargetOutOfOrder;
+        FailJob(o, Where(o.job->sel.target_topic, o.job->sel.target_partition) + ": " + s.target_error);
         return;
       }
-      expected++;
+      offset = s.target_end++;
     }
+    if (offset >= 0) s.mapping.Add(e.offset, offset);
+    else ++*unplaced;
+    Count(o, e.offset, e.bytes);
   }
 
-  void Count(int64_t offset, uint64_t bytes) {
-    pending_records_++;
-    pending_bytes_ += bytes;
-    if (pending_first_ < 0) pending_first_ = offset;
-    pending_last_ = offset;
+  static void Count(Open& o, int64_t offset, uint64_t bytes) {
+    o.records++;
+    o.bytes += bytes;
+    if (o.first < 0) o.first = offset;
+    o.last = offset;
   }
 
   void RunJob(kafka::Producer& producer, RestoreJob& job) {
     const auto& sel = job.sel;
-    int64_t next, target_end;
+    int64_t target_end;
+    auto open = std::make_unique<Open>();
+    Open& o = *open;
+    o.job = &job;
+    o.where = Where(sel.source_topic, sel.source_partition);
     {
       std::lock_guard<std::mutex> lock(run_.mu);
       job.state.status = "running";
-      next = job.state.next_source_offset;
+      o.next = job.state.next_source_offset;
       target_end = job.state.target_end;
     }
     int64_t tail_left = job.tail_extra;
-    broken_ = false;
-    std::string where = Where(sel.source_topic, sel.source_partition);
     // The producer must see the target partitions before producing: right after a topic was
     // created its metadata may still lag. This also saves librdkafka's topic scan (up to 1 s).
     if (prepared_.insert(sel.target_topic).second) {
@@ -234,42 +274,40 @@ class Worker {
       if (auto st = producer.PrepareTopic(sel.target_topic, needed); !st) {
         prepared_.erase(sel.target_topic);
         if (StopRequested()) return Finish(job, "interrupted", "");
-        return Finish(job, "failed", where + ": " + st.error().message);
+        return Finish(job, "failed", o.where + ": " + st.error().message);
       }
     }
-    auto last_checkpoint = Clock::now();
-    std::string error;
-    bool interrupted = false;
+    open_.push_back(std::move(open));
 
-    WindowScan scan(run_.store, sel.manifest->segments, run_.window, {.from_offset = next});
-    while (error.empty() && !interrupted) {
+    WindowScan scan(run_.store, sel.manifest->segments, run_.window, {.from_offset = o.next});
+    while (o.error.empty() && !o.interrupted) {
       auto piece = scan.Next();
       if (!piece) {
-        error = where + ": " + piece.error().message;
+        FailJob(o, o.where + ": " + piece.error().message);
         break;
       }
       if (!*piece) {
-        next = std::max(next, scan.position());
+        o.next = std::max(o.next, scan.position());
         break;
       }
-      next = std::max(next, (*piece)->from);
+      o.next = std::max(o.next, (*piece)->from);
       for (const auto& rec : (*piece)->records) {
         if (StopRequested()) {
-          interrupted = true;
+          o.interrupted = true;
           break;
         }
         uint64_t bytes = rec.ApproxBytes();
         if (tail_left > 0) {
           // Written by the interrupted run after its last checkpoint: already in the target.
-          direct_.emplace_back(rec.offset, target_end++);
+          o.direct.emplace_back(rec.offset, target_end++);
           tail_left--;
-          Count(rec.offset, bytes);
+          Count(o, rec.offset, bytes);
           run_.progress.AddRecords(1, bytes);
-          next = rec.offset + 1;
+          o.next = rec.offset + 1;
           continue;
         }
         if (!run_.limiter.Acquire(1, bytes)) {
-          interrupted = true;
+          o.interrupted = true;
           break;
         }
         int32_t tp = sel.target_partition;
@@ -282,58 +320,45 @@ class Worker {
           extra.push_back({"x-original-partition", std::to_string(sel.source_partition)});
           extra.push_back({"x-original-timestamp", std::to_string(rec.timestamp)});
         }
-        auto st = producer.Produce(sel.target_topic, tp, rec, static_cast<uint64_t>(rec.offset), extra);
+        const uint64_t seq = next_seq_++;
+        auto st = producer.Produce(sel.target_topic, tp, rec, seq, extra);
         if (!st) {
-          if (st.error().code == ErrorCode::kCancelled) interrupted = true;
-          else error = where + ": cannot produce source offset " + std::to_string(rec.offset) + " to " +
-                       Where(sel.target_topic, tp) + ": " + st.error().message;
+          if (st.error().code == ErrorCode::kCancelled) o.interrupted = true;
+          else FailJob(o, o.where + ": cannot produce source offset " + std::to_string(rec.offset) + " to " +
+                           Where(sel.target_topic, tp) + ": " + st.error().message);
           break;
         }
-        sent_.push_back({rec.offset, bytes});
+        sent_.push_back({seq, &o, rec.offset, bytes});
+        if (o.in_flight++ == 0) o.first_in_flight = rec.offset;
         run_.progress.AddRecords(1, bytes);
         sent_since_checkpoint_++;
-        next = rec.offset + 1;
+        o.next = rec.offset + 1;
       }
-      if (!error.empty() || interrupted) break;
-      next = std::max(next, (*piece)->to);
+      if (!o.error.empty() || o.interrupted) break;
+      o.next = std::max(o.next, (*piece)->to);
       scan.Reuse(std::move((*piece)->records));
-      if (Clock::now() - last_checkpoint >= kCheckpointInterval || sent_since_checkpoint_ >= g_checkpoint_records.load()) {
-        if (!Checkpoint(producer, job, next, /*wait=*/false, &error)) break;
-        last_checkpoint = Clock::now();
+      if (Clock::now() - last_checkpoint_ >= kCheckpointInterval || sent_since_checkpoint_ >= g_checkpoint_records.load()) {
+        Checkpoint(producer, /*wait=*/false);
+        last_checkpoint_ = Clock::now();
       }
     }
-    // Confirm what is in flight, whatever happened: the checkpoint then says exactly what was written.
-    std::string flush_error;
-    bool ok = Checkpoint(producer, job, next, /*wait=*/true, &flush_error);
-    if (error.empty() && !ok) error = flush_error;
-    if (unconfirmed_at_stop_) {
-      spdlog::warn("{} (run the restore again to resume: it keeps what the broker did write)", error);
-      unconfirmed_at_stop_ = false;
-      return Finish(job, "interrupted", "");
-    }
-    if (!error.empty()) return Finish(job, "failed", error);
-    if (interrupted) return Finish(job, "interrupted", "");
-    Finish(job, "complete", "");
+    o.produced = true;
+    // A stop waits for what is in flight, so the checkpoint says exactly what was written; otherwise
+    // the next partition goes on while this one's records are confirmed.
+    Checkpoint(producer, /*wait=*/o.interrupted);
   }
 
   RestoreRun& run_;
   std::mutex reports_mu_;
   std::vector<Delivered> delivered_;
   std::vector<kafka::DeliveryReport> failed_;
-  // A record produced and not yet taken by a checkpoint, in produce order.
-  struct Sent {
-    int64_t offset;  // source offset
-    uint64_t bytes;
-  };
+  std::deque<std::unique_ptr<Open>> open_;  // in the order they were taken
   std::deque<Sent> sent_;
   std::vector<Delivered> confirmed_;  // reports of sent_ records that a checkpoint has not taken yet
-  std::vector<std::pair<int64_t, int64_t>> direct_;
-  std::set<std::string> prepared_;  // target topics whose metadata this worker's producer has
-  // Taken by the next checkpoint; records produced since the last one.
-  uint64_t pending_records_ = 0, pending_bytes_ = 0, sent_since_checkpoint_ = 0;
-  bool unconfirmed_at_stop_ = false;  // the last checkpoint ended with the stop grace
-  bool broken_ = false;               // a checkpoint of the current job failed
-  int64_t pending_first_ = -1, pending_last_ = -1;
+  std::set<std::string> prepared_;    // target topics whose metadata this worker's producer has
+  uint64_t next_seq_ = 0;
+  uint64_t sent_since_checkpoint_ = 0;
+  Clock::time_point last_checkpoint_ = Clock::now();
 };
 
 }  // namespace
