@@ -1,8 +1,10 @@
-// The restore's writers. Each worker owns one idempotent producer and takes one source partition
-// at a time: it reads the partition's records inside the window (WindowScan) and produces them.
-// Every few seconds a checkpoint moves the partition's progress (next source offset, mapping so
-// far, target end) over the records the broker has confirmed, without waiting for the rest, and
-// stores the progress document; at the partition's end it waits for every record.
+// The restore's writers. Each worker owns one idempotent producer and takes source partitions one
+// after another: it reads a partition's records inside the window (WindowScan) and produces them,
+// and goes on to the next partition without waiting for the broker. Checkpoints (every few seconds,
+// and when a partition's records are all produced) move each partition's progress (next source
+// offset, mapping so far, target end) over the records the broker has confirmed, in produce order,
+// store the progress document, and finish the partitions whose records are all confirmed. Only
+// the worker's end, and a stop, wait for every record.
 // What a worker wrote past its last checkpoint (kill -9, a failed flush) is found on resume as the
 // target's records past the recorded end (RestoreJob::tail_extra) and mapped, not produced again.
 #pragma once
