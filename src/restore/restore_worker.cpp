@@ -140,6 +140,9 @@ class Worker {
       if (it == sent_.end() || it->seq != d.tag) continue;  // its job already failed and was dropped
       FailJob(*it->job, it->job->where + ": record at source offset " + std::to_string(it->offset) +
                          " was not written to " + Where(d.topic, d.partition) + ": " + d.error->message);
+      // Settled, so the records after it (other partitions' too) are not held up behind it; its
+      // job has failed, so nothing of it is placed.
+      confirmed_.push_back({d.tag, -1});
     }
     // One partition's confirmations come in order, but a shared target's partitions confirm
     // independently: what follows a record still in flight waits for it.

@@ -56,6 +56,7 @@ struct MemoryKafka::State {
   std::optional<uint64_t> unreported_in;   // set: records produced before the one confirmed without offset
   bool unreported_written = true;          // whether that record is written
   std::optional<TopicPartition> held;      // set: this partition's reports wait for Flush
+  std::optional<uint64_t> fail_one_in;     // set: records produced before the one that fails alone
   int failing_admin_calls = 0;
 
   // The callers below hold mu.
@@ -456,7 +457,9 @@ class MemoryProducer : public kafka::Producer {
       std::lock_guard<std::mutex> lock(s_->mu);
       PartitionLog* log = s_->Find(topic, partition);
       if (!log) return Fail(UnknownPartition(topic, partition));
-      if (s_->produce_budget && *s_->produce_budget == 0) {
+      bool fail_one = s_->fail_one_in && (*s_->fail_one_in)-- == 0;
+      if (fail_one) s_->fail_one_in.reset();
+      if (fail_one || (s_->produce_budget && *s_->produce_budget == 0)) {
         report.error = Error{ErrorCode::kUnavailable, "delivering a record to " + Where(topic, partition) +
                              ": broker transport failure (in-memory Kafka's injected fault)", true};
       } else {
@@ -670,6 +673,11 @@ void MemoryKafka::ConfirmWithoutOffset(uint64_t nth, bool written) {
   state_->unreported_written = written;
 }
 
+void MemoryKafka::FailOneProduce(uint64_t nth) {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  state_->fail_one_in = nth;
+}
+
 void MemoryKafka::HoldReports(const std::string& topic, int32_t partition) {
   std::lock_guard<std::mutex> lock(state_->mu);
   state_->held = TopicPartition{topic, partition};
@@ -678,6 +686,7 @@ void MemoryKafka::HoldReports(const std::string& topic, int32_t partition) {
 void MemoryKafka::ClearFaults() {
   std::lock_guard<std::mutex> lock(state_->mu);
   state_->held.reset();
+  state_->fail_one_in.reset();
   state_->produce_budget.reset();
   state_->unreported_in.reset();
   state_->failing_admin_calls = 0;

@@ -57,6 +57,9 @@ class MemoryKafka : public kafka::KafkaPort {
   // as librdkafka 2.0's idempotent producer reports a retry the broker took as already written.
   // `written` false: the broker never wrote it (seen right after a topic was created).
   void ConfirmWithoutOffset(uint64_t nth, bool written);
+  // The `nth` record produced from now on (0 = the next) gets a failed delivery report and is not
+  // written; the records after it are (a producer that is not idempotent).
+  void FailOneProduce(uint64_t nth);
   // Delivery reports of records written to this partition are handed out by Flush only, not by
   // Poll: records still in flight while others are confirmed.
   void HoldReports(const std::string& topic, int32_t partition);

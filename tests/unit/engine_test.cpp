@@ -468,6 +468,26 @@ TEST_F(EngineMemoryKafka, ACheckpointMovesOnlyOverTheRecordsConfirmedInProduceOr
   EXPECT_EQ(Pairs(failed.mapping, "orders", 0), confirmed);
 }
 
+// A failed record settles its partition (failed) without holding up the partitions the worker
+// writes after it: their records are confirmed, checkpointed and complete.
+TEST_F(EngineMemoryKafka, OneFailedRecordFailsItsPartitionAndTheWorkersNextPartitionCompletes) {
+  source_.CreateTopic("orders", 2);
+  for (int32_t p = 0; p < 2; ++p)
+    for (int i = 0; i < 10; ++i) source_.Append("orders", p, Rec(1000 + i, "k", std::to_string(p) + "-" + std::to_string(i)));
+  Backup(BackupConfig());
+  target_.FailOneProduce(3);  // partition 0's fourth record
+  RestoreResult r = Restore(RestoreConfig("  max_concurrent_partitions: 1\n  produce_acks: \"1\"\n"));
+  EXPECT_FALSE(r.complete);
+  EXPECT_EQ(r.partitions_complete, 1u);
+  ASSERT_EQ(r.errors.size(), 1u) << Join(r.errors);
+  EXPECT_NE(r.errors[0].find("topic=orders partition=0: record at source offset 3 was not written"), std::string::npos)
+      << r.errors[0];
+  ExpectSameRecords(source_.Records("orders", 1), target_.Records("orders", 1), "partition 1");
+  std::vector<std::pair<int64_t, int64_t>> identity;
+  for (int64_t i = 0; i < 10; ++i) identity.emplace_back(i, i);
+  EXPECT_EQ(Pairs(r.mapping, "orders", 1), identity);
+}
+
 TEST_F(EngineMemoryKafka, ABackupOfAnUnreachableClusterFailsBeforeWritingAnything) {
   source_.CreateTopic("orders", 1);
   source_.Append("orders", 0, Rec(1000, "k", "v"));
