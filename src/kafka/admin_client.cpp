@@ -18,6 +18,7 @@ Result<std::unique_ptr<AdminClient>> AdminClient::Create(const KafkaClientConfig
   KB_ASSIGN_OR_RETURN(impl->rk, NewClient(RD_KAFKA_PRODUCER, std::move(conf), "admin client"));
   impl->options = options;
   impl->retry = RetryPolicy::UntilDeadline(config.retry_deadline, "retry_deadline_ms of the Kafka cluster");
+  impl->partition_retry = impl->PartitionRetry();
   impl->config = config;
   impl->bootstrap = BootstrapList(config);
   return std::unique_ptr<AdminClient>(new RdKafkaAdminClient(std::move(impl)));

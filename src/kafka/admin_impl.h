@@ -104,6 +104,7 @@ struct RdKafkaAdminClient::Impl {
   std::string bootstrap;
   RdKafkaPtr rk;
   RetryPolicy retry;                // rides out leader changes, restarts, coordinator moves
+  RetryPolicy partition_retry;      // RetryPartitionRequest's (PartitionRetry)
   OutageTracker outage;             // calls being retried right now, for /health
   std::atomic<bool> reached{false};  // the cluster has answered once
   std::atomic<int> most_brokers{0};  // the most brokers one metadata answer listed
@@ -129,9 +130,10 @@ struct RdKafkaAdminClient::Impl {
   // Runs `attempt` under the retry policy; `between` (optional) runs before each retry. While it
   // retries, the call shows in `outage`.
   template <typename T>
-  Result<T> Retry(const std::function<Result<T>()>& attempt, const std::function<void()>& between = {}) {
+  Result<T> Retry(const std::function<Result<T>()>& attempt, const std::function<void()>& between = {},
+                  const RetryPolicy* policy = nullptr) {
     bool failed_before = false;
-    Result<T> r = retry.Run<T>(attempt, [&](const Error& e, int, milliseconds) {
+    Result<T> r = (policy ? *policy : retry).Run<T>(attempt, [&](const Error& e, int, milliseconds) {
       if (outage.Failed(e.message, !failed_before))
         spdlog::warn("Kafka at {} is failing a request; retrying for up to {} s ({}): {}", bootstrap,
                      retry.deadline.count() / 1000, retry.deadline_name, e.message);
@@ -439,7 +441,16 @@ struct RdKafkaAdminClient::Impl {
           }
           return r;
         },
-        [&] { RefreshTopic(topic); });
+        [&] { RefreshTopic(topic); }, &partition_retry);
+  }
+
+  // A partition request's first retries come sooner: the usual failure is a partition whose log
+  // is still opening (a topic created a moment ago), over in tens of milliseconds. The backoff
+  // still doubles, so an election or an outage is not asked about more than a few times more.
+  RetryPolicy PartitionRetry() const {
+    RetryPolicy p = retry;
+    p.initial_backoff = milliseconds(25);
+    return p;
   }
 };
 
