@@ -40,6 +40,20 @@ using test::Pairs;
 using test::Rec;
 using Kind = kafka::ConsumerEvent::Kind;
 
+// Source offsets 0..n-1 at target offsets 0..n-1, as Pairs lists them.
+std::vector<std::pair<int64_t, int64_t>> Identity(int64_t n) {
+  std::vector<std::pair<int64_t, int64_t>> pairs;
+  for (int64_t i = 0; i < n; ++i) pairs.emplace_back(i, i);
+  return pairs;
+}
+
+// Topic "orders" with `partitions` partitions of `records` records each: key "k", value "<p>-<i>".
+void FillOrders(MemoryKafka& kafka, int32_t partitions, int records) {
+  kafka.CreateTopic("orders", partitions);
+  for (int32_t p = 0; p < partitions; ++p)
+    for (int i = 0; i < records; ++i) kafka.Append("orders", p, Rec(1000 + i, "k", std::to_string(p) + "-" + std::to_string(i)));
+}
+
 // Events as (kind, offset): what a test of the consumer contract compares.
 std::vector<std::pair<Kind, int64_t>> Shape(const Result<std::vector<kafka::ConsumerEvent>>& events) {
   std::vector<std::pair<Kind, int64_t>> out;
@@ -369,8 +383,7 @@ TEST_F(EngineMemoryKafka, ARestoreWhoseBrokerFailsPartWayIsIncompleteAndTheRerun
   EXPECT_TRUE(resumed.resumed);
   EXPECT_EQ(resumed.restore_id, failed.restore_id);
   EXPECT_EQ(resumed.records, 40u);
-  std::vector<std::pair<int64_t, int64_t>> identity;
-  for (int64_t i = 0; i < 20; ++i) identity.emplace_back(i, i);
+  const auto identity = Identity(20);
   for (int32_t p = 0; p < 2; ++p) {
     ExpectSameRecords(source_.Records("orders", p), target_.Records("orders", p), "partition " + std::to_string(p));
     EXPECT_EQ(Pairs(resumed.mapping, "orders", p), identity) << "partition " << p;
@@ -387,18 +400,14 @@ TEST_F(EngineMemoryKafka, ARecordConfirmedWithoutAnOffsetIsPlacedByTheOrderAndCh
   RestoreResult r = Restore(RestoreConfig());
   ASSERT_TRUE(r.complete) << Join(r.errors);
   ExpectSameRecords(source_.Records("orders", 0), target_.Records("orders", 0), "partition 0");
-  std::vector<std::pair<int64_t, int64_t>> identity;
-  for (int64_t i = 0; i < 10; ++i) identity.emplace_back(i, i);
-  EXPECT_EQ(Pairs(r.mapping, "orders", 0), identity);
+  EXPECT_EQ(Pairs(r.mapping, "orders", 0), Identity(10));
 }
 
 // Seen against a real broker right after the restore created the topic: the first record of a
 // partition reported delivered without an offset, never written, and the rest one offset early.
 // The restore must not call that complete, and a rerun must not resume on top of it.
 TEST_F(EngineMemoryKafka, ARecordConfirmedButNeverWrittenFailsTheRestoreAndBlocksItsResume) {
-  source_.CreateTopic("orders", 2);
-  for (int32_t p = 0; p < 2; ++p)
-    for (int i = 0; i < 10; ++i) source_.Append("orders", p, Rec(1000 + i, "k", std::to_string(p) + "-" + std::to_string(i)));
+  FillOrders(source_, 2, 10);
   Backup(BackupConfig());
   Config config = RestoreConfig("  max_concurrent_partitions: 1\n");
   target_.ConfirmWithoutOffset(0, /*written=*/false);  // the first record of partition 0
@@ -463,17 +472,13 @@ TEST_F(EngineMemoryKafka, ACheckpointMovesOnlyOverTheRecordsConfirmedInProduceOr
   ASSERT_EQ(progress->partitions.size(), 1u);
   EXPECT_EQ(progress->partitions[0].next_source_offset, held_from);
   EXPECT_EQ(progress->partitions[0].records, static_cast<uint64_t>(held_from));
-  std::vector<std::pair<int64_t, int64_t>> confirmed;
-  for (int64_t i = 0; i < held_from; ++i) confirmed.emplace_back(i, i);
-  EXPECT_EQ(Pairs(failed.mapping, "orders", 0), confirmed);
+  EXPECT_EQ(Pairs(failed.mapping, "orders", 0), Identity(held_from));
 }
 
 // A failed record settles its partition (failed) without holding up the partitions the worker
 // writes after it: their records are confirmed, checkpointed and complete.
 TEST_F(EngineMemoryKafka, OneFailedRecordFailsItsPartitionAndTheWorkersNextPartitionCompletes) {
-  source_.CreateTopic("orders", 2);
-  for (int32_t p = 0; p < 2; ++p)
-    for (int i = 0; i < 10; ++i) source_.Append("orders", p, Rec(1000 + i, "k", std::to_string(p) + "-" + std::to_string(i)));
+  FillOrders(source_, 2, 10);
   Backup(BackupConfig());
   target_.FailOneProduce(3);  // partition 0's fourth record
   RestoreResult r = Restore(RestoreConfig("  max_concurrent_partitions: 1\n  produce_acks: \"1\"\n"));
@@ -483,9 +488,7 @@ TEST_F(EngineMemoryKafka, OneFailedRecordFailsItsPartitionAndTheWorkersNextParti
   EXPECT_NE(r.errors[0].find("topic=orders partition=0: record at source offset 3 was not written"), std::string::npos)
       << r.errors[0];
   ExpectSameRecords(source_.Records("orders", 1), target_.Records("orders", 1), "partition 1");
-  std::vector<std::pair<int64_t, int64_t>> identity;
-  for (int64_t i = 0; i < 10; ++i) identity.emplace_back(i, i);
-  EXPECT_EQ(Pairs(r.mapping, "orders", 1), identity);
+  EXPECT_EQ(Pairs(r.mapping, "orders", 1), Identity(10));
 }
 
 TEST_F(EngineMemoryKafka, ABackupOfAnUnreachableClusterFailsBeforeWritingAnything) {
