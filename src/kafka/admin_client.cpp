@@ -18,7 +18,8 @@ Result<std::unique_ptr<AdminClient>> AdminClient::Create(const KafkaClientConfig
   KB_ASSIGN_OR_RETURN(impl->rk, NewClient(RD_KAFKA_PRODUCER, std::move(conf), "admin client"));
   impl->options = options;
   impl->retry = RetryPolicy::UntilDeadline(config.retry_deadline, "retry_deadline_ms of the Kafka cluster");
-  impl->partition_retry = impl->PartitionRetry();
+  impl->partition_retry = impl->retry;
+  impl->partition_retry.initial_backoff = std::chrono::milliseconds(25);
   impl->config = config;
   impl->bootstrap = BootstrapList(config);
   return std::unique_ptr<AdminClient>(new RdKafkaAdminClient(std::move(impl)));

@@ -104,7 +104,10 @@ struct RdKafkaAdminClient::Impl {
   std::string bootstrap;
   RdKafkaPtr rk;
   RetryPolicy retry;                // rides out leader changes, restarts, coordinator moves
-  RetryPolicy partition_retry;      // RetryPartitionRequest's (PartitionRetry)
+  // RetryPartitionRequest's: `retry` with a 25 ms first backoff. The usual failure there is a
+  // partition whose log is still opening (a topic created a moment ago), over in tens of ms; the
+  // backoff still doubles, so an election or an outage is asked about only a few times more.
+  RetryPolicy partition_retry;
   OutageTracker outage;             // calls being retried right now, for /health
   std::atomic<bool> reached{false};  // the cluster has answered once
   std::atomic<int> most_brokers{0};  // the most brokers one metadata answer listed
@@ -444,14 +447,6 @@ struct RdKafkaAdminClient::Impl {
         [&] { RefreshTopic(topic); }, &partition_retry);
   }
 
-  // A partition request's first retries come sooner: the usual failure is a partition whose log
-  // is still opening (a topic created a moment ago), over in tens of milliseconds. The backoff
-  // still doubles, so an election or an outage is not asked about more than a few times more.
-  RetryPolicy PartitionRetry() const {
-    RetryPolicy p = retry;
-    p.initial_backoff = milliseconds(25);
-    return p;
-  }
 };
 
 }  // namespace kb::kafka

@@ -157,7 +157,7 @@ class Worker {
 
     std::lock_guard<std::mutex> lock(run_.mu);
     uint64_t unplaced = 0;  // shared target: confirmed without an offset, so not in the mapping
-    for (auto& o : open_) Apply(*o);  // direct records precede everything produced
+    for (auto& o : open_) ApplyDirect(*o);  // they precede everything produced
     for (size_t i = 0; i < taken; ++i) {
       Open& o = *sent_[i].job;
       // A partition's records are contiguous in sent_: the next one in flight, if any, follows.
@@ -217,7 +217,7 @@ class Worker {
   }
 
   // Records a resume found already in the target: they come first. Caller holds run_.mu.
-  void Apply(Open& o) {
+  void ApplyDirect(Open& o) {
     if (!o.error.empty()) return;  // its checkpoint stays where the error found it
     auto& s = o.job->state;
     for (const auto& [src, tgt] : o.direct) {
