@@ -31,6 +31,7 @@ class RdKafkaProducer final : public Producer {
   Status PrepareTopic(const std::string& topic, int32_t partitions) override;
   int Poll(std::chrono::milliseconds timeout) override;
   Status Flush(std::chrono::milliseconds timeout) override;
+  Status WaitFor(const std::function<uint64_t()>& unsettled, std::chrono::milliseconds timeout) override;
   Status BeginTransaction() override;
   Status CommitTransaction(std::chrono::milliseconds timeout) override;
   Status AbortTransaction(std::chrono::milliseconds timeout) override;
@@ -355,37 +356,39 @@ int RdKafkaProducer::Poll(std::chrono::milliseconds timeout) {
 }
 
 Status RdKafkaProducer::Flush(std::chrono::milliseconds timeout) {
-  // In slices: after a fatal error nothing more will be delivered, so what is queued is dropped
-  // (reported as failed) instead of waiting out the delivery timeout.
-  // After a stop request the wait ends with the stop grace: what is unconfirmed then is reported
-  // as such, like after kill -9 (a resumed restore finds what the broker did write).
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  rd_kafka_resp_err_t err;
-  for (;;) {
-    auto end = std::min(deadline, StopGraceDeadline());
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
-    err = rd_kafka_flush(impl_->rk.get(), static_cast<int>(std::clamp<int64_t>(left.count(), 0, 500)));
-    if (!err || left.count() <= 500) break;
-    if (impl_->Fatal()) {
-      rd_kafka_purge(impl_->rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-      err = rd_kafka_flush(impl_->rk.get(), 5000);  // serves the purged records' reports
-      break;
-    }
-  }
+  Status settled = WaitFor([this] { return impl_->outstanding.load(); }, timeout);
   if (auto fatal = impl_->Fatal()) return Fail(*fatal);
   if (auto first = first_error()) {
     uint64_t failed = 0;
     for (const auto& [tp, d] : deliveries()) failed += d.failed;
     return Fail(first->With(std::to_string(failed) + " record(s) were not delivered; the first"));
   }
-  if ((err || impl_->outstanding.load() > 0) && StopRequested())
-    return Fail(ErrorCode::kCancelled, std::to_string(impl_->outstanding.load()) + " record(s) still not confirmed by " +
-                                           impl_->bootstrap + " when the stop grace ended");
-  if (err || impl_->outstanding.load() > 0)
-    return Fail(ErrorCode::kUnavailable,
-                std::to_string(impl_->outstanding.load()) + " record(s) still not confirmed by " + impl_->bootstrap +
-                    " after " + std::to_string(timeout.count()) + " ms: check that the brokers are up",
-                true);
+  return settled;
+}
+
+Status RdKafkaProducer::WaitFor(const std::function<uint64_t()>& unsettled, std::chrono::milliseconds timeout) {
+  // In short slices: another thread sharing the producer may serve the last of our reports, and
+  // after a fatal error nothing more will be delivered, so what is queued is dropped (reported as
+  // failed) instead of waiting out the delivery timeout.
+  // After a stop request the wait ends with the stop grace: what is unconfirmed then is reported
+  // as such, like after kill -9 (a resumed restore finds what the broker did write).
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (uint64_t left = unsettled(); left > 0; left = unsettled()) {
+    if (auto fatal = impl_->Fatal()) {
+      rd_kafka_purge(impl_->rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+      rd_kafka_flush(impl_->rk.get(), 5000);  // serves the purged records' reports
+      return Fail(*fatal);
+    }
+    const auto end = std::min(deadline, StopGraceDeadline());
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now()).count();
+    if (ms <= 0) {
+      const std::string unconfirmed = std::to_string(left) + " record(s) still not confirmed by " + impl_->bootstrap;
+      if (StopRequested()) return Fail(ErrorCode::kCancelled, unconfirmed + " when the stop grace ended");
+      return Fail(ErrorCode::kUnavailable,
+                  unconfirmed + " after " + std::to_string(timeout.count()) + " ms: check that the brokers are up", true);
+    }
+    rd_kafka_flush(impl_->rk.get(), static_cast<int>(std::min<int64_t>(ms, 10)));  // also sends lingering batches now
+  }
   return {};
 }
 

@@ -16,7 +16,8 @@
 //   Poll, Produce or Flush on the calling thread. Per-partition progress is kept too.
 // - Flush waits for every outstanding record; it fails if any record failed (the first error,
 //   with its topic/partition) or if records are still outstanding at the timeout, or at the stop
-//   grace after SIGINT/SIGTERM (kCancelled).
+//   grace after SIGINT/SIGTERM (kCancelled). WaitFor is the same wait for a part of what is queued:
+//   one user's records, when several threads share the producer.
 // - A fatal producer error (idempotence broken, fenced) makes every later call fail with kInternal.
 // - Produce/Poll/Flush may be called from several threads; the callback then runs on any of them.
 // - Destroying the producer without Flush drops what is not yet delivered (no callbacks run).
@@ -91,6 +92,10 @@ class Producer {
   virtual int Poll(std::chrono::milliseconds timeout) = 0;
   // Waits until everything queued is delivered (or failed).
   virtual Status Flush(std::chrono::milliseconds timeout) = 0;
+  // Serves delivery reports until `unsettled()` (the caller's count of its records without a
+  // report yet) is 0. Ends like Flush at the timeout, the stop grace or a fatal error, but does not
+  // fail for records that failed before: their reports have told the caller.
+  virtual Status WaitFor(const std::function<uint64_t()>& unsettled, std::chrono::milliseconds timeout) = 0;
 
   // Transactions (only with ProducerOptions::transactional_id; Create already initialised them).
   // Commit flushes first; Abort discards what the transaction wrote (read_committed readers

@@ -383,7 +383,7 @@ Result<RestoreResult> RestoreEngine::Run() {
   spdlog::info("restore {} of backup '{}': {} partitions ({} workers), up to {} records", restore_id,
                config_.backup_id, run.jobs.size(), workers, expected);
   spdlog::debug("start-up: workers start after {} ms", since_start());
-  ParallelFor(workers, workers, [&](size_t) { RunRestoreWorker(run); });
+  RunRestoreWorkers(run);
   progress.Stop();
   spdlog::debug("workers done after {} ms", since_start());
 

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "catalog/documents.h"
+#include "core/parallel.h"
 #include "core/stop.h"
 #include "core/time_util.h"
 #include "kafka/producer.h"
@@ -22,11 +23,13 @@ constexpr auto kCheckpointInterval = std::chrono::seconds(2);
 // Progress writes, at most one per this interval (plus the last).
 constexpr auto kPersistInterval = std::chrono::milliseconds(1000);
 constexpr size_t kMaxUnconfirmed = 200000;  // checkpoint at least every this many records (bounds report memory)
-// Records the producers may hold until the broker confirms them, all workers together, in bytes
-// and in records (librdkafka's per-record overhead dwarfs small records). Each worker's producer
-// gets an equal share, so memory stays bounded however many partitions are written at once.
-constexpr uint64_t kProduceBufferBytes = 64ull << 20;
-constexpr uint64_t kProduceBufferRecords = 200000;
+// Records the producer may hold until the broker confirms them, in bytes and in records
+// (librdkafka's per-record overhead dwarfs small records), however many partitions are written.
+constexpr int kProduceBufferKBytes = 64 << 10;
+constexpr int kProduceBufferRecords = 200000;
+// A delivery report's tag: the worker's index above kSeqBits, its sequence number below.
+constexpr int kSeqBits = 48;
+constexpr uint64_t kSeqMask = (uint64_t{1} << kSeqBits) - 1;
 
 std::atomic<uint64_t> g_checkpoint_records{kMaxUnconfirmed};  // tests may checkpoint more often
 
@@ -38,39 +41,50 @@ struct Delivered {
   int64_t offset;  // target offset; -1 when the broker did not report it
 };
 
+// What the workers share: one producer, so that one request per broker carries every partition
+// being written (eight producers cost the broker twice the work of one), and the target topics
+// whose metadata it has.
+struct SharedProducer {
+  kafka::Producer* producer = nullptr;  // null: it could not be made (`error` says why)
+  std::string error;
+  std::mutex mu;
+  std::set<std::string> prepared;  // guarded by mu
+};
+
 class Worker {
  public:
-  explicit Worker(RestoreRun& run) : run_(run) {}
+  Worker(RestoreRun& run, SharedProducer& shared, uint64_t index) : run_(run), shared_(shared), index_(index) {}
+
+  // A delivery report of one of this worker's records; on whichever thread served it.
+  void Report(const kafka::DeliveryReport& d) {
+    {
+      std::lock_guard<std::mutex> lock(reports_mu_);
+      // A success is kept as (seq, offset) only: a checkpoint may wait for 200000 of them, and
+      // whole reports (topic string and all) made restore memory grow with its speed.
+      if (d.error) {
+        failed_.push_back(d);
+        failed_.back().tag &= kSeqMask;
+      } else {
+        delivered_.push_back({d.tag & kSeqMask, d.offset});
+      }
+    }
+    reported_.fetch_add(1, std::memory_order_release);
+  }
 
   void Main() {
-    const auto& r = run_.config.restore;
-    kafka::ProducerOptions po;
-    po.acks = r.produce_acks == ProduceAcks::kAll ? "all" : "1";
-    po.idempotent = po.acks == "all";  // librdkafka's idempotence needs acks=all
-    po.batch_num_messages = r.produce_batch_size;
-    uint64_t workers = std::max<size_t>(1, run_.workers);
-    po.queue_max_kbytes = static_cast<int>(std::max<uint64_t>(kProduceBufferBytes / workers, 8ull << 20) >> 10);
-    po.queue_max_messages = static_cast<int>(std::max<uint64_t>(kProduceBufferRecords / workers, 25000));
-    auto producer = run_.kafka.CreateProducer(run_.kafka_config, po, [this](const kafka::DeliveryReport& d) {
-      std::lock_guard<std::mutex> lock(reports_mu_);
-      // A success is kept as (tag, offset) only: a checkpoint may wait for 200000 of them, and
-      // whole reports (topic string and all) made restore memory grow with its speed.
-      if (d.error) failed_.push_back(d);
-      else delivered_.push_back({d.tag, d.offset});
-    });
     while (RestoreJob* job = run_.TakeJob()) {
-      if (!producer) {
-        Finish(*job, "failed", "cannot create Kafka producer: " + producer.error().message);
+      if (!shared_.producer) {
+        Finish(*job, "failed", "cannot create Kafka producer: " + shared_.error);
         continue;
       }
       if (StopRequested()) {
         Finish(*job, "interrupted", "");
         continue;
       }
-      RunJob(**producer, *job);
+      RunJob(*shared_.producer, *job);
     }
     // Confirm what is in flight, whatever happened: the checkpoints then say exactly what was written.
-    if (producer) Checkpoint(**producer, /*wait=*/true);
+    if (shared_.producer) Checkpoint(*shared_.producer, /*wait=*/true);
   }
 
  private:
@@ -92,7 +106,7 @@ class Worker {
   };
 
   // A record produced and not yet taken by a checkpoint, in produce order. Its delivery report
-  // carries `seq`: source offsets repeat across partitions.
+  // carries `seq` (in its tag): source offsets repeat across partitions.
   struct Sent {
     uint64_t seq;
     Open* job;
@@ -125,8 +139,10 @@ class Worker {
   // whose records are all confirmed are finished; with `wait`, every open job is.
   void Checkpoint(kafka::Producer& producer, bool wait) {
     Status flushed;
-    if (wait) flushed = producer.Flush(std::chrono::minutes(6));  // beyond delivery.timeout.ms
-    else producer.Poll(std::chrono::milliseconds(0));             // hands out the reports that are in
+    if (wait)  // beyond delivery.timeout.ms
+      flushed = producer.WaitFor([this] { return enqueued_ - reported_.load(std::memory_order_acquire); }, std::chrono::minutes(6));
+    else
+      producer.Poll(std::chrono::milliseconds(0));  // hands out the reports that are in
     std::vector<kafka::DeliveryReport> failed;
     {
       std::lock_guard<std::mutex> lock(reports_mu_);
@@ -272,13 +288,14 @@ class Worker {
     int64_t tail_left = job.tail_extra;
     // The producer must see the target partitions before producing: right after a topic was
     // created its metadata may still lag. This also saves librdkafka's topic scan (up to 1 s).
-    if (prepared_.insert(sel.target_topic).second) {
+    if (!Prepared(sel.target_topic)) {
       int32_t needed = sel.target_partition >= 0 ? sel.target_partition + 1 : sel.target_partition_count;
       if (auto st = producer.PrepareTopic(sel.target_topic, needed); !st) {
-        prepared_.erase(sel.target_topic);
         if (StopRequested()) return Finish(job, "interrupted", "");
         return Finish(job, "failed", o.where + ": " + st.error().message);
       }
+      std::lock_guard<std::mutex> lock(shared_.mu);
+      shared_.prepared.insert(sel.target_topic);
     }
     open_.push_back(std::move(open));
 
@@ -324,7 +341,7 @@ class Worker {
           extra.push_back({"x-original-timestamp", std::to_string(rec.timestamp)});
         }
         const uint64_t seq = next_seq_++;
-        auto st = producer.Produce(sel.target_topic, tp, rec, seq, extra);
+        auto st = producer.Produce(sel.target_topic, tp, rec, index_ << kSeqBits | seq, extra);
         if (!st) {
           if (st.error().code == ErrorCode::kCancelled) o.interrupted = true;
           else FailJob(o, o.where + ": cannot produce source offset " + std::to_string(rec.offset) + " to " +
@@ -332,6 +349,7 @@ class Worker {
           break;
         }
         sent_.push_back({seq, &o, rec.offset, bytes});
+        enqueued_++;
         if (o.in_flight++ == 0) o.first_in_flight = rec.offset;
         run_.progress.AddRecords(1, bytes);
         sent_since_checkpoint_++;
@@ -351,15 +369,23 @@ class Worker {
     Checkpoint(producer, /*wait=*/o.interrupted);
   }
 
+  bool Prepared(const std::string& topic) {
+    std::lock_guard<std::mutex> lock(shared_.mu);
+    return shared_.prepared.count(topic) > 0;
+  }
+
   RestoreRun& run_;
+  SharedProducer& shared_;
+  const uint64_t index_;
   std::mutex reports_mu_;
   std::vector<Delivered> delivered_;
   std::vector<kafka::DeliveryReport> failed_;
   std::deque<std::unique_ptr<Open>> open_;  // in the order they were taken
   std::deque<Sent> sent_;
   std::vector<Delivered> confirmed_;  // reports of sent_ records that a checkpoint has not taken yet
-  std::set<std::string> prepared_;    // target topics whose metadata this worker's producer has
   uint64_t next_seq_ = 0;
+  uint64_t enqueued_ = 0;                // records the producer took, ...
+  std::atomic<uint64_t> reported_{0};    // ... and of those, the ones whose report came
   uint64_t sent_since_checkpoint_ = 0;
   Clock::time_point last_checkpoint_ = Clock::now();
 };
@@ -413,7 +439,26 @@ Status RestoreRun::PersistLocked(bool now) {
   return StoreRestoreProgress(store, doc);
 }
 
-void RunRestoreWorker(RestoreRun& run) { Worker(run).Main(); }
+void RunRestoreWorkers(RestoreRun& run) {
+  const size_t n = std::max<size_t>(1, run.workers);
+  SharedProducer shared;
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (size_t i = 0; i < n; ++i) workers.push_back(std::make_unique<Worker>(run, shared, i));
+  const auto& r = run.config.restore;
+  kafka::ProducerOptions po;
+  po.acks = r.produce_acks == ProduceAcks::kAll ? "all" : "1";
+  po.idempotent = po.acks == "all";  // librdkafka's idempotence needs acks=all
+  po.batch_num_messages = r.produce_batch_size;
+  po.queue_max_kbytes = kProduceBufferKBytes;
+  po.queue_max_messages = kProduceBufferRecords;
+  // Made after the workers, so destroyed before them: its reports go to them until then.
+  auto producer = run.kafka.CreateProducer(run.kafka_config, po, [&workers](const kafka::DeliveryReport& d) {
+    workers[d.tag >> kSeqBits]->Report(d);
+  });
+  if (producer) shared.producer = producer->get();
+  else shared.error = producer.error().message;
+  ParallelFor(n, n, [&](size_t i) { workers[i]->Main(); });
+}
 
 void SetRestoreCheckpointRecordsForTests(uint64_t records) {
   g_checkpoint_records.store(records > 0 ? records : kMaxUnconfirmed);

@@ -1,5 +1,5 @@
-// The restore's writers. Each worker owns one idempotent producer and takes source partitions one
-// after another: it reads a partition's records inside the window (WindowScan) and produces them,
+// The restore's writers. The workers share one idempotent producer; each takes source partitions
+// one after another: it reads a partition's records inside the window (WindowScan) and produces them,
 // and goes on to the next partition without waiting for the broker. Checkpoints (every few seconds,
 // and when a partition's records are all produced) move each partition's progress (next source
 // offset, mapping so far, target end) over the records the broker has confirmed, in produce order,
@@ -97,8 +97,8 @@ struct RestoreRun {
   bool persist_pending = false;  // a write was skipped: the final one must happen
 };
 
-// Takes jobs until none is left, with its own producer; run one per worker thread.
-void RunRestoreWorker(RestoreRun& run);
+// Runs run.workers workers, sharing one producer, until no job is left.
+void RunRestoreWorkers(RestoreRun& run);
 
 // Tests: a checkpoint after every `records` records produced (0: the default), so that a small
 // restore checkpoints while records are in flight.

@@ -512,6 +512,14 @@ class MemoryProducer : public kafka::Producer {
     return Fail(first_error_->With(std::to_string(failed) + " record(s) were not delivered; the first"));
   }
 
+  Status WaitFor(const std::function<uint64_t()>& unsettled, std::chrono::milliseconds) override {
+    Deliver(/*flush=*/true);
+    if (uint64_t left = unsettled(); left > 0)
+      return Fail(ErrorCode::kUnavailable, std::to_string(left) + " record(s) have no delivery report after every "
+                                           "report was handed out (in-memory Kafka)");
+    return {};
+  }
+
   Status BeginTransaction() override { return NoTransactions(); }
   Status CommitTransaction(std::chrono::milliseconds) override { return NoTransactions(); }
   Status AbortTransaction(std::chrono::milliseconds) override { return NoTransactions(); }
@@ -579,6 +587,8 @@ class MemoryProducer : public kafka::Producer {
 
 MemoryKafka::MemoryKafka() : state_(std::make_shared<State>()) {}
 
+int MemoryKafka::producers_created() const { return producers_created_.load(); }
+
 Result<std::unique_ptr<kafka::AdminClient>> MemoryKafka::CreateAdmin(const kafka::KafkaClientConfig& config) {
   KB_TRY(CheckBootstrap(config));
   return std::unique_ptr<kafka::AdminClient>(new MemoryAdmin(state_));
@@ -597,6 +607,7 @@ Result<std::unique_ptr<kafka::Producer>> MemoryKafka::CreateProducer(const kafka
   KB_TRY(CheckBootstrap(config));
   if (!options.transactional_id.empty())
     return Fail(ErrorCode::kNotImplemented, "the in-memory Kafka has no transactions");
+  producers_created_.fetch_add(1);
   return std::unique_ptr<kafka::Producer>(new MemoryProducer(state_, std::move(on_delivery)));
 }
 

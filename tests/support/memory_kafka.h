@@ -17,6 +17,7 @@
 // retries and timeouts (nothing is slow).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -49,6 +50,8 @@ class MemoryKafka : public kafka::KafkaPort {
   kafka::WatermarkOffsets Watermarks(const std::string& topic, int32_t partition) const;
   // Moves the log start to `offset` (at most the end), as DeleteRecords or retention would.
   void DeleteRecordsBefore(const std::string& topic, int32_t partition, int64_t offset);
+  // Producers made so far.
+  int producers_created() const;
 
   // Faults, until ClearFaults. After `records` more records are accepted, every record produced
   // gets a failed delivery report (a broker that went away): nothing more is written.
@@ -60,8 +63,8 @@ class MemoryKafka : public kafka::KafkaPort {
   // The `nth` record produced from now on (0 = the next) gets a failed delivery report and is not
   // written; the records after it are (a producer that is not idempotent).
   void FailOneProduce(uint64_t nth);
-  // Delivery reports of records written to this partition are handed out by Flush only, not by
-  // Poll: records still in flight while others are confirmed.
+  // Delivery reports of records written to this partition are handed out by Flush and WaitFor only,
+  // not by Poll: records still in flight while others are confirmed.
   void HoldReports(const std::string& topic, int32_t partition);
   // The next `calls` admin calls fail with kUnavailable (an unreachable cluster).
   void FailNextAdminCalls(int calls);
@@ -71,6 +74,7 @@ class MemoryKafka : public kafka::KafkaPort {
 
  private:
   std::shared_ptr<State> state_;
+  std::atomic<int> producers_created_{0};
 };
 
 }  // namespace kb::test

@@ -491,6 +491,24 @@ TEST_F(EngineMemoryKafka, OneFailedRecordFailsItsPartitionAndTheWorkersNextParti
   EXPECT_EQ(Pairs(r.mapping, "orders", 1), Identity(10));
 }
 
+// The workers share one producer: a report is served on whichever worker's thread polls, and
+// goes to the worker that sent the record. Each worker's checkpoints then place exactly its own
+// records, one partition's reports held back until the end.
+TEST_F(EngineMemoryKafka, WorkersShareOneProducerAndEachPlacesOnlyItsOwnRecords) {
+  FillOrders(source_, 6, 40);
+  Backup(BackupConfig());
+  target_.HoldReports("orders", 4);
+  SetRestoreCheckpointRecordsForTests(1);
+  RestoreResult r = Restore(RestoreConfig("  max_concurrent_partitions: 3\n"));
+  SetRestoreCheckpointRecordsForTests(0);
+  EXPECT_TRUE(r.complete) << Join(r.errors);
+  EXPECT_EQ(target_.producers_created(), 1);
+  for (int32_t p = 0; p < 6; ++p) {
+    ExpectSameRecords(source_.Records("orders", p), target_.Records("orders", p), "partition " + std::to_string(p));
+    EXPECT_EQ(Pairs(r.mapping, "orders", p), Identity(40)) << "partition " << p;
+  }
+}
+
 TEST_F(EngineMemoryKafka, ABackupOfAnUnreachableClusterFailsBeforeWritingAnything) {
   source_.CreateTopic("orders", 1);
   source_.Append("orders", 0, Rec(1000, "k", "v"));
