@@ -169,15 +169,28 @@ Result<TopicDescription> RdKafkaAdminClient::DescribeTopicConfigs(const std::str
 }
 
 Result<WatermarkOffsets> RdKafkaAdminClient::Watermarks(const std::string& topic, int32_t partition) {
-  const std::string context = "reading the watermarks of " + PartitionContext(topic, partition);
-  return impl_->RetryPartitionRequest<WatermarkOffsets>(topic, partition, [&]() -> Result<WatermarkOffsets> {
-    WatermarkOffsets w;
-    rd_kafka_resp_err_t err = QueryOffsetBounds(impl_->rk.get(), topic, partition, TryTimeout(kPartitionRequestTimeout), &w);
+  KB_ASSIGN_OR_RETURN(auto w, TopicWatermarks(topic, {partition}));
+  return w.at(partition);
+}
+
+Result<std::map<int32_t, WatermarkOffsets>> RdKafkaAdminClient::TopicWatermarks(const std::string& topic,
+                                                                          const std::vector<int32_t>& partitions) {
+  std::map<int32_t, WatermarkOffsets> out;
+  if (partitions.empty()) return out;
+  using Marks = std::map<int32_t, WatermarkOffsets>;
+  return impl_->RetryPartitionRequest<Marks>(topic, partitions.front(), [&]() -> Result<Marks> {
+    std::vector<WatermarkOffsets> w;
+    int32_t failed = partitions.front();
+    rd_kafka_resp_err_t err =
+        QueryOffsetBounds(impl_->rk.get(), topic, partitions, TryTimeout(kPartitionRequestTimeout), &w, &failed);
+    const std::string context = "reading the watermarks of " + PartitionContext(topic, failed);
     if (IsUnreachable(err))
       return Fail(ErrorCode::kUnavailable,
                   context + ": no answer from the partition's leader within " + Seconds(kPartitionRequestTimeout), true);
     if (err) return Fail(KafkaError(err, context));
-    return w;
+    Marks found;
+    for (size_t i = 0; i < partitions.size(); ++i) found[partitions[i]] = w[i];
+    return found;
   });
 }
 

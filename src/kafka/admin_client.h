@@ -148,6 +148,10 @@ class AdminClient {
   virtual Result<TopicDescription> DescribeTopicConfigs(const std::string& topic) = 0;
 
   virtual Result<WatermarkOffsets> Watermarks(const std::string& topic, int32_t partition) = 0;
+  // The same for many partitions of one topic, in two requests per leader; fails as a whole,
+  // naming the first partition that failed.
+  virtual Result<std::map<int32_t, WatermarkOffsets>> TopicWatermarks(const std::string& topic,
+                                                                      const std::vector<int32_t>& partitions) = 0;
   // For each partition, the earliest offset whose timestamp is >= the given ms; -1 if none.
   virtual Result<std::map<int32_t, int64_t>> OffsetsForTimes(const std::string& topic,
                                                              const std::map<int32_t, int64_t>& timestamps) = 0;

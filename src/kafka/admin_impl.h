@@ -76,6 +76,8 @@ class RdKafkaAdminClient final : public AdminClient {
   Status DeleteTopic(const std::string& topic) override;
   Result<TopicDescription> DescribeTopicConfigs(const std::string& topic) override;
   Result<WatermarkOffsets> Watermarks(const std::string& topic, int32_t partition) override;
+  Result<std::map<int32_t, WatermarkOffsets>> TopicWatermarks(const std::string& topic,
+                                                              const std::vector<int32_t>& partitions) override;
   Result<std::map<int32_t, int64_t>> OffsetsForTimes(const std::string& topic,
                                                      const std::map<int32_t, int64_t>& timestamps) override;
   Result<std::map<int32_t, int64_t>> DeleteRecords(const std::string& topic,

@@ -338,10 +338,10 @@ Result<std::vector<ConsumerEvent>> RdKafkaConsumer::Poll(std::chrono::millisecon
 
 Result<WatermarkOffsets> RdKafkaConsumer::QueryWatermarks(const std::string& topic, int32_t partition,
                                                             std::chrono::milliseconds timeout) {
-  WatermarkOffsets w;
-  rd_kafka_resp_err_t err = QueryOffsetBounds(impl_->rk.get(), topic, partition, timeout, &w);
+  std::vector<WatermarkOffsets> w;
+  rd_kafka_resp_err_t err = QueryOffsetBounds(impl_->rk.get(), topic, {partition}, timeout, &w);
   if (err) return Fail(KafkaError(err, "reading the watermarks of " + PartitionContext(topic, partition)));
-  return w;
+  return w[0];
 }
 
 }  // namespace kb::kafka

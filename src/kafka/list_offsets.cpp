@@ -7,36 +7,49 @@
 namespace kb::kafka {
 namespace {
 
-// One ListOffsets lookup: `ts` is -2 (log start) or -1 (end). A timeout of 0 sends the request
-// and returns RD_KAFKA_RESP_ERR__TIMED_OUT at once.
-rd_kafka_resp_err_t ListOffset(rd_kafka_t* rk, const std::string& topic, int32_t partition, int64_t ts,
-                               int timeout_ms, int64_t* offset) {
-  PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
-  rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = ts;
+// One ListOffsets lookup of each partition (one request per leader): `ts` is -2 (log start) or
+// -1 (end). A timeout of 0 sends the requests and returns RD_KAFKA_RESP_ERR__TIMED_OUT at once.
+rd_kafka_resp_err_t ListOffsets(rd_kafka_t* rk, const std::string& topic, const std::vector<int32_t>& partitions,
+                                int64_t ts, int timeout_ms, std::vector<int64_t>* offsets, int32_t* failed) {
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  for (int32_t p : partitions) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = ts;
   rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk, list.get(), timeout_ms);
   if (err) return err;
-  const rd_kafka_topic_partition_t& p = list->elems[0];
-  if (p.err) return p.err;
-  *offset = p.offset;
+  offsets->assign(partitions.size(), -1);
+  for (int i = 0; i < list->cnt; ++i) {
+    const rd_kafka_topic_partition_t& p = list->elems[i];
+    if (p.err) {
+      if (failed) *failed = p.partition;
+      return p.err;
+    }
+    auto at = std::find(partitions.begin(), partitions.end(), p.partition);
+    if (at != partitions.end()) (*offsets)[static_cast<size_t>(at - partitions.begin())] = p.offset;
+  }
   return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 }  // namespace
 
-rd_kafka_resp_err_t QueryOffsetBounds(rd_kafka_t* rk, const std::string& topic, int32_t partition,
-                                      std::chrono::milliseconds timeout, WatermarkOffsets* out) {
+rd_kafka_resp_err_t QueryOffsetBounds(rd_kafka_t* rk, const std::string& topic, const std::vector<int32_t>& partitions,
+                                      std::chrono::milliseconds timeout, std::vector<WatermarkOffsets>* out,
+                                      int32_t* failed) {
   const int ms = static_cast<int>(std::clamp<int64_t>(timeout.count(), 1, INT32_MAX));
-  WatermarkOffsets w;
-  if (rd_kafka_resp_err_t err = ListOffset(rk, topic, partition, RD_KAFKA_OFFSET_BEGINNING, ms, &w.low)) return err;
-  if (rd_kafka_resp_err_t err = ListOffset(rk, topic, partition, RD_KAFKA_OFFSET_END, ms, &w.high)) return err;
-  if (w.low < 0 && w.high >= 0) w.low = w.high;  // an empty partition may report no start
-  *out = w;
+  std::vector<int64_t> low, high;
+  if (auto err = ListOffsets(rk, topic, partitions, RD_KAFKA_OFFSET_BEGINNING, ms, &low, failed)) return err;
+  if (auto err = ListOffsets(rk, topic, partitions, RD_KAFKA_OFFSET_END, ms, &high, failed)) return err;
+  out->resize(partitions.size());
+  for (size_t i = 0; i < partitions.size(); ++i) {
+    WatermarkOffsets& w = (*out)[i];
+    w.low = low[i];
+    w.high = high[i];
+    if (w.low < 0 && w.high >= 0) w.low = w.high;  // an empty partition may report no start
+  }
   return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 void NudgePartitionLeader(rd_kafka_t* rk, const std::string& topic, int32_t partition) {
-  int64_t unused = 0;
-  (void)ListOffset(rk, topic, partition, RD_KAFKA_OFFSET_END, 0 /* send, do not wait */, &unused);
+  std::vector<int64_t> unused;
+  (void)ListOffsets(rk, topic, {partition}, RD_KAFKA_OFFSET_END, 0 /* send, do not wait */, &unused, nullptr);
 }
 
 }  // namespace kb::kafka

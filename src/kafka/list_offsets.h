@@ -10,15 +10,18 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "kafka/types.h"
 
 namespace kb::kafka {
 
-// Asks the partition's leader for its log start and end offsets, waiting `timeout` at most for
-// each of the two answers. Returns librdkafka's error (the whole call's, or the partition's).
-rd_kafka_resp_err_t QueryOffsetBounds(rd_kafka_t* rk, const std::string& topic, int32_t partition,
-                                      std::chrono::milliseconds timeout, WatermarkOffsets* out);
+// Asks the partitions' leaders for their log start and end offsets: two requests per leader
+// however many partitions, waiting `timeout` at most for each of the two answers. Returns
+// librdkafka's error (the whole call's, or the first failed partition's, in *failed).
+rd_kafka_resp_err_t QueryOffsetBounds(rd_kafka_t* rk, const std::string& topic, const std::vector<int32_t>& partitions,
+                                      std::chrono::milliseconds timeout, std::vector<WatermarkOffsets>* out,
+                                      int32_t* failed = nullptr);
 
 // Sends one ListOffsets request to the partition's leader and returns without waiting for the
 // answer: any request wakes the broker thread that serves the partition (see consumer.cpp).

@@ -103,6 +103,25 @@ Status CountPartition(ObjectStore& store, const format::PartitionManifest& pm, c
 // Topics this restore has just created are empty and not asked: the partitions of a new topic
 // answer only once the broker has settled their leaders (seconds, for a thousand partitions).
 using TargetMarks = std::map<std::pair<std::string, int32_t>, kafka::WatermarkOffsets>;
+
+// The watermarks of these partitions: one batched lookup per topic (two requests per leader, not
+// two per partition), topics in parallel. One failed lookup fails the call, naming its partition.
+Result<TargetMarks> PartitionWatermarks(kafka::AdminClient& admin, const std::vector<std::pair<std::string, int32_t>>& wanted) {
+  std::map<std::string, std::set<int32_t>> by_topic;
+  for (const auto& [topic, partition] : wanted) by_topic[topic].insert(partition);
+  std::vector<std::pair<std::string, std::vector<int32_t>>> topics;
+  for (const auto& [topic, partitions] : by_topic) topics.emplace_back(topic, std::vector<int32_t>(partitions.begin(), partitions.end()));
+  std::vector<Result<std::map<int32_t, kafka::WatermarkOffsets>>> got(topics.size(), std::map<int32_t, kafka::WatermarkOffsets>{});
+  ParallelFor(topics.size(), kTargetQueryThreads,
+              [&](size_t i) { got[i] = admin.TopicWatermarks(topics[i].first, topics[i].second); });
+  TargetMarks out;
+  for (size_t i = 0; i < topics.size(); ++i) {
+    if (!got[i]) return Fail(got[i].error());
+    for (const auto& [partition, marks] : *got[i]) out[{topics[i].first, partition}] = marks;
+  }
+  return out;
+}
+
 Result<TargetMarks> TargetWatermarks(kafka::AdminClient& admin, const RestoreSelection& sel,
                                      const std::set<std::string>& created = {}) {
   std::vector<std::pair<std::string, int32_t>> wanted;
@@ -115,17 +134,14 @@ Result<TargetMarks> TargetWatermarks(kafka::AdminClient& admin, const RestoreSel
       for (int32_t i = 0; i < t.partition_count; ++i) wanted.emplace_back(p.target_topic, i);
     }
   }
-  std::sort(wanted.begin(), wanted.end());
-  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
-  std::vector<Result<kafka::WatermarkOffsets>> got(wanted.size(), kafka::WatermarkOffsets{});
-  ParallelFor(wanted.size(), kTargetQueryThreads, [&](size_t i) {
-    if (created.count(wanted[i].first)) got[i] = kafka::WatermarkOffsets{0, 0};  // new: empty
-    else got[i] = admin.Watermarks(wanted[i].first, wanted[i].second);
-  });
   TargetMarks out;
-  for (size_t i = 0; i < wanted.size(); ++i) {
-    KB_ASSIGN_OR_RETURN(out[wanted[i]], std::move(got[i]));
-  }
+  std::erase_if(wanted, [&](const auto& tp) {
+    const bool is_new = created.count(tp.first) > 0;
+    if (is_new) out[tp] = kafka::WatermarkOffsets{0, 0};  // empty
+    return is_new;
+  });
+  KB_ASSIGN_OR_RETURN(auto asked, PartitionWatermarks(admin, wanted));
+  out.merge(asked);
   return out;
 }
 
@@ -221,7 +237,9 @@ Result<RestoreResult> RestoreEngine::Run() {
   };
   // Taken before the catalog is read, so a prune either sees this lease or wrote its floors first.
   KB_ASSIGN_OR_RETURN(auto lease, Lease::Acquire(store_, config_.backup_id, "restore", r.time_window_start.value_or(0)));
+  spdlog::debug("start-up: lease taken after {} ms", since_start());
   KB_ASSIGN_OR_RETURN(auto manifest, LoadManifest(store_, config_.backup_id));
+  spdlog::debug("start-up: catalog read after {} ms", since_start());
   uint64_t backup_stored_bytes = 0;
   for (const auto& t : manifest.topics)
     for (const auto& p : t.partitions)
@@ -396,22 +414,17 @@ Result<RestoreResult> RestoreEngine::Run() {
   result.mapping.created_at_ms = NowMs();
   result.mapping.time_window_start = r.time_window_start;
   result.mapping.time_window_end = r.time_window_end;
-  // Each target partition's end now, asked in parallel.
+  // Each target partition's end now.
   std::vector<std::pair<std::string, int32_t>> targets;
   for (const auto& job : run.jobs)
     if (job->sel.target_partition >= 0) targets.emplace_back(job->sel.target_topic, job->sel.target_partition);
-  std::sort(targets.begin(), targets.end());
-  targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
-  std::vector<Result<kafka::WatermarkOffsets>> end_marks(targets.size(), kafka::WatermarkOffsets{});
-  ParallelFor(targets.size(), kTargetQueryThreads,
-              [&](size_t i) { end_marks[i] = admin->Watermarks(targets[i].first, targets[i].second); });
   std::map<std::pair<std::string, int32_t>, int64_t> ends;
-  for (size_t i = 0; i < targets.size(); ++i) {
-    const auto& [topic, partition] = targets[i];
-    if (end_marks[i]) ends[targets[i]] = end_marks[i]->high;
-    else if (result.interrupted)  // the stop grace may be over: the checkpoint's end stands in
-      spdlog::warn("{}: cannot read end offset after the stop: {}", Where(topic, partition), end_marks[i].error().message);
-    else result.errors.push_back(Where(topic, partition) + ": cannot read end offset: " + end_marks[i].error().message);
+  if (auto end_marks = PartitionWatermarks(*admin, targets); end_marks) {
+    for (const auto& [tp, marks] : *end_marks) ends[tp] = marks.high;
+  } else if (result.interrupted) {  // the stop grace may be over: the checkpoints' ends stand in
+    spdlog::warn("cannot read the target's end offsets after the stop: {}", end_marks.error().message);
+  } else {
+    result.errors.push_back("cannot read the target's end offsets: " + end_marks.error().message);
   }
   // The last check of an exclusive target partition: it ends exactly where the confirmed records
   // put its end. A shorter one lost a record the broker confirmed (reported without an offset).

@@ -26,14 +26,14 @@ using namespace std::chrono_literals;
 class KafkaAdminTest : public test::BrokerTopicsTest {
  protected:
   // Writes `count` records to partition 0 with timestamps base, base+1000, ...
-  void ProduceTimed(const std::string& topic, int count, int64_t base) {
+  void ProduceTimed(const std::string& topic, int count, int64_t base, int32_t partition = 0) {
     auto producer = Producer::Create(test::BrokerClientConfig());
     ASSERT_TRUE(producer) << producer.error().ToString();
     for (int i = 0; i < count; ++i) {
       Record r;
       r.timestamp = base + i * 1000;
       r.value = "v" + std::to_string(i);
-      ASSERT_TRUE((*producer)->Produce(topic, 0, r));
+      ASSERT_TRUE((*producer)->Produce(topic, partition, r));
     }
     auto st = (*producer)->Flush(30s);
     ASSERT_TRUE(st) << st.error().ToString();
@@ -184,6 +184,25 @@ TEST_F(KafkaAdminTest, WatermarksAndOffsetsForTimesFollowTheWrittenRecords) {
   offsets = admin_->OffsetsForTimes(topic, {{0, base + 100000}});
   ASSERT_TRUE(offsets);
   EXPECT_EQ(offsets->at(0), -1);  // nothing that late
+}
+
+// A restore asks for every target partition's watermarks at its start and its end: in one lookup
+// per topic, each partition's own answer.
+TEST_F(KafkaAdminTest, TopicWatermarksAnswersForEachPartitionInOneLookup) {
+  std::string topic = NewTopic("kafka-admin", 4);
+  for (int32_t p = 0; p < 3; ++p) ProduceTimed(topic, 5 * (p + 1), 1700000000000, p);  // partition 3 stays empty
+  ASSERT_TRUE(admin_->DeleteRecords(topic, {{1, 4}}));
+  auto w = admin_->TopicWatermarks(topic, {3, 0, 1, 2});
+  ASSERT_TRUE(w) << w.error().ToString();
+  ASSERT_EQ(w->size(), 4u);
+  EXPECT_EQ(w->at(0).low, 0);
+  EXPECT_EQ(w->at(0).high, 5);
+  EXPECT_EQ(w->at(1).low, 4);
+  EXPECT_EQ(w->at(1).high, 10);
+  EXPECT_EQ(w->at(2).low, 0);
+  EXPECT_EQ(w->at(2).high, 15);
+  EXPECT_EQ(w->at(3).low, 0);
+  EXPECT_EQ(w->at(3).high, 0);
 }
 
 TEST_F(KafkaAdminTest, DeleteRecordsMakesOldOffsetsOutOfRangeForTheConsumer) {

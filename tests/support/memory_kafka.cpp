@@ -163,6 +163,15 @@ class MemoryAdmin : public kafka::AdminClient {
     return kafka::WatermarkOffsets{log->low, log->high()};
   }
 
+  Result<std::map<int32_t, kafka::WatermarkOffsets>> TopicWatermarks(const std::string& topic,
+                                                                     const std::vector<int32_t>& partitions) override {
+    std::map<int32_t, kafka::WatermarkOffsets> out;
+    for (int32_t p : partitions) {
+      KB_ASSIGN_OR_RETURN(out[p], Watermarks(topic, p));
+    }
+    return out;
+  }
+
   Result<std::map<int32_t, int64_t>> OffsetsForTimes(const std::string& topic,
                                                      const std::map<int32_t, int64_t>& timestamps) override {
     std::lock_guard<std::mutex> lock(s_->mu);
