@@ -140,23 +140,26 @@ bench_data() {
   bench_gen "$1" "$2" "$count" "$file"
 }
 
+# Creates TOPIC and waits until each partition's leader answers for it: the broker opens a new
+# partition's log after it names the leader, and a produce that came first would measure that.
 bench_create_topic() {
   bash "$KB_REPO/scripts/kafka-cli.sh" topics --bootstrap-server "$BENCH_BROKER" --create --topic "$1" \
     --partitions "$2" --replication-factor 1 >/dev/null || kb_die "cannot create topic $1"
+  bench_topic_records "$1" "$2" 120 >/dev/null  # up to a minute: a thousand partitions take seconds
 }
 
 # Records in TOPIC with PARTITIONS partitions (sum of end offsets; the topics are never trimmed).
 # A new topic's leaders can still be settling ("Not leader for partition"), so it asks a few times.
 bench_topic_records() {
-  local topic="$1" parts="$2" args=() p attempt
+  local topic="$1" parts="$2" attempts="${3:-10}" args=() p attempt
   for ((p = 0; p < parts; p++)); do args+=(-t "$topic:$p:-1"); done
-  for attempt in 1 2 3 4 5 6 7 8 9 10; do
+  for ((attempt = 1; attempt <= attempts; attempt++)); do
     kcat -Q -b "$BENCH_BROKER" "${args[@]}" 2>"$BENCH_WORK/kcat-q.err" \
       | awk -v want="$parts" '{ n += $NF; lines++ } END { if (lines != want) exit 1; print n }' && return 0
     sleep 0.5
   done
   cat "$BENCH_WORK/kcat-q.err" >&2
-  kb_die "cannot read the end offsets of $topic after 10 attempts"
+  kb_die "cannot read the end offsets of $topic after $attempts attempts"
 }
 
 # Fails unless TOPIC holds WANT records.
