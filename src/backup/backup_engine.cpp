@@ -57,12 +57,13 @@ Result<PlannedTopic> PlanTopic(kafka::AdminClient& admin, const Config& config, 
   KB_ASSIGN_OR_RETURN(auto desc, admin.DescribeTopicConfigs(topic));
   PlannedTopic out;
   out.topic = format::RunTopic{topic, desc.partition_count, desc.replication_factor, desc.configs, {}};
-  // One request per partition: asked together, a topic of many small partitions starts at once.
-  std::vector<Result<kafka::WatermarkOffsets>> marks(static_cast<size_t>(desc.partition_count),
-                                                     kafka::WatermarkOffsets{});
-  ParallelFor(marks.size(), kPlanThreads, [&](size_t p) { marks[p] = admin.Watermarks(topic, static_cast<int32_t>(p)); });
+  // One lookup for all partitions (two requests per leader): a topic of many small partitions
+  // starts at once.
+  std::vector<int32_t> partitions(static_cast<size_t>(desc.partition_count));
+  for (int32_t p = 0; p < desc.partition_count; ++p) partitions[static_cast<size_t>(p)] = p;
+  KB_ASSIGN_OR_RETURN(auto marks, admin.TopicWatermarks(topic, partitions));
   for (int32_t p = 0; p < desc.partition_count; ++p) {
-    KB_ASSIGN_OR_RETURN(auto wm, std::move(marks[static_cast<size_t>(p)]));
+    const kafka::WatermarkOffsets& wm = marks.at(p);
     out.topic.end_offsets_at_start.push_back(wm.high);
     PartitionJob job{topic, p, 0, continuous ? kNoEnd : wm.high};
     if (int64_t resume = catalog.NextOffset(topic, p); resume >= 0) {

@@ -448,7 +448,6 @@ struct RdKafkaAdminClient::Impl {
         },
         [&] { RefreshTopic(topic); }, &partition_retry);
   }
-
 };
 
 }  // namespace kb::kafka

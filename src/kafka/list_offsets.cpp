@@ -1,6 +1,7 @@
 #include "kafka/list_offsets.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "kafka/rdkafka_handles.h"
 
@@ -15,6 +16,8 @@ rd_kafka_resp_err_t ListOffsets(rd_kafka_t* rk, const std::string& topic, const 
   for (int32_t p : partitions) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = ts;
   rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk, list.get(), timeout_ms);
   if (err) return err;
+  std::unordered_map<int32_t, size_t> index;  // the answer's order need not be the question's
+  for (size_t i = 0; i < partitions.size(); ++i) index.emplace(partitions[i], i);
   offsets->assign(partitions.size(), -1);
   for (int i = 0; i < list->cnt; ++i) {
     const rd_kafka_topic_partition_t& p = list->elems[i];
@@ -22,8 +25,7 @@ rd_kafka_resp_err_t ListOffsets(rd_kafka_t* rk, const std::string& topic, const 
       if (failed) *failed = p.partition;
       return p.err;
     }
-    auto at = std::find(partitions.begin(), partitions.end(), p.partition);
-    if (at != partitions.end()) (*offsets)[static_cast<size_t>(at - partitions.begin())] = p.offset;
+    if (auto at = index.find(p.partition); at != index.end()) (*offsets)[at->second] = p.offset;
   }
   return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
